@@ -1,0 +1,1 @@
+"""backstop: a community backstop for MakerDAO debt auctions."""
