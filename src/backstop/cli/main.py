@@ -1,0 +1,95 @@
+"""The ``backstop`` command line: one entry point, one module per subcommand.
+
+Each subcommand lives in ``backstop/cli/cmd_<name>.py`` and defines::
+
+    NAME = "enlist"                      # the subcommand's name
+    HELP = "one line for `backstop --help`"
+    def configure(parser: argparse.ArgumentParser) -> None: ...   # its own arguments
+    def run(args: argparse.Namespace) -> int: ...                 # 0 on success
+
+Conventions every command follows:
+- usage errors (argparse) exit 2; a failure the user can fix raises ``UserError`` and exits 1
+  (or its own code) with ONE line on stderr, never a traceback;
+- ``--json`` (global, before or after the subcommand) asks for machine output on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from backstop.cli.errors import UserError
+
+# Subcommands in the order `backstop --help` lists them. A module that is not there yet is
+# simply not offered.
+COMMANDS = (
+    "devnet",
+    "deploy",
+    "pools",
+    "status",
+    "auctions",
+    "position",
+    "enlist",
+    "defect",
+    "keeper",
+    "serve",
+    "demo",
+    "gas",
+    "bench",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with one sub-parser per available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="backstop",
+        description="A community backstop for MakerDAO debt auctions.",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"backstop.cli.cmd_{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"backstop.cli.cmd_{name}":
+                continue
+            raise
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+        p.add_argument(
+            "--json", action="store_true", default=argparse.SUPPRESS,
+            help="machine-readable output on stdout",
+        )
+        mod.configure(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments, run the subcommand, turn every failure into one line and an exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = args._run(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if os.environ.get("BACKSTOP_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (set BACKSTOP_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+    return int(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

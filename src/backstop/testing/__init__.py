@@ -1,0 +1,1 @@
+"""Helpers for tests, benchmarks and the devnet: local nodes and fixtures."""
