@@ -1,0 +1,429 @@
+"""What the dashboard shows, read live from the chain: pools, auctions, history, positions.
+
+``Dashboard(w3, factory=..., pools=...)`` answers the JSON API (see ``server.py``). Every view
+is computed from the newest block with batched reads (``backstop.chain.batch_call``: one JSON-RPC
+round trip however many calls) and cached per block, so many browsers polling cost the node the
+same as one. Per new block the node sees: ``eth_getBlockByNumber``, two batches of ``eth_call``
+(the pool list and auction count, then every pool's and auction's state) and one ``eth_getLogs``
+over the new blocks only (pool share Transfers for the member counts, Flopper Kicks for the
+chart's history).
+
+Members are counted from the pools' share ``Transfer`` events: the holders whose balance, summed
+from every Transfer since ``from_block``, is not zero. Price history comes from each auction's
+``Kick`` (the opening price, at the kick block's time) plus every change of lot the server has
+observed while running (a bid, a restart); it is kept in memory, so history older than the
+server shows only the opening prices.
+
+Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_utils import is_address, to_checksum_address
+from web3 import Web3
+
+from backstop.chain import batch_call
+from backstop.chain.errors import Revert
+from backstop.units import WAD, Rad, Wad, price_of
+from backstop.web.abi import Contract, Fn
+
+STATUS = {0: ("accepting", "accepting deposits"), 1: ("activated", "bidding"),
+          2: ("deactivated", "deactivated")}
+ZERO = "0x" + "00" * 20
+PERMIT_LIFETIME = 3600  # seconds a permit signed through the page stays valid
+LOG_CHUNK = 10_000  # blocks per eth_getLogs request
+
+
+class InputError(ValueError):
+    """Bad input from the page or a URL: one line saying what is wrong and what to do."""
+
+
+def checked_address(text: Any, what: str = "address") -> str:
+    """The checksummed address, or ``InputError`` naming the field."""
+    if not isinstance(text, str) or not is_address(text.strip()):
+        raise InputError(f"{what}: {text!r} is not an address (0x followed by 40 hex digits)")
+    try:
+        return to_checksum_address(text.strip())
+    except ValueError as exc:
+        raise InputError(
+            f"{what}: {text!r} has a wrong checksum; check it or paste it in lowercase"
+        ) from exc
+
+
+def checked_amount(text: Any, what: str = "amount") -> Wad:
+    """A positive wad amount from a decimal string, or ``InputError``."""
+    if not isinstance(text, str):
+        raise InputError(f"{what}: send it as a decimal string like \"1.5\"")
+    try:
+        amount = Wad.parse(text)
+    except ValueError as exc:
+        raise InputError(f"{what}: {exc}") from exc
+    if amount.raw <= 0:
+        raise InputError(f"{what}: must be more than zero, not {text}")
+    return amount
+
+
+@dataclass
+class _Holders:
+    """Share balances rebuilt from Transfer events, per pool."""
+
+    pools: set[str] = field(default_factory=set)
+    balances: dict[str, dict[str, int]] = field(default_factory=dict)
+    scanned_to: int = -1
+
+    def count(self, pool: str) -> int:
+        return sum(1 for v in self.balances.get(pool, {}).values() if v > 0)
+
+
+@dataclass
+class _History:
+    """Implied price points per auction: [(timestamp, lot, bid)] in the order seen."""
+
+    points: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+
+    def add(self, auction: int, t: int, lot: int, bid: int) -> None:
+        pts = self.points.setdefault(auction, [])
+        if lot and (not pts or pts[-1][1] != lot or pts[-1][2] != bid):
+            if pts and t < pts[-1][0]:
+                return
+            pts.append((t, lot, bid))
+
+
+class Dashboard:
+    """Live reads for the dashboard over a web3 connection (see module docs)."""
+
+    def __init__(self, w3: Web3, *, factory: str | None = None, pools: Sequence[str] = (),
+                 from_block: int = 0, max_auctions: int = 200) -> None:
+        if not factory and not pools:
+            raise InputError("give a factory address or at least one pool address")
+        self.w3 = w3
+        self.factory = checked_address(factory, "factory") if factory else None
+        self.fixed_pools = [checked_address(p, "pool") for p in pools]
+        self.from_block = from_block
+        self.max_auctions = max_auctions
+        self.pool = Contract.named("pool/pool")
+        self.factory_abi = Contract.named("pool/factory")
+        self.flopper = Contract.named("maker/flopper")
+        self.dai = Contract.named("maker/dai")
+        self._lock = threading.RLock()
+        self._cache: tuple[int, dict[str, Any]] | None = None
+        self._holders = _Holders()
+        self._history = _History()
+        self._block_times: dict[int, int] = {}
+        self.chain_id = int(w3.eth.chain_id)
+        self.addresses = self._core_addresses()
+
+    # ------------------------------------------------------------------ core addresses
+    def _factory_pools_fn(self) -> Fn:
+        return self.factory_abi.first_fn("pools", "getPools", "allPools")
+
+    def _core_addresses(self) -> dict[str, str]:
+        """DAI, MKR, Flopper... read from the factory (or the first pool)."""
+        source, abi = (self.factory, self.factory_abi) if self.factory else (
+            self.fixed_pools[0], self.pool)
+        names = {"dai": ("dai", "DAI"), "mkr": ("mkr", "MKR", "gem"),
+                 "flopper": ("flopper", "FLOPPER", "flop"), "vat": ("vat", "VAT"),
+                 "dai_join": ("daiJoin", "dai_join", "DAI_JOIN")}
+        fns = {k: abi.first_fn(*v) for k, v in names.items()}
+        outs = self._calls([(source, f.encode()) for f in fns.values()])
+        return {k: to_checksum_address(f.decode(o)[0])
+                for (k, f), o in zip(fns.items(), outs, strict=True)}
+
+    # ------------------------------------------------------------------ batched reads
+    def _calls(self, calls: Sequence[tuple[str, bytes]],
+               block: int | str = "latest") -> list[bytes]:
+        """One batch; a revert here is a broken deployment, so it is raised."""
+        out = batch_call(self.w3, calls, block=block)
+        for r in out:
+            if isinstance(r, Revert):
+                raise r
+        return out  # type: ignore[return-value]
+
+    def config(self) -> dict[str, Any]:
+        """What the page needs to build transactions: chain, tokens, call descriptions."""
+        permit_fn = self.pool.first_fn("enlistWithPermit", "enlist_with_permit")
+        return {
+            "chain_id": self.chain_id,
+            "factory": self.factory,
+            **self.addresses,
+            "functions": {
+                "approve": self.dai.fn("approve").describe(_ROLES_APPROVE),
+                "enlist": self.pool.fn("enlist").describe(_ROLES_AMOUNT),
+                "enlistWithPermit": permit_fn.describe(_ROLES_PERMIT),
+                "defect": self.pool.fn("defect").describe(_ROLES_SHARES),
+            },
+        }
+
+    # ------------------------------------------------------------------ state
+    def state(self) -> dict[str, Any]:
+        """Pools, auctions and price history at the newest block (cached per block)."""
+        with self._lock:
+            head = self.w3.eth.get_block("latest")
+            number, now = int(head["number"]), int(head["timestamp"])
+            if self._cache and self._cache[0] == number:
+                return self._cache[1]
+            self._block_times[number] = now
+            state = self._read_state(number, now)
+            self._cache = (number, state)
+            return state
+
+    def _read_state(self, number: int, now: int) -> dict[str, Any]:
+        kicks_fn = self.flopper.fn("kicks")
+        first = [(self.addresses["flopper"], kicks_fn.encode())]
+        if self.factory:
+            first.append((self.factory, self._factory_pools_fn().encode()))
+        outs = self._calls(first, number)
+        kicks = kicks_fn.decode(outs[0])[0]
+        pools = list(self.fixed_pools)
+        if self.factory:
+            listed = [to_checksum_address(a) for a in self._factory_pools_fn().decode(outs[1])[0]]
+            pools = listed + [p for p in pools if p not in listed]
+        ids = list(range(kicks, max(0, kicks - self.max_auctions), -1))
+        pool_fns = self._pool_fns()
+        calls = [(p, f.encode()) for p in pools for f in pool_fns.values()]
+        bids_fn = self.flopper.fn("bids")
+        calls += [(self.addresses["flopper"], bids_fn.encode(i)) for i in ids]
+        outs = self._calls(calls, number)
+        per = len(pool_fns)
+        self._scan_logs(pools, number)
+        pool_rows = [
+            self._pool_row(p, {k: f.decode(o) for (k, f), o in
+                               zip(pool_fns.items(), outs[i * per:(i + 1) * per], strict=True)})
+            for i, p in enumerate(pools)
+        ]
+        auctions = []
+        for i, out in zip(ids, outs[len(pools) * per:], strict=True):
+            bid, lot, guy, tic, end = bids_fn.decode(out)
+            self._history.add(i, now, lot, bid)
+            auctions.append(_auction_row(i, bid, lot, guy, tic, end, now, pools))
+        return {
+            "chain_id": self.chain_id,
+            "block": {"number": number, "timestamp": now},
+            "pools": pool_rows,
+            "auctions": auctions,
+            "history": self._history_rows(ids, auctions),
+        }
+
+    def _pool_fns(self) -> dict[str, Fn]:
+        p = self.pool
+        return {
+            "price": p.first_fn("price", "PRICE", "getPrice"),
+            "status": p.fn("getStatus"),
+            "dai_total": p.fn("getDaiBalance"),
+            "dai_locked": p.fn("getDaiBalanceForAuctions"),
+            "dai_free": p.fn("getAvailableDaiBalance"),
+            "mkr": p.fn("getMKRBalance"),
+            "supply": p.fn("totalSupply"),
+            "active": p.fn("getActiveAuctions"),
+        }
+
+    def _pool_row(self, address: str, v: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
+        price = Wad(v["price"][0])
+        dai_total, mkr = Wad(v["dai_total"][0]), Wad(v["mkr"][0])
+        status, status_text = STATUS.get(v["status"][0], ("unknown", f"status {v['status'][0]}"))
+        return {
+            "address": address,
+            "price": str(price),
+            "status": status,
+            "status_code": v["status"][0],
+            "status_text": status_text,
+            "members": self._holders.count(address),
+            "shares": str(Wad(v["supply"][0])),
+            # the pool's DAI (free and locked in bids) plus its MKR valued at the pool's price
+            "value_dai": str(dai_total + Wad(mkr.raw * price.raw // WAD)),
+            "dai_total": str(dai_total),
+            "dai_free": str(Wad(v["dai_free"][0])),
+            "dai_locked": str(Wad(v["dai_locked"][0])),
+            "mkr": str(mkr),
+            "active_auctions": list(v["active"][0]),
+        }
+
+    # ------------------------------------------------------------------ logs
+    def _scan_logs(self, pools: list[str], head: int) -> None:
+        """Share Transfers (member counts) and Kicks (opening prices) in new blocks only."""
+        if set(pools) != self._holders.pools:  # a new pool: count its holders from the start
+            self._holders = _Holders(pools=set(pools))
+        start = self._holders.scanned_to + 1 if self._holders.scanned_to >= 0 else self.from_block
+        if start > head:
+            return
+        transfer = self.pool.event_topic("Transfer")
+        kick = self.flopper.event_topic("Kick")
+        for lo in range(start, head + 1, LOG_CHUNK):
+            hi = min(head, lo + LOG_CHUNK - 1)
+            logs = self.w3.eth.get_logs({
+                "fromBlock": lo, "toBlock": hi,
+                "address": [*pools, self.addresses["flopper"]],
+                "topics": [[transfer, kick]],
+            })
+            for log in logs:
+                self._apply_log(log, transfer, kick, pools)
+        self._holders.scanned_to = head
+
+    def _apply_log(self, log: Any, transfer: str, kick: str, pools: list[str]) -> None:
+        topic0 = "0x" + bytes(log["topics"][0]).hex()
+        address = to_checksum_address(log["address"])
+        if topic0 == transfer and address in pools:
+            src = to_checksum_address(bytes(log["topics"][1])[-20:])
+            dst = to_checksum_address(bytes(log["topics"][2])[-20:])
+            (value,) = abi_decode(["uint256"], bytes(log["data"]))
+            bal = self._holders.balances.setdefault(address, {})
+            if src != ZERO:
+                bal[src] = bal.get(src, 0) - value
+            if dst != ZERO:
+                bal[dst] = bal.get(dst, 0) + value
+        elif address == self.addresses["flopper"] and topic0 == kick:
+            auction, lot, bid = abi_decode(["uint256", "uint256", "uint256"], bytes(log["data"]))
+            self._history.add(auction, self._block_time(int(log["blockNumber"])), lot, bid)
+
+    def _block_time(self, number: int) -> int:
+        if number not in self._block_times:
+            self._block_times[number] = int(self.w3.eth.get_block(number)["timestamp"])
+        return self._block_times[number]
+
+    def _history_rows(self, ids: list[int], auctions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        open_ids = {a["id"] for a in auctions if a["state"] != "dealt"}
+        rows = []
+        for i in sorted(ids):
+            pts = self._history.points.get(i, [])
+            rows.append({
+                "id": i,
+                "open": i in open_ids,
+                "points": [{"t": t, "price": str(price_of(Rad(bid), Wad(lot)))}
+                           for t, lot, bid in pts],
+            })
+        return rows
+
+    # ------------------------------------------------------------------ positions
+    def position(self, address: str) -> dict[str, Any]:
+        """A member's shares in every pool and what defecting all of them would pay now."""
+        member = checked_address(address, "address")
+        state = self.state()
+        number = state["block"]["number"]
+        pools = [p["address"] for p in state["pools"]]
+        bal = self.pool.fn("balanceOf")
+        dai_bal, allowance, nonces = (self.dai.fn(n) for n in ("balanceOf", "allowance", "nonces"))
+        dai = self.addresses["dai"]
+        calls = [(dai, dai_bal.encode(member)), (dai, nonces.encode(member))]
+        calls += [c for p in pools for c in ((p, bal.encode(member)),
+                                             (dai, allowance.encode(member, p)))]
+        outs = self._calls(calls, number)
+        shares = [bal.decode(outs[2 + 2 * i])[0] for i in range(len(pools))]
+        amount_fn = self.pool.fn("getDefectAmount")
+        amounts = self._calls([(p, amount_fn.encode(s)) for p, s in zip(pools, shares,
+                                                                        strict=True)], number)
+        rows = []
+        for i, p in enumerate(state["pools"]):
+            dai_now, mkr_now, ok = amount_fn.decode(amounts[i])
+            allowed = allowance.decode(outs[3 + 2 * i])[0]
+            rows.append({
+                "pool": p["address"], "price": p["price"],
+                "shares": str(Wad(shares[i])), "shares_raw": str(shares[i]),
+                "dai": str(Wad(dai_now)), "mkr": str(Wad(mkr_now)), "redeemable": bool(ok),
+                "reason": "" if ok or not shares[i] else
+                f"only {p['dai_free']} DAI of the pool is free now; the rest is locked in bids",
+                "allowance": str(Wad(allowed)), "allowance_raw": str(allowed),
+            })
+        return {
+            "address": member,
+            "block": number,
+            "dai_balance": str(Wad(dai_bal.decode(outs[0])[0])),
+            "dai_nonce": nonces.decode(outs[1])[0],
+            "pools": rows,
+        }
+
+    # ------------------------------------------------------------------ permit
+    def permit(self, holder: str, pool: str) -> dict[str, Any]:
+        """EIP-712 typed data of DAI's permit letting ``pool`` move ``holder``'s DAI."""
+        owner = checked_address(holder, "holder")
+        spender = self._known_pool(pool)
+        state = self.state()
+        nonces = self.dai.fn("nonces")
+        (out,) = self._calls([(self.addresses["dai"], nonces.encode(owner))],
+                             state["block"]["number"])
+        nonce = nonces.decode(out)[0]
+        expiry = state["block"]["timestamp"] + PERMIT_LIFETIME
+        return {
+            "nonce": nonce,
+            "expiry": expiry,
+            "typed_data": {
+                "types": {
+                    "EIP712Domain": [
+                        {"name": "name", "type": "string"},
+                        {"name": "version", "type": "string"},
+                        {"name": "chainId", "type": "uint256"},
+                        {"name": "verifyingContract", "type": "address"},
+                    ],
+                    "Permit": [
+                        {"name": "holder", "type": "address"},
+                        {"name": "spender", "type": "address"},
+                        {"name": "nonce", "type": "uint256"},
+                        {"name": "expiry", "type": "uint256"},
+                        {"name": "allowed", "type": "bool"},
+                    ],
+                },
+                "primaryType": "Permit",
+                "domain": {"name": "Dai Stablecoin", "version": "1", "chainId": self.chain_id,
+                           "verifyingContract": self.addresses["dai"]},
+                "message": {"holder": owner, "spender": spender, "nonce": nonce,
+                            "expiry": expiry, "allowed": True},
+            },
+        }
+
+    def _known_pool(self, pool: str) -> str:
+        address = checked_address(pool, "pool")
+        if address not in [p["address"] for p in self.state()["pools"]]:
+            raise InputError(f"pool: {address} is not one of the pools this dashboard shows")
+        return address
+
+    # ------------------------------------------------------------------ simulation
+    def simulate(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Check and simulate a call the page is about to send; the outcome in words."""
+        from backstop.web.simulate import simulate_action
+
+        return simulate_action(self, body)
+
+
+def _auction_row(i: int, bid: int, lot: int, guy: str, tic: int, end: int, now: int,
+                 pools: list[str]) -> dict[str, Any]:
+    """One auction for the table: amounts, implied price, bidder, state and time left."""
+    guy = to_checksum_address(guy)
+    if guy == ZERO and lot == 0:
+        state, text, left = "dealt", "finished (dealt)", None
+    elif tic == 0 and end > now:
+        state, text, left = "open", "open, no bid yet", end - now
+    elif tic == 0:
+        state, text, left = "expired", "expired unbid: needs a restart (tick)", 0
+    elif tic < now or end < now:
+        state, text, left = "ended", "ended: high bidder can claim (deal)", 0
+    else:
+        state, text, left = "bidding", "bidding", min(tic, end) - now
+    return {
+        "id": i,
+        "lot": str(Wad(lot)),
+        "bid": str(Rad(bid)),
+        "price": str(price_of(Rad(bid), Wad(lot))) if lot else None,
+        "guy": None if guy == ZERO else guy,
+        "guy_is_vow": tic == 0 and guy != ZERO,
+        "guy_pool": guy if guy in pools else None,
+        "tic": tic,
+        "end": end,
+        "time_left": left,
+        "state": state,
+        "state_text": text,
+    }
+
+
+_ROLES_AMOUNT = {"wad": "amount", "amount": "amount", "dai_amount": "amount",
+                 "daiAmount": "amount", "_amount": "amount", "assets": "amount"}
+_ROLES_SHARES = {"shares": "shares", "shareAmount": "shares", "share_amount": "shares",
+                 "wad": "shares", "amount": "shares", "_shares": "shares"}
+_ROLES_APPROVE = {"usr": "spender", "spender": "spender", "guy": "spender", "wad": "amount",
+                  "amount": "amount", "value": "amount"}
+_ROLES_PERMIT = {**_ROLES_AMOUNT, "nonce": "nonce", "expiry": "expiry", "deadline": "expiry",
+                 "v": "v", "r": "r", "s": "s", "allowed": "allowed", "holder": "holder"}

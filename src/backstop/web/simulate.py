@@ -1,0 +1,111 @@
+"""Check and simulate what the page is about to send, and say the outcome in words.
+
+``simulate_action(dashboard, body)`` takes the page's request ``{action, pool, from, to, data,
+amount}`` (action: "approve", "enlist" or "defect"; amount a decimal string), first compares the
+amount with what the chain holds (so the message can say "you hold 10 DAI, this needs 25"), then
+runs the exact calldata with ``eth_call`` from the sender at the newest block. A revert is turned
+into a sentence by ``explain_revert``. Nothing is ever sent from here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from web3.exceptions import ContractLogicError, Web3RPCError
+
+from backstop.units import Wad
+from backstop.web.dashboard import Dashboard, InputError, checked_address, checked_amount
+
+HEX = re.compile(r"^0x([0-9a-fA-F]{2})*$")
+ACTIONS = ("approve", "enlist", "defect")
+
+# Revert reasons (after the contract-name prefix) and what they mean for a person.
+_REASONS = {
+    "insufficient-balance": "your wallet does not hold enough for this",
+    "insufficient-allowance": "the pool is not allowed to take that much of your DAI; "
+                              "approve it or sign a permit first",
+    "invalid-permit": "the permit signature does not belong to your address",
+    "permit-expired": "the permit has expired; start again to sign a fresh one",
+    "invalid-nonce": "the permit was already used or is out of date; start again",
+    "not-live": "Maker is in global settlement, so auctions and deposits are closed",
+}
+
+
+def fmt(amount: Wad) -> str:
+    """An amount for a sentence: exact, with thousands separators for the whole part."""
+    whole, _, frac = str(amount).partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def explain_revert(reason: str) -> str:
+    """A revert reason ("Pool/not-accepting", "Dai/insufficient-balance") in words."""
+    reason = reason.strip()
+    contract, _, code = reason.partition("/")
+    if code in _REASONS:
+        return _REASONS[code]
+    if code:
+        words = code.replace("-", " ").replace("_", " ")
+        return f"the {contract} contract refused: {words} ({reason})"
+    return f"the transaction would revert ({reason or 'no reason given'})"
+
+
+def _reason_of(exc: Exception) -> str:
+    text = getattr(exc, "message", None) or str(exc)
+    return text.removeprefix("execution reverted: ").removeprefix("execution reverted").strip(": ")
+
+
+def simulate_action(dash: Dashboard, body: dict[str, Any]) -> dict[str, Any]:
+    """See the module docs. Returns ``{"ok": bool, "message": str}``."""
+    action = body.get("action")
+    if action not in ACTIONS:
+        raise InputError(f"action: must be one of {', '.join(ACTIONS)}, not {action!r}")
+    sender = checked_address(body.get("from"), "from")
+    pool = dash._known_pool(body.get("pool", ""))
+    target = checked_address(body.get("to"), "to")
+    data = body.get("data")
+    if not isinstance(data, str) or not HEX.match(data) or len(data) < 10:
+        raise InputError("data: the calldata must be 0x followed by whole bytes")
+    amount = checked_amount(body.get("amount"), "amount")
+    expected = dash.addresses["dai"] if action == "approve" else pool
+    if target != expected:
+        raise InputError(f"to: a {action} goes to {expected}, not {target}")
+    problem = _precheck(dash, action, sender, pool, amount)
+    if problem:
+        return {"ok": False, "message": problem}
+    try:
+        out = dash.w3.eth.call({"from": sender, "to": target, "data": data}, "latest")
+    except (ContractLogicError, Web3RPCError) as exc:
+        return {"ok": False, "message": explain_revert(_reason_of(exc))}
+    return {"ok": True, "message": _success(dash, action, amount, bytes(out))}
+
+
+def _precheck(dash: Dashboard, action: str, sender: str, pool: str, amount: Wad) -> str | None:
+    """The plain-words reason the call cannot work, from the numbers on chain, or None."""
+    row = next(p for p in dash.state()["pools"] if p["address"] == pool)
+    position = dash.position(sender)
+    mine = next(p for p in position["pools"] if p["pool"] == pool)
+    if action == "enlist":
+        held = Wad.parse(position["dai_balance"])
+        if row["status"] != "accepting":
+            return (f"this pool is not accepting deposits now (it is {row['status_text']}); "
+                    "deposits reopen when it again holds only DAI")
+        if held < amount:
+            return f"you hold {fmt(held)} DAI, this needs {fmt(amount)}"
+    elif action == "defect":
+        shares = Wad.parse(mine["shares"])
+        if shares < amount:
+            return f"you hold {fmt(shares)} shares, this needs {fmt(amount)}"
+    return None
+
+
+def _success(dash: Dashboard, action: str, amount: Wad, out: bytes) -> str:
+    """What the simulated call would do, from its return values."""
+    if action == "approve":
+        return f"the pool would be allowed to take up to {fmt(amount)} DAI from your wallet"
+    if action == "enlist":
+        (shares,) = dash.pool.fn("enlist").decode(out)
+        return f"you would put in {fmt(amount)} DAI and receive {fmt(Wad(shares))} shares"
+    dai, mkr = dash.pool.fn("defect").decode(out)
+    return (f"you would return {fmt(amount)} shares and receive {fmt(Wad(dai))} DAI "
+            f"and {fmt(Wad(mkr))} MKR")

@@ -1,0 +1,96 @@
+// The price chart: implied price (DAI per MKR) of every debt auction over time, with each
+// pool's committed price as a horizontal line. Plain inline SVG, no library.
+// Numbers become screen coordinates here only (display), never amounts.
+
+const NS = "http://www.w3.org/2000/svg";
+const W = 720, H = 300, PAD = { l: 56, r: 96, t: 16, b: 36 };
+const COLORS = ["#2563eb", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4d7c0f", "#ea580c"];
+
+function el(name, attrs = {}, text) {
+  const n = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+  if (text !== undefined) n.textContent = text;
+  return n;
+}
+
+function niceTicks(lo, hi, count = 5) {
+  const span = hi - lo || 1;
+  const step0 = span / count;
+  const mag = 10 ** Math.floor(Math.log10(step0));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => span / s <= count) || mag * 10;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(v);
+  return out;
+}
+
+function timeLabel(t, span) {
+  const d = new Date(t * 1000);
+  const iso = d.toISOString();
+  return span > 2 * 86400 ? iso.slice(5, 10) + " " + iso.slice(11, 16) : iso.slice(11, 16);
+}
+
+/**
+ * Draw into `svg`: `series` = [{id, points: [{t, price}]}] (price as decimal text),
+ * `pools` = [{price, label}], `now` = chain time in seconds.
+ */
+export function drawChart(svg, series, pools, now) {
+  while (svg.firstChild) svg.removeChild(svg.firstChild);
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const pts = series.flatMap((s) => s.points.map((p) => ({ t: p.t, y: Number(p.price) })));
+  const ys = pts.map((p) => p.y).concat(pools.map((p) => Number(p.price)));
+  const ts = pts.map((p) => p.t).concat([now]);
+  const title = el("title", {}, "Debt auction prices over time");
+  svg.appendChild(title);
+  if (ys.length === 0) {
+    svg.appendChild(el("text", { x: W / 2, y: H / 2, "text-anchor": "middle", class: "muted" },
+      "No auctions yet"));
+    return;
+  }
+  let yLo = Math.min(...ys), yHi = Math.max(...ys);
+  const margin = (yHi - yLo) * 0.1 || Math.max(yHi * 0.1, 1);
+  yLo = Math.max(0, yLo - margin); yHi += margin;
+  let tLo = Math.min(...ts), tHi = Math.max(...ts);
+  if (tHi - tLo < 60) tLo = tHi - 60;
+  const x = (t) => PAD.l + ((t - tLo) / (tHi - tLo)) * (W - PAD.l - PAD.r);
+  const y = (v) => H - PAD.b - ((v - yLo) / (yHi - yLo)) * (H - PAD.t - PAD.b);
+
+  const axes = el("g", { class: "axes" });
+  for (const v of niceTicks(yLo, yHi)) {
+    axes.appendChild(el("line", { x1: PAD.l, x2: W - PAD.r, y1: y(v), y2: y(v), class: "grid" }));
+    axes.appendChild(el("text", { x: PAD.l - 6, y: y(v) + 4, "text-anchor": "end" },
+      v.toLocaleString("en-US")));
+  }
+  for (const t of niceTicks(tLo, tHi, 4)) {
+    axes.appendChild(el("text", { x: x(t), y: H - PAD.b + 18, "text-anchor": "middle" },
+      timeLabel(t, tHi - tLo)));
+  }
+  axes.appendChild(el("text", { x: 12, y: PAD.t + 4, class: "unit" }, "DAI/MKR"));
+  svg.appendChild(axes);
+
+  pools.forEach((p) => {
+    const py = y(Number(p.price));
+    const g = el("g", { class: "pool-line" });
+    g.appendChild(el("line", { x1: PAD.l, x2: W - PAD.r, y1: py, y2: py }));
+    g.appendChild(el("text", { x: W - PAD.r + 4, y: py + 4 }, p.label));
+    svg.appendChild(g);
+  });
+
+  series.forEach((s, i) => {
+    if (s.points.length === 0) return;
+    const color = COLORS[i % COLORS.length];
+    const coords = [];
+    s.points.forEach((p, j) => {
+      const next = s.points[j + 1];
+      coords.push(`${x(p.t)},${y(Number(p.price))}`);
+      const tEnd = next ? next.t : (s.open ? now : p.t);
+      coords.push(`${x(tEnd)},${y(Number(p.price))}`);
+    });
+    const g = el("g", { class: "auction-line" });
+    g.appendChild(el("polyline", { points: coords.join(" "), stroke: color }));
+    const last = s.points[s.points.length - 1];
+    g.appendChild(el("circle", { cx: x(s.open ? now : last.t), cy: y(Number(last.price)), r: 3,
+      fill: color }));
+    g.appendChild(el("title", {}, `auction ${s.id}: ${last.price} DAI/MKR`));
+    svg.appendChild(g);
+  });
+}
