@@ -1,0 +1,221 @@
+# pragma version ~=0.4.3
+"""
+@title Vow
+@custom:contract-name vow
+@license MIT
+@notice The system's balance sheet, the flop path of dss's Vow. Bad debt is the Vow's sin
+        in the Vat. Debt fessed by liquidations waits in a queue (`sin(era)`, total `Sin`)
+        until `flog` releases it after `wait`; released debt can be healed against surplus
+        or sold in a debt auction (`flop`), which books `sump` as on-auction debt (`Ash`)
+        that `kiss` cancels once the auction's DAI arrives.
+        There is no Flapper (surplus auctions) here: `bump` and `hump` are kept as
+        parameters only, and the constructor takes (vat, flopper). `file(bytes32,address)`
+        is served by the fallback (Vyper has no overloading) and is not in the ABI.
+"""
+
+from . import IFlopper
+from . import IVat
+from . import IVow
+
+implements: IVow
+
+
+# @dev Administrators (1): `rely`, `deny`, `file`, `fess`, `cage`.
+wards: public(HashMap[address, uint256])
+
+vat: public(immutable(address))
+flopper: public(address)
+
+# @dev Debt queue: fessed debt per timestamp, in rad.
+sin: public(HashMap[uint256, uint256])
+# @dev Queued debt, in rad.
+Sin: public(uint256)
+# @dev On-auction debt, in rad.
+Ash: public(uint256)
+
+# @dev Delay before queued debt can be flogged, in seconds.
+wait: public(uint256)
+# @dev Initial MKR lot of a debt auction, in wad.
+dump: public(uint256)
+# @dev Fixed DAI bid of a debt auction, in rad.
+sump: public(uint256)
+# @dev Surplus auction lot, in rad (no Flapper here: a parameter only).
+bump: public(uint256)
+# @dev Surplus buffer, in rad (no Flapper here: a parameter only).
+hump: public(uint256)
+
+# @dev 1 until `cage`.
+live: public(uint256)
+
+
+@deploy
+def __init__(vat_: address, flopper_: address):
+    """
+    @notice Bind the Vow to a Vat and a Flopper; the deployer is a ward.
+    @param vat_ The Vat.
+    @param flopper_ The Flopper (it must `rely` this Vow).
+    """
+    self.wards[msg.sender] = 1
+    vat = vat_
+    self.flopper = flopper_
+    self.live = 1
+
+
+@external
+def rely(usr: address):
+    """
+    @notice Authorize `usr` (wards only, while live).
+    @param usr The address to authorize.
+    """
+    self._auth()
+    assert self.live == 1, "Vow/not-live"
+    self.wards[usr] = 1
+
+
+@external
+def deny(usr: address):
+    """
+    @notice Remove the authorization of `usr` (wards only).
+    @param usr The address to de-authorize.
+    """
+    self._auth()
+    self.wards[usr] = 0
+
+
+@external
+def file(what: bytes32, data: uint256):
+    """
+    @notice Set a parameter (wards only): "wait" (s), "bump", "sump", "hump" (rad),
+            "dump" (wad).
+    @param what The parameter's name, as bytes32.
+    @param data The new value.
+    """
+    self._auth()
+    if what == convert(b"wait", bytes32):
+        self.wait = data
+    elif what == convert(b"bump", bytes32):
+        self.bump = data
+    elif what == convert(b"sump", bytes32):
+        self.sump = data
+    elif what == convert(b"dump", bytes32):
+        self.dump = data
+    elif what == convert(b"hump", bytes32):
+        self.hump = data
+    else:
+        raise "Vow/file-unrecognized-param"
+
+
+@external
+def __default__():
+    """
+    @notice Vyper has no overloading: this fallback serves dss's `file(bytes32,address)`
+            (wards only; "flopper" sets the Flopper) and reverts on any other call. The
+            compiled ABI does not list it: add the fragment
+            `file(bytes32 what, address data)` to call it through web3.
+    """
+    assert len(msg.data) == 68, "Vow/unknown-function"
+    assert slice(msg.data, 0, 4) == method_id("file(bytes32,address)"), "Vow/unknown-function"
+    what: bytes32 = empty(bytes32)
+    data: address = empty(address)
+    what, data = abi_decode(slice(msg.data, 4, 64), (bytes32, address))
+    self._auth()
+    if what == convert(b"flopper", bytes32):
+        self.flopper = data
+    else:
+        raise "Vow/file-unrecognized-param"
+
+
+@external
+def fess(tab: uint256):
+    """
+    @notice Queue `tab` of bad debt at the current timestamp (wards only).
+    @param tab The debt, in rad.
+    """
+    self._auth()
+    self.sin[block.timestamp] += tab
+    self.Sin += tab
+
+
+@external
+def flog(era: uint256):
+    """
+    @notice Release the debt queued at `era` once `wait` has passed.
+    @param era The timestamp the debt was queued at.
+    """
+    assert era + self.wait <= block.timestamp, "Vow/wait-not-finished"
+    self.Sin -= self.sin[era]
+    self.sin[era] = 0
+
+
+@external
+def heal(rad: uint256):
+    """
+    @notice Cancel `rad` of the Vow's surplus against released debt (not queued, not on
+            auction).
+    @param rad The amount, in rad.
+    """
+    assert rad <= staticcall IVat(vat).dai(self), "Vow/insufficient-surplus"
+    assert rad <= self._free_debt(), "Vow/insufficient-debt"
+    extcall IVat(vat).heal(rad)
+
+
+@external
+def kiss(rad: uint256):
+    """
+    @notice Cancel `rad` of the Vow's surplus against on-auction debt (`Ash`).
+    @param rad The amount, in rad.
+    """
+    assert rad <= self.Ash, "Vow/not-enough-ash"
+    assert rad <= staticcall IVat(vat).dai(self), "Vow/insufficient-surplus"
+    self.Ash -= rad
+    extcall IVat(vat).heal(rad)
+
+
+@external
+def flop() -> uint256:
+    """
+    @notice Start a debt auction of `dump` MKR for `sump` DAI when at least `sump` of debt
+            is free and the Vow holds no surplus.
+    @return The Flopper's auction id.
+    """
+    assert self.sump <= self._free_debt(), "Vow/insufficient-debt"
+    assert staticcall IVat(vat).dai(self) == 0, "Vow/surplus-not-zero"
+    self.Ash += self.sump
+    return extcall IFlopper(self.flopper).kick(self, self.dump, self.sump)
+
+
+@external
+def cage():
+    """
+    @notice Global settlement (wards only): forget queued and on-auction debt, cage the
+            Flopper and heal what surplus allows.
+    """
+    self._auth()
+    assert self.live == 1, "Vow/not-live"
+    self.live = 0
+    self.Sin = 0
+    self.Ash = 0
+    extcall IFlopper(self.flopper).cage()
+    surplus: uint256 = staticcall IVat(vat).dai(self)
+    debt: uint256 = staticcall IVat(vat).sin(self)
+    extcall IVat(vat).heal(min(surplus, debt))
+
+
+@internal
+@view
+def _free_debt() -> uint256:
+    """
+    @dev The Vow's debt that is neither queued nor on auction, in rad (reverts on underflow,
+         like dss).
+    @return sin - Sin - Ash.
+    """
+    return staticcall IVat(vat).sin(self) - self.Sin - self.Ash
+
+
+@internal
+@view
+def _auth():
+    """
+    @dev Revert unless the caller is a ward.
+    """
+    assert self.wards[msg.sender] == 1, "Vow/not-authorized"
