@@ -1,0 +1,444 @@
+"""The replay's simulation logic, independent of any chain.
+
+``run(scenario, engine)`` drives a market of outside bidders, a syndicate pool and its keeper
+through a scenario in time order. Everything it does goes through an ``Engine``: ``ModelEngine``
+(here) applies the Flopper's rules in pure Python; ``backstop.replay.chain.ChainEngine`` sends
+real transactions to a chain and reads the state back. Both run the same bidder strategies.
+
+Flopper rules used (dss flop.sol, March 2020 parameters):
+  dent: live auction (end > now, tic == 0 or tic > now), same bid, lot < current lot and
+        beg * lot <= current lot * WAD; the new high bidder's bid is taken, the previous one
+        refunded at once; tic = now + ttl.
+  tick: end < now and tic == 0: lot = lot * pad / WAD, end = now + tau.
+  deal: tic != 0 and (tic < now or end < now): MKR lot minted to the high bidder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from backstop.replay.scenario import AuctionParams, Bidder, Scenario, Style
+from backstop.units import RAY, WAD
+
+VOW = "vow"
+POOL = "pool"
+ROUND = 600  # seconds between bidding rounds while the market is active
+MARGIN = 60  # seconds past an expiry before acting on it
+
+
+@dataclass
+class AuctionView:
+    """One auction as ``bids(id)`` shows it; ``guy`` is a name (bidder, ``pool`` or ``vow``),
+    an empty string once the auction is dealt (deleted)."""
+
+    id: int
+    bid: int  # rad
+    lot: int  # wad
+    guy: str
+    tic: int
+    end: int
+
+    @property
+    def dealt(self) -> bool:
+        """Deleted by deal (``bids(id)`` reads all zeros)."""
+        return self.guy == "" and self.lot == 0
+
+    def biddable(self, now: int) -> bool:
+        """Whether dent is possible at ``now``."""
+        return not self.dealt and self.end > now and (self.tic == 0 or self.tic > now)
+
+    def dealable(self, now: int) -> bool:
+        """Whether deal is possible at ``now``."""
+        return not self.dealt and self.tic != 0 and (self.tic < now or self.end < now)
+
+    def expired_unbid(self, now: int) -> bool:
+        """Whether tick is possible at ``now``."""
+        return not self.dealt and self.tic == 0 and self.end < now
+
+
+# ---- strategies (pure functions, shared by the model and the chain) ------------------------------
+
+def legal(lot: int, current: int, params: AuctionParams) -> bool:
+    """The Flopper's dent condition on the lot: smaller, and by at least ``beg``."""
+    return 0 < lot < current and params.beg * lot <= current * WAD
+
+
+def price_of_lot(lot: int, params: AuctionParams) -> int:
+    """DAI per MKR (wad, rounded down) of a lot at the fixed bid."""
+    return params.bid_wad * WAD // lot
+
+
+def outside_bid(style: Style, valuation: int, current: int, params: AuctionParams) -> int | None:
+    """The lot an outside bidder asks for against ``current``, or None if it does not bid.
+
+    STEP: the largest legal lot (one beg step), if its price is within the valuation.
+    QUOTE: the lot at exactly the valuation (rounded up: never above it), if legal.
+    """
+    if style is Style.STEP:
+        lot = current * WAD // params.beg
+        while lot > 0 and params.beg * lot > current * WAD:  # pragma: no cover - rounding guard
+            lot -= 1
+        if lot > 0 and params.bid_wad * WAD <= valuation * lot and legal(lot, current, params):
+            return lot
+        return None
+    lot = -(-params.bid_wad * WAD // valuation)
+    return lot if legal(lot, current, params) else None
+
+
+def pool_ask(price: int, params: AuctionParams) -> int:
+    """The lot the pool asks at its committed price (the bid divided by the price)."""
+    return params.bid_wad * WAD // price
+
+
+# ---- the engine interface ----------------------------------------------------------------------
+
+class Engine(Protocol):
+    """What the driver needs from a chain (or from the model)."""
+
+    def now(self) -> int: ...
+    def advance(self, seconds: int) -> None: ...
+    def enlist(self, member: int, amount: int) -> None: ...
+    def fund_bidder(self, name: str, rad: int) -> None: ...
+    def kick(self, n: int) -> list[int]: ...
+    def auctions(self, ids: Iterable[int]) -> dict[int, AuctionView]: ...
+    def dent(self, name: str, auction_id: int, lot: int) -> bool: ...
+    def deal(self, name: str, auction_id: int) -> bool: ...
+    def keeper_step(self) -> None: ...
+    def defect_all(self, member: int) -> tuple[int, int]: ...
+    def pool_state(self) -> tuple[int, int]: ...
+
+
+# ---- the outcome -------------------------------------------------------------------------------
+
+@dataclass
+class AuctionResult:
+    """How one auction ended."""
+
+    id: int
+    wave: str
+    kicked_at: int
+    lot: int = 0  # MKR minted (wad)
+    bid: int = 0  # DAI raised (wad)
+    winner: str = ""
+    dealt_at: int = 0
+    restarts: int = 0
+    bids: int = 0
+
+    @property
+    def price(self) -> int:
+        """Clearing price (wad DAI/MKR, rounded down)."""
+        return self.bid * WAD // self.lot if self.lot else 0
+
+
+@dataclass
+class MemberResult:
+    """What one syndicate member put in and took out."""
+
+    deposit: int
+    dai_back: int = 0
+    mkr_back: int = 0
+
+
+@dataclass
+class Outcome:
+    """Everything a replay produced, in plain integers."""
+
+    scenario: str
+    auctions: dict[int, AuctionResult] = field(default_factory=dict)
+    members: list[MemberResult] = field(default_factory=list)
+    pool_price: int = 0
+    transactions: int = 0
+    bidders: set[str] = field(default_factory=set)  # outside bidders that placed a bid
+    pool_bids: int = 0  # bids the pool placed (entered auctions)
+    start: int = 0
+    finish: int = 0
+
+    def by_wave(self) -> dict[str, list[AuctionResult]]:
+        """Auction results grouped by wave, in kick order."""
+        out: dict[str, list[AuctionResult]] = {}
+        for r in sorted(self.auctions.values(), key=lambda r: r.id):
+            out.setdefault(r.wave, []).append(r)
+        return out
+
+
+# ---- the driver --------------------------------------------------------------------------------
+
+def interested_steppers(index: int, steppers: list[Bidder]) -> list[Bidder]:
+    """The two step bidders that follow auction number ``index`` (0-based, in kick order)."""
+    n = len(steppers)
+    if n == 0:
+        return []
+    return [steppers[(2 * index) % n], steppers[(2 * index + 1) % n]]
+
+
+class Driver:
+    """Runs a scenario on an engine: kicks the waves, lets bidders and the keeper act in rounds,
+    advances time to the next event when nothing happens, deals, and finally lets every member
+    defect."""
+
+    def __init__(self, scenario: Scenario, engine: Engine,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.s = scenario
+        self.e = engine
+        self.progress = progress or (lambda done, total: None)
+        self.outcome = Outcome(scenario.name, pool_price=scenario.pool_price)
+        self.wave_of: dict[int, str] = {}
+        self.index_of: dict[int, int] = {}
+        self.steppers = [b for b in scenario.bidders if b.style is Style.STEP]
+        self.quoters = [b for b in scenario.bidders if b.style is Style.QUOTE]
+        self.seen: dict[int, AuctionView] = {}  # last state read of each auction not yet dealt
+
+    # ---- phases ----
+    def run(self) -> Outcome:
+        """Play the whole scenario and return its outcome."""
+        self.outcome.start = self.e.now()
+        for i, amount in enumerate(self.s.members):
+            self.e.enlist(i, amount)
+        waves = sorted(self.s.waves, key=lambda w: w.kick_at)
+        total = self.s.total_auctions
+        while True:
+            now = self.e.now()
+            while waves and self.s.start + waves[0].kick_at <= now:
+                self._kick_wave(waves.pop(0))
+            self.e.keeper_step()
+            acted = self._bidding_round(now)
+            acted |= self._deal_round()
+            done = sum(1 for r in self.outcome.auctions.values() if r.dealt_at)
+            self.progress(done, total)
+            if not waves and done == total:
+                break
+            if acted:
+                self.e.advance(ROUND)
+            else:
+                self.e.advance(self._next_event(now, waves) - now)
+        for i in range(len(self.s.members)):
+            dai, mkr = self.e.defect_all(i)
+            self.outcome.members.append(MemberResult(self.s.members[i], dai, mkr))
+        self.outcome.finish = self.e.now()
+        return self.outcome
+
+    def _kick_wave(self, wave) -> None:
+        for b in self.s.bidders:
+            if wave.name in b.budgets:
+                self.e.fund_bidder(b.name, b.budgets[wave.name] * self.s.params.sump)
+        ids = self.e.kick(wave.auctions)
+        now = self.e.now()
+        for auction_id in ids:
+            self.index_of[auction_id] = len(self.wave_of)
+            self.wave_of[auction_id] = wave.name
+            self.outcome.auctions[auction_id] = AuctionResult(auction_id, wave.name, now)
+
+    def _live_ids(self) -> list[int]:
+        return [i for i, r in sorted(self.outcome.auctions.items()) if not r.dealt_at]
+
+    def _open_bids(self, name: str, views: dict[int, AuctionView]) -> int:
+        return sum(1 for v in views.values() if v.guy == name)
+
+    def _bidding_round(self, now: int) -> bool:
+        """Each step bidder following an auction, then each quoting desk, bids once if it wants.
+        Returns whether anyone bid."""
+        ids = self._live_ids()
+        views = self._read(ids)
+        acted = False
+        order: list[tuple[Bidder, list[int]]] = []
+        for auction_id in ids:
+            for b in interested_steppers(self.index_of[auction_id], self.steppers):
+                order.append((b, [auction_id]))
+        order.extend((b, ids) for b in self.quoters)
+        for bidder, targets in order:
+            for auction_id in targets:
+                v = views[auction_id]
+                wave = self.wave_of[auction_id]
+                if wave not in bidder.valuations or v.guy == bidder.name or not v.biddable(now):
+                    continue
+                if self._open_bids(bidder.name, views) >= bidder.budgets.get(wave, 0):
+                    break
+                lot = outside_bid(bidder.style, bidder.valuations[wave], v.lot, self.s.params)
+                if lot is None:
+                    continue
+                if self.e.dent(bidder.name, auction_id, lot):
+                    self.outcome.auctions[auction_id].bids += 1
+                    self.outcome.bidders.add(bidder.name)
+                    views[auction_id] = self._read([auction_id])[auction_id]
+                    acted = True
+        return acted
+
+    def _read(self, ids: Iterable[int]) -> dict[int, AuctionView]:
+        """Read auctions; remember each one's last state before deal, count restarts."""
+        views = self.e.auctions(ids)
+        for auction_id, v in views.items():
+            if v.dealt:
+                continue
+            prev = self.seen.get(auction_id)
+            if prev is not None and v.lot > prev.lot:
+                self.outcome.auctions[auction_id].restarts += 1
+            self.seen[auction_id] = v
+        return views
+
+    def _deal_round(self) -> bool:
+        """Every finished auction: the winner (or the keeper, for the pool) deals it."""
+        now = self.e.now()
+        acted = False
+        ids = self._live_ids()
+        views = self._read(ids)
+        for auction_id in ids:
+            v = views[auction_id]
+            result = self.outcome.auctions[auction_id]
+            if v.dealt:  # the keeper dealt it (the pool won)
+                self._record(result, self.seen[auction_id], POOL, now)
+                acted = True
+            elif v.dealable(now) and v.guy != POOL and self.e.deal(v.guy, auction_id):
+                self._record(result, v, v.guy, now)
+                acted = True
+        return acted
+
+    def _record(self, result: AuctionResult, v: AuctionView, winner: str, now: int) -> None:
+        result.lot = v.lot
+        result.bid = v.bid // RAY
+        result.winner = winner
+        result.dealt_at = now
+
+    def _next_event(self, now: int, waves) -> int:
+        """The next moment something can happen: a bid or an auction expiring, or a wave."""
+        times = []
+        if waves:
+            times.append(self.s.start + waves[0].kick_at)
+        for v in self._read(self._live_ids()).values():
+            if v.dealt:
+                continue
+            times.append((v.tic if v.tic and v.tic < v.end else v.end) + MARGIN)
+        future = [t for t in times if t > now]
+        return min(future) if future else now + ROUND
+
+
+# ---- the pure-Python engine ----------------------------------------------------------------------
+
+class ModelEngine:
+    """The Flopper, the Vow's kicks, the pool and its keeper as plain Python (no EVM)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.s = scenario
+        self.p = scenario.params
+        self.t = scenario.start
+        self.bids: dict[int, AuctionView] = {}
+        self.vat: dict[str, int] = {}
+        self.kicks = 0
+        self.transactions = 0
+        self.shares: list[int] = []
+        self.vat[POOL] = 0  # the pool's free internal DAI (rad)
+        self.pool_mkr = 0
+        self.total_shares = 0
+
+    # time
+    def now(self) -> int:
+        """The current time (s)."""
+        return self.t
+
+    def advance(self, seconds: int) -> None:
+        """Move time forward."""
+        self.t += max(seconds, 1)
+
+    # syndicate
+    def enlist(self, member: int, amount: int) -> None:
+        """Member ``member`` enlists ``amount`` DAI (shares 1:1 before any bid)."""
+        while len(self.shares) <= member:
+            self.shares.append(0)
+        self.shares[member] += amount
+        self.total_shares += amount
+        self.vat[POOL] += amount * RAY
+        self.transactions += 1
+
+    def defect_all(self, member: int) -> tuple[int, int]:
+        """Member ``member`` takes out its share of free DAI (wad) and MKR, rounded down."""
+        sh = self.shares[member]
+        dai = self.vat[POOL] * sh // self.total_shares // RAY
+        mkr = self.pool_mkr * sh // self.total_shares
+        self.vat[POOL] -= dai * RAY
+        self.pool_mkr -= mkr
+        self.total_shares -= sh
+        self.shares[member] = 0
+        self.transactions += 1
+        return dai, mkr
+
+    def pool_state(self) -> tuple[int, int]:
+        """The pool's internal DAI (rad) and MKR (wad)."""
+        return self.vat[POOL], self.pool_mkr
+
+    # market
+    def fund_bidder(self, name: str, rad: int) -> None:
+        """Top up a bidder's internal DAI to ``rad``."""
+        self.vat[name] = max(self.vat.get(name, 0), rad)
+
+    def kick(self, n: int) -> list[int]:
+        """Kick ``n`` auctions (dump MKR for sump DAI)."""
+        ids = []
+        for _ in range(n):
+            self.kicks += 1
+            self.bids[self.kicks] = AuctionView(self.kicks, self.p.sump, self.p.dump, VOW, 0,
+                                                self.t + self.p.tau)
+            ids.append(self.kicks)
+            self.transactions += 1
+        return ids
+
+    def auctions(self, ids: Iterable[int]) -> dict[int, AuctionView]:
+        """Copies of the auctions' current state."""
+        out = {}
+        for i in ids:
+            v = self.bids.get(i)
+            out[i] = (AuctionView(v.id, v.bid, v.lot, v.guy, v.tic, v.end) if v
+                      else AuctionView(i, 0, 0, "", 0, 0))
+        return out
+
+    def dent(self, name: str, auction_id: int, lot: int) -> bool:
+        """Bid ``lot`` for the fixed bid; False if the Flopper would revert."""
+        v = self.bids.get(auction_id)
+        if v is None or not v.biddable(self.t) or not legal(lot, v.lot, self.p):
+            return False
+        if name != v.guy:
+            if self.vat.get(name, 0) < v.bid:
+                return False
+            self.vat[name] -= v.bid
+            if v.guy != VOW:
+                self.vat[v.guy] = self.vat.get(v.guy, 0) + v.bid
+        v.guy, v.lot, v.tic = name, lot, self.t + self.p.ttl
+        self.transactions += 1
+        return True
+
+    def deal(self, name: str, auction_id: int) -> bool:
+        """Deal a finished auction: the lot goes to the high bidder."""
+        v = self.bids.get(auction_id)
+        if v is None or not v.dealable(self.t):
+            return False
+        if v.guy == POOL:
+            self.pool_mkr += v.lot
+        del self.bids[auction_id]
+        self.transactions += 1
+        return True
+
+    def _tick(self, v: AuctionView) -> None:
+        v.lot = v.lot * self.p.pad // WAD
+        v.end = self.t + self.p.tau
+        self.transactions += 1
+
+    def keeper_step(self) -> None:
+        """The keeper's pass: finalize the pool's finished auctions, restart expired ones (when
+        ticking), enter every auction the pool can bid on while it has the DAI."""
+        for v in list(self.bids.values()):
+            if v.guy == POOL and v.dealable(self.t):
+                self.deal(POOL, v.id)
+            elif self.s.tick and v.expired_unbid(self.t):
+                self._tick(v)
+        ask = pool_ask(self.s.pool_price, self.p)
+        for v in sorted(self.bids.values(), key=lambda v: v.id):
+            if v.guy != POOL and v.biddable(self.t) and legal(ask, v.lot, self.p):
+                self.dent(POOL, v.id, ask)
+
+
+def simulate(scenario: Scenario) -> Outcome:
+    """Run a scenario on the pure-Python engine."""
+    engine = ModelEngine(scenario)
+    outcome = Driver(scenario, engine).run()
+    outcome.transactions = engine.transactions
+    return outcome
