@@ -1,1 +1,46 @@
-"""backstop.maker."""
+"""backstop.maker: the Maker core as the backstop sees it.
+
+``MakerParams`` (March 2020 defaults), ``MakerAddresses`` / ``MAINNET``, typed handles
+(``Vat``, ``Dai``, ``DaiJoin``, ``Mkr``, ``Flopper``, ``Vow``, ``Bid``) grouped in ``MakerCore``,
+``deploy_core`` (deploy and wire on any chain) and ``core_at`` (handles for an existing one).
+Scenario helpers for dev chains live in ``backstop.maker.scenario``.
+"""
+
+from backstop.maker.addresses import MAINNET, MakerAddresses, known_addresses
+from backstop.maker.deploy import deploy_core, file_params
+from backstop.maker.handles import (
+    Bid,
+    Dai,
+    DaiJoin,
+    EncodedCall,
+    Flopper,
+    KickEvent,
+    MakerCore,
+    Mkr,
+    PermitSignature,
+    Vat,
+    Vow,
+    core_at,
+)
+from backstop.maker.params import MakerParams
+
+__all__ = [
+    "MAINNET",
+    "Bid",
+    "Dai",
+    "DaiJoin",
+    "EncodedCall",
+    "Flopper",
+    "KickEvent",
+    "MakerAddresses",
+    "MakerCore",
+    "MakerParams",
+    "Mkr",
+    "PermitSignature",
+    "Vat",
+    "Vow",
+    "core_at",
+    "deploy_core",
+    "file_params",
+    "known_addresses",
+]
