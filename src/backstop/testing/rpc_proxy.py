@@ -1,0 +1,216 @@
+"""A JSON-RPC proxy for tests: sits between a client and a node, counts requests, injects faults.
+
+    with RpcProxy(anvil.url) as proxy:
+        w3 = connect(proxy.url)
+        proxy.fail_next(3, "error")        # the next 3 requests get a JSON-RPC error
+        proxy.fail_next(1, "close")        # the next request: connection closed, no answer
+        proxy.fail_next(1, "timeout")      # the next request: held past the client's timeout
+        proxy.delay = 0.2                  # every request waits 0.2 s before it is forwarded
+        proxy.refuse(); proxy.accept()     # stop listening (connection refused), listen again
+        proxy.requests, proxy.calls, proxy.by_method   # round trips, calls (batches unpacked)
+
+Faults can be limited to some methods (``methods={"eth_sendRawTransaction"}``): a request is
+faulted when any call in it matches. ``error_rate`` with ``seed`` injects errors at random.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from backstop.testing.anvil import free_port
+
+FAULT_KINDS = ("error", "http500", "close", "timeout")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    proxy: RpcProxy
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the per-request log lines."""
+
+    def do_POST(self) -> None:
+        """Forward one JSON-RPC request (single or batch), or fault it."""
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        proxy = self.server.proxy
+        methods = proxy._record(body)
+        fault = proxy._take_fault(methods)
+        if proxy.delay:
+            time.sleep(proxy.delay)
+        if fault == "close":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault == "timeout":
+            time.sleep(proxy.timeout_hold)
+            self.close_connection = True
+            return
+        if fault == "http500":
+            self._reply(500, b"injected fault")
+            return
+        if fault == "error":
+            self._reply(200, _error_body(body))
+            return
+        try:
+            status, payload = proxy._forward(body)
+        except OSError as exc:  # upstream down: answer like a gateway would
+            self._reply(502, f"upstream unavailable: {exc}".encode())
+            return
+        self._reply(status, payload)
+
+    def _reply(self, status: int, payload: bytes) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:  # the client went away
+            pass
+
+
+def _error_body(body: bytes) -> bytes:
+    """A JSON-RPC error answer (-32603) for every call in the request."""
+    try:
+        req = json.loads(body)
+    except ValueError:
+        req = {"id": None}
+    calls = req if isinstance(req, list) else [req]
+    answers = [{"jsonrpc": "2.0", "id": c.get("id"),
+                "error": {"code": -32603, "message": "injected fault: internal error"}}
+               for c in calls]
+    return json.dumps(answers if isinstance(req, list) else answers[0]).encode()
+
+
+class RpcProxy:
+    """An HTTP JSON-RPC proxy on 127.0.0.1 in front of ``upstream``; see the module docstring."""
+
+    def __init__(self, upstream: str, *, port: int | None = None, seed: int = 0,
+                 timeout_hold: float = 12.0) -> None:
+        self.upstream = upstream
+        self.port = port or free_port()
+        self.delay = 0.0
+        self.error_rate = 0.0
+        self.timeout_hold = timeout_hold
+        self.requests = 0
+        self.calls = 0
+        self.by_method: Counter[str] = Counter()
+        self.faults_injected = 0
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._faults: list[tuple[str, frozenset[str] | None]] = []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The address clients use instead of the node's."""
+        return f"http://127.0.0.1:{self.port}"
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> RpcProxy:
+        """Listen on the port (again, after ``refuse``)."""
+        self.accept()
+        return self
+
+    def accept(self) -> None:
+        """Listen and forward (the opposite of ``refuse``)."""
+        if self._server is not None:
+            return
+        server = _Server(("127.0.0.1", self.port), _Handler)
+        server.proxy = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name=f"rpc-proxy-{self.port}")
+        self._thread.start()
+
+    def refuse(self) -> None:
+        """Stop listening: clients get 'connection refused' until ``accept``."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    stop = refuse
+
+    def __enter__(self) -> RpcProxy:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- faults and counts ----------------------------------------------------------------------
+
+    def fail_next(self, n: int, kind: str = "error", methods: Iterable[str] | None = None) -> None:
+        """Fault the next ``n`` requests (that touch one of ``methods``, if given)."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
+        only = frozenset(methods) if methods is not None else None
+        with self._lock:
+            self._faults += [(kind, only)] * n
+
+    def clear_faults(self) -> None:
+        """No more injected faults (queued ones dropped, error_rate and delay back to 0)."""
+        with self._lock:
+            self._faults.clear()
+        self.error_rate = 0.0
+        self.delay = 0.0
+
+    def reset_counts(self) -> None:
+        """Zero the request and call counters."""
+        with self._lock:
+            self.requests = 0
+            self.calls = 0
+            self.by_method.clear()
+
+    def _record(self, body: bytes) -> list[str]:
+        try:
+            req = json.loads(body)
+        except ValueError:
+            req = {}
+        calls = req if isinstance(req, list) else [req]
+        methods = [str(c.get("method", "?")) for c in calls if isinstance(c, dict)]
+        with self._lock:
+            self.requests += 1
+            self.calls += len(methods)
+            self.by_method.update(methods)
+        return methods
+
+    def _take_fault(self, methods: list[str]) -> str | None:
+        with self._lock:
+            for i, (kind, only) in enumerate(self._faults):
+                if only is None or only.intersection(methods):
+                    del self._faults[i]
+                    self.faults_injected += 1
+                    return kind
+            if self.error_rate and self._rng.random() < self.error_rate:
+                self.faults_injected += 1
+                return "error"
+        return None
+
+    def _forward(self, body: bytes) -> tuple[int, bytes]:
+        req = urllib.request.Request(self.upstream, body, {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
