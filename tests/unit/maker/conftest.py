@@ -1,0 +1,136 @@
+"""Shared titanoboa deployment of the local Maker core, wired like dss, March 2020 parameters.
+
+Every test runs inside ``boa.env.anchor()``: state and time changes are rolled back after it, so
+the module-scoped deployment is shared without leaking between tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boa
+import pytest
+
+import backstop
+from backstop.units import RAD, WAD
+
+CONTRACTS = Path(backstop.__file__).parent / "contracts" / "maker"
+
+HOUR = 3_600
+DAY = 24 * HOUR
+
+# March 2020 mainnet parameters.
+BEG = 103 * 10**16
+PAD = 120 * 10**16
+TTL = 6 * HOUR
+TAU = 3 * DAY
+DUMP = 250 * WAD
+SUMP = 50_000 * RAD
+WAIT = 156 * HOUR
+
+
+def b32(name: str) -> bytes:
+    """A parameter name as dss's bytes32: left-aligned ASCII padded with zero bytes."""
+    return name.encode().ljust(32, b"\0")
+
+
+@cache
+def factory(name: str) -> Any:
+    """The compiled contract ``maker/<name>`` (compiled once per session)."""
+    return boa.load_partial(str(CONTRACTS / f"{name}.vy"))
+
+
+@dataclass(frozen=True)
+class Core:
+    """Handles of one deployed core, and the scenario steps the tests share."""
+
+    deployer: str
+    vat: Any
+    dai: Any
+    dai_join: Any
+    mkr: Any
+    flopper: Any
+    vow: Any
+
+    def give_dai(self, to: str, rad: int) -> None:
+        """Credit ``to`` with ``rad`` internal DAI; the matching sin goes to the deployer
+        (not to the Vow, so the Vow's books stay what the test makes them)."""
+        with boa.env.prank(self.deployer):
+            self.vat.suck(self.deployer, to, rad)
+
+    def ready_bidder(self, bidder: str, rad: int = SUMP) -> None:
+        """Give ``bidder`` internal DAI and let the Flopper move it."""
+        self.give_dai(bidder, rad)
+        with boa.env.prank(bidder):
+            self.vat.hope(self.flopper.address)
+
+    def bad_debt(self, rad: int) -> None:
+        """Put ``rad`` of unqueued bad debt on the Vow (sin, with the DAI going elsewhere)."""
+        with boa.env.prank(self.deployer):
+            self.vat.suck(self.vow.address, self.deployer, rad)
+
+    def kick(self) -> int:
+        """Create ``sump`` of bad debt and start a debt auction; return its id."""
+        self.bad_debt(self.vow.sump())
+        return self.vow.flop()
+
+    def bid(self, id_: int) -> tuple[int, int, str, int, int]:
+        """``flopper.bids(id)`` as a plain tuple (bid, lot, guy, tic, end)."""
+        bid, lot, guy, tic, end = self.flopper.bids(id_)
+        return bid, lot, str(guy), tic, end
+
+
+def deploy_core(flopper_name: str = "flopper") -> Core:
+    """Deploy and wire the six contracts as README.md prescribes, with March 2020 parameters."""
+    deployer = boa.env.generate_address("deployer")
+    with boa.env.prank(deployer):
+        vat = factory("vat").deploy()
+        dai = factory("dai").deploy()
+        dai_join = factory("dai_join").deploy(vat.address, dai.address)
+        mkr = factory("mkr").deploy()
+        flopper = factory(flopper_name).deploy(vat.address, mkr.address)
+        vow = factory("vow").deploy(vat.address, flopper.address)
+        dai.rely(dai_join.address)
+        mkr.rely(flopper.address)
+        vat.rely(flopper.address)
+        flopper.rely(vow.address)
+        for what, value in (("beg", BEG), ("pad", PAD), ("ttl", TTL), ("tau", TAU)):
+            flopper.file(b32(what), value)
+        for what, value in (("dump", DUMP), ("sump", SUMP), ("wait", WAIT)):
+            vow.file(b32(what), value)
+    return Core(deployer, vat, dai, dai_join, mkr, flopper, vow)
+
+
+@pytest.fixture(scope="module")
+def core() -> Core:
+    """The core with the current dss Flopper."""
+    return deploy_core("flopper")
+
+
+@pytest.fixture(scope="module")
+def core_2019() -> Core:
+    """The core with the 2019 Flopper (in force in March 2020)."""
+    return deploy_core("flopper_2019")
+
+
+@pytest.fixture(autouse=True)
+def _isolated() -> Iterator[None]:
+    """Roll back every state and time change a test makes."""
+    with boa.env.anchor():
+        yield
+
+
+@pytest.fixture
+def bidders() -> list[str]:
+    """Three distinct outside bidders."""
+    return [boa.env.generate_address(f"bidder{i}") for i in range(1, 4)]
+
+
+@pytest.fixture
+def outsider() -> str:
+    """An address with no rights anywhere."""
+    return boa.env.generate_address("outsider")
