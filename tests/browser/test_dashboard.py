@@ -1,0 +1,231 @@
+"""The dashboard in a real headless Chromium against an anvil devnet.
+
+Each test compares what the page shows with what the chain holds, read here directly with
+web3 (not through the dashboard's code), and drives the page as a person would: clicks, typing,
+the Enter key, an injected wallet that forwards to anvil.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from web3 import Web3
+
+from backstop.artifacts import get_artifact
+from backstop.units import Rad, Wad, price_of
+
+Devnet = Any  # the `chain` fixture's Devnet (tests/browser/conftest.py)
+PHONE_WIDTH = 390
+
+TX_TIMEOUT = 30_000  # ms: a confirmed transaction shows within this on anvil's automine
+POLL_TIMEOUT = 15_000  # ms: the page polls the server every 3 s
+
+
+def contract(chain: Devnet, name: str, address: str) -> Any:
+    """A plain web3 contract over the project's compiled ABI."""
+    return chain.w3.eth.contract(address=Web3.to_checksum_address(address),
+                                 abi=get_artifact(name).abi)
+
+
+def pool_reads(chain: Devnet) -> dict[str, int]:
+    """The pool's numbers straight from the chain."""
+    p = contract(chain, "pool/pool", chain.pool.address).functions
+    return {
+        "price": p.price().call(), "status": p.getStatus().call(),
+        "total": p.getDaiBalance().call(), "locked": p.getDaiBalanceForAuctions().call(),
+        "free": p.getAvailableDaiBalance().call(), "mkr": p.getMKRBalance().call(),
+        "supply": p.totalSupply().call(),
+    }
+
+
+def shares_of(chain: Devnet, who: str) -> int:
+    return contract(chain, "pool/pool", chain.pool.address).functions.balanceOf(who).call()
+
+
+def dai_of(chain: Devnet, who: str) -> int:
+    return contract(chain, "maker/dai", chain.core.dai.address).functions.balanceOf(who).call()
+
+
+def cells(row: Any) -> list[str]:
+    """The visible text of a table row's cells."""
+    return [t.strip() for t in row.locator("td").all_inner_texts()]
+
+
+def wait_for_step(page: Any, pattern: str, timeout: int = TX_TIMEOUT) -> str:
+    """Wait until a progress step matches ``pattern``; return its text."""
+    loc = page.locator("#steps li", has_text=re.compile(pattern))
+    loc.first.wait_for(timeout=timeout)
+    return loc.first.inner_text()
+
+
+def fail_step(page: Any) -> str:
+    loc = page.locator("#steps li.bad")
+    loc.first.wait_for(timeout=TX_TIMEOUT)
+    return loc.first.inner_text()
+
+
+def test_page_shows_the_numbers_the_chain_holds(page: Any, phone_page: Any, chain: Devnet,
+                                                shoot: Any) -> None:
+    r = pool_reads(chain)
+    holders = sum(1 for who in (chain.deployer, chain.depositor, chain.member, chain.keeper,
+                                chain.bidder) if shares_of(chain, who) > 0)
+    row = page.locator(f'#pools tr[data-pool="{chain.pool.address}"]')
+    value = Wad(r["total"] + r["mkr"] * r["price"] // 10**18)
+    assert cells(row)[:7] == [
+        Wad(r["price"]).format(2), "accepting deposits", str(holders), value.format(2),
+        Wad(r["free"]).format(2), Wad(r["locked"]).format(2), Wad(r["mkr"]).format(4),
+    ]
+    bid, lot, _guy, _tic, _end = contract(chain, "maker/flopper", chain.core.flopper.address) \
+        .functions.bids(chain.auction).call()
+    arow = page.locator(f'#auctions tr[data-auction="{chain.auction}"]')
+    c = cells(arow)
+    assert c[:5] == [str(chain.auction), Wad(lot).format(4), Rad(bid).format(2),
+                     price_of(Rad(bid), Wad(lot)).format(2), "no bid yet"]
+    assert c[6] == "open, no bid yet" and re.match(r"\d+ d \d+ h$", c[5]), c
+    # the chart: the pool's price line and the auction's price line
+    assert page.locator("#chart .pool-line").count() == 1
+    assert page.locator("#chart .auction-line").count() == 1
+    assert "pool 100" in page.locator("#chart .pool-line text").inner_text()
+    shoot(page, "overview-desktop")
+    phone = phone_page
+    assert cells(phone.locator(f'#pools tr[data-pool="{chain.pool.address}"]'))[0] == \
+        Wad(r["price"]).format(2)
+    # on a phone the table is one card per row: nothing wider than the screen
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"page is {width}px wide on a {PHONE_WIDTH}px phone"
+    shoot(phone, "overview-phone")
+
+
+def test_an_auction_entered_by_the_keeper_appears_without_reload(page: Any, chain: Devnet,
+                                                                  shoot: Any) -> None:
+    row = page.locator(f'#auctions tr[data-auction="{chain.auction}"]')
+    assert cells(row)[6] == "open, no bid yet"
+    enter_auction(chain)
+    row.locator("td", has_text="bidding").wait_for(timeout=POLL_TIMEOUT)
+    r = pool_reads(chain)
+    bid, lot, guy, _tic, _end = contract(chain, "maker/flopper", chain.core.flopper.address) \
+        .functions.bids(chain.auction).call()
+    assert guy == chain.pool.address
+    c = cells(row)
+    assert c[1] == Wad(lot).format(4) and c[3] == price_of(Rad(bid), Wad(lot)).format(2)
+    assert c[4] == "pool 100"
+    pool_row = page.locator(f'#pools tr[data-pool="{chain.pool.address}"]')
+    pc = cells(pool_row)
+    assert pc[1] == "bidding" and pc[4] == Wad(r["free"]).format(2)
+    assert pc[5] == Wad(r["locked"]).format(2) and r["locked"] > 0
+    # the chart now shows the auction's price moving to the pool's price (two steps)
+    points = page.locator("#chart .auction-line polyline").get_attribute("points").split()
+    assert len(points) >= 4
+    shoot(page, "auction-entered-desktop")
+
+
+def enter_auction(chain: Devnet) -> None:
+    """The keeper enters the auction (one keeper step), or the pool's enterAuction directly."""
+    try:
+        from backstop.keeper import Keeper, KeeperSettings
+    except ImportError:
+        chain.pool.enter_auction(chain.keeper, chain.auction)
+        return
+    Keeper(chain.w3, chain.keeper, [chain.pool], KeeperSettings()).step()
+
+
+def test_enlist_with_permit_then_defect_all_through_the_page(page: Any, chain: Devnet,
+                                                             shoot: Any) -> None:
+    dai_before, shares_before = dai_of(chain, chain.depositor), shares_of(chain, chain.depositor)
+    r = pool_reads(chain)
+    amount = Wad.parse("1234.5")
+    page.click("#connect")
+    page.locator("#account", has_text=chain.depositor).wait_for()
+    page.fill("#enlist-amount", "1234.5")
+    page.click("#enlist-form button[type=submit]")
+    assert "Permit: signed" in wait_for_step(page, r"^Permit: signed")
+    assert "you would put in 1,234.5 DAI" in wait_for_step(page, r"simulation ok")
+    wait_for_step(page, r"^Enlist: confirmed")
+    expected_shares = amount.raw * r["supply"] // r["total"]
+    assert dai_of(chain, chain.depositor) == dai_before - amount.raw
+    assert shares_of(chain, chain.depositor) - shares_before == expected_shares
+    prow = page.locator(f'#position tr[data-pool="{chain.pool.address}"]')
+    prow.locator("td", has_text=Wad(shares_before + expected_shares).format(4)).wait_for()
+    shoot(page, "enlisted-desktop")
+
+    shares = shares_of(chain, chain.depositor)
+    dai_out, _mkr_out, ok = contract(chain, "pool/pool", chain.pool.address) \
+        .functions.getDefectAmount(shares).call()
+    assert ok
+    page.fill("#defect-amount", "all")
+    page.press("#defect-amount", "Enter")  # the keyboard submits the form
+    assert f"receive {Wad(dai_out).format(2).split('.')[0]}" in wait_for_step(page, "simulation ok")
+    wait_for_step(page, r"^Defect: confirmed")
+    assert shares_of(chain, chain.depositor) == 0
+    assert dai_of(chain, chain.depositor) == dai_before - amount.raw + dai_out
+    prow.locator("td", has_text="–").first.wait_for()
+
+
+def test_enlist_with_an_approval_transaction(page: Any, chain: Devnet) -> None:
+    dai_before, shares_before = dai_of(chain, chain.depositor), shares_of(chain, chain.depositor)
+    page.click("#connect")
+    page.fill("#enlist-amount", "10")
+    page.check("input[name=method][value=approve]")
+    page.click("#enlist-form button[type=submit]")
+    wait_for_step(page, r"^Approval: confirmed")
+    wait_for_step(page, r"^Enlist: confirmed")
+    assert dai_of(chain, chain.depositor) == dai_before - Wad.from_number(10).raw
+    assert shares_of(chain, chain.depositor) > shares_before
+    methods = page.evaluate("window.__walletLog")
+    assert methods.count("eth_sendTransaction") == 2 and "eth_signTypedData_v4" not in methods
+
+
+def test_bad_input_gets_a_clear_message_and_sends_nothing(page: Any, phone_page: Any,
+                                                          chain: Devnet, shoot: Any) -> None:
+    err = page.locator("#enlist-error")
+    for text, message in (
+        ("", "enter a number"),
+        ("abc", '"abc" is not a number'),
+        ("-5", "must be positive"),
+        ("1.0000000000000000001", "19 decimals given, at most 18"),
+        ("0", "must be more than zero"),
+    ):
+        page.fill("#enlist-amount", text)
+        page.click("#enlist-form button[type=submit]")
+        assert message in err.inner_text(), (text, err.inner_text())
+        assert page.get_attribute("#enlist-amount", "aria-invalid") == "true"
+    page.fill("#defect-amount", "lots")
+    page.click("#defect-form button[type=submit]")
+    assert 'or write "all"' in page.locator("#defect-error").inner_text()
+    page.fill("#position-address", "0x1234")
+    page.click("#position-form button[type=submit]")
+    assert "is not an address" in page.locator("#position-error").inner_text()
+
+    # well-formed but impossible: the simulation says why in words, and nothing is sent
+    held = Wad(dai_of(chain, chain.depositor))
+    page.fill("#enlist-amount", "999999")
+    page.click("#enlist-form button[type=submit]")
+    assert f"you hold {held.format(0)} DAI, this needs 999,999" in fail_step(page)
+    page.fill("#defect-amount", "10")
+    page.click("#defect-form button[type=submit]")
+    assert "you hold 0 shares, this needs 10" in fail_step(page)
+    assert "eth_sendTransaction" not in page.evaluate("window.__walletLog")
+    assert dai_of(chain, chain.depositor) == held.raw
+    shoot(page, "bad-input-desktop")
+    phone = phone_page
+    phone.fill("#enlist-amount", "12.3.4")
+    phone.click("#enlist-form button[type=submit]")
+    assert "is not a number" in phone.locator("#enlist-error").inner_text()
+    shoot(phone, "bad-input-phone")
+
+
+def test_position_of_a_pasted_address(page: Any, chain: Devnet, shoot: Any) -> None:
+    shares = shares_of(chain, chain.member)
+    dai_out, mkr_out, ok = contract(chain, "pool/pool", chain.pool.address) \
+        .functions.getDefectAmount(shares).call()
+    page.fill("#position-address", chain.member.lower())
+    page.press("#position-address", "Enter")
+    row = page.locator(f'#position tr[data-pool="{chain.pool.address}"]')
+    row.wait_for()
+    assert cells(row) == ["100.00 DAI/MKR", Wad(shares).format(4), Wad(dai_out).format(4),
+                          Wad(mkr_out).format(4), "yes" if ok else cells(row)[4]]
+    assert ok
+    wallet_line = page.locator("#position-wallet").inner_text()
+    assert Wad(dai_of(chain, chain.member)).format(4) in wallet_line
+    shoot(page, "position-desktop")
