@@ -17,17 +17,18 @@ Wave 1 (40 lots, 19 March): the trading firm quotes 265 DAI/MKR (188.68 MKR) on 
 a second desk quotes 289.6 with money for 7 lots and takes 7 of them: 33 at 265, 7 at 289.6.
 Wave 2 (46 lots, 21 March): the firm quotes 220 with money for 23 lots; desks at 226.6 (12 lots)
 and 233.6 (7 lots) take lots from it and it moves its money to the next lot; the 4 lots nobody
-quoted go to the step bidders at the top of their climb (212.18 = 200 * 1.03^4).
+quoted go to the step bidders at the top of their climb (206 = 200 * 1.03: their valuations,
+206 to 213, leave no room for a second step).
 Wave 3 (20 lots, 26 March, after governance released the stuck debt; prices chosen by us, the
 record gives only the total): the firm quotes 305 on every lot, a desk at 314.15 (one beg step
-above) takes 4: 16 at 305, 4 at 314.15. Total ~21,010 MKR for 5.3M DAI (history: 20,980), the
-firm winning 33 + 23 + 16 = 72 of 106.
+above) takes 4: 16 at 305, 4 at 314.15. Total 21,038.8 MKR for 5.3M DAI (history: 20,980,
++0.3%), the firm winning 33 + 23 + 16 = 72 of 106.
 
 The counterfactual multiplies every valuation by ``CRASH_FACTOR`` (0.35) and caps it at
 ``CRASH_CAP`` (95 DAI/MKR): nobody values MKR at 100 DAI or more, nobody bids at 200, the
-keeper restarts the auctions until the lot is large enough
-for the pool's 100 DAI/MKR (after four restarts, 518.4 MKR), and outside bidders come back only
-after the fifth restart (622.08 MKR, 80.38 DAI/MKR) or later: the pool, while its DAI lasts,
+keeper restarts the auctions until the lot is large enough for the pool's 100 DAI/MKR
+(after four restarts, 518.4 MKR), and outside bidders come back only after the fifth restart
+(622.08 MKR, 80.38 DAI/MKR) or later: the pool, while its DAI lasts (8 bids of 50,000 DAI),
 is the buyer of last resort.
 """
 
