@@ -1,0 +1,660 @@
+"""The in-process node behind ``BoaProvider``: a chain of blocks over one titanoboa ``boa.Env``.
+
+It keeps what a JSON-RPC node keeps (blocks, transactions, receipts, logs, a pending pool) and
+executes transactions with py-evm's own transaction executor, so nonces, intrinsic gas, refunds,
+EIP-1559 fees and balances are accounted exactly as on a real node. After every block the state
+is persisted, so every block has a state root: calls at past blocks and ``evm_revert`` simply
+reopen the state at that root.
+
+Values here are Python ints and bytes; JSON (hex strings) is built once per block for receipts,
+transactions and logs, and the RPC layer (``boa_provider``) does the rest of the translation.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import boa
+import rlp
+from eth._utils.address import generate_contract_address
+from eth.db.account import AccountDB
+from eth.exceptions import Revert as EvmRevert
+from eth.vm.spoof import SpoofTransaction
+from eth_bloom import BloomFilter
+from eth_keys import keys
+from eth_utils import keccak
+
+from backstop.chain.errors import decode_revert_reason
+from backstop.testing.anvil import DEV_KEYS
+
+CHAIN_ID = 31337
+BLOCK_GAS_LIMIT = 30_000_000
+DEFAULT_BASE_FEE = 1_000_000_000  # 1 gwei, constant unless set with anvil_setNextBlockBaseFeePerGas
+DEFAULT_PRIORITY_FEE = 1_000_000_000
+DEV_BALANCE = 10_000 * 10**18
+ZERO_ADDRESS = b"\x00" * 20
+EMPTY_ROOT = bytes.fromhex("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")
+EMPTY_UNCLES = bytes.fromhex("1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347")
+DEV_ADDRESSES = tuple(
+    keys.PrivateKey(bytes.fromhex(k[2:])).public_key.to_canonical_address() for k in DEV_KEYS
+)
+
+
+class RpcFailure(Exception):
+    """A JSON-RPC error object: ``code``, ``message`` and optional ``data``."""
+
+    def __init__(self, code: int, message: str, data: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``error`` member of a JSON-RPC response."""
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.data is not None:
+            out["data"] = self.data
+        return out
+
+
+def hx(value: int) -> str:
+    """A JSON-RPC quantity."""
+    return hex(value)
+
+
+def hb(value: bytes) -> str:
+    """JSON-RPC data."""
+    return "0x" + value.hex()
+
+
+def revert_failure(output: bytes) -> RpcFailure:
+    """The error anvil gives for a reverted call: code 3, the reason, the revert bytes."""
+    if output:
+        reason = decode_revert_reason(output)
+        return RpcFailure(3, f"execution reverted: {reason}", hb(output))
+    return RpcFailure(3, "execution reverted", "0x")
+
+
+@dataclass(slots=True)
+class Block:
+    """One mined block."""
+
+    number: int
+    hash: bytes
+    parent_hash: bytes
+    timestamp: int
+    base_fee: int
+    gas_used: int
+    state_root: bytes
+    tx_hashes: list[bytes]
+    bloom: int
+    logs: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class TxRecord:
+    """A transaction the node knows: pending (``block is None``) or mined with its receipt."""
+
+    hash: bytes
+    tx: Any  # a py-evm signed transaction, or a SpoofTransaction for unlocked senders
+    sender: bytes
+    nonce: int
+    max_fee: int
+    priority_fee: int
+    json: dict[str, Any]
+    seq: int = 0
+    block: int | None = None
+    receipt: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """What ``evm_revert`` restores."""
+
+    height: int
+    root: bytes
+    pending: list[TxRecord]
+    next_timestamp: int | None
+    time_increase: int
+    time_offset: int
+    base_fee: int
+
+
+@dataclass
+class Node:
+    """An in-process chain with anvil's behaviour (automine, dev accounts, dev methods)."""
+
+    chain_id: int = CHAIN_ID
+    genesis_timestamp: int | None = None
+    base_fee: int = DEFAULT_BASE_FEE
+    gas_limit: int = BLOCK_GAS_LIMIT
+    env: Any = field(init=False)
+    blocks: list[Block] = field(init=False, default_factory=list)
+    txs: dict[bytes, TxRecord] = field(init=False, default_factory=dict)
+    pending: list[TxRecord] = field(init=False, default_factory=list)
+    automine: bool = field(init=False, default=True)
+    impersonated: set[bytes] = field(init=False, default_factory=set)
+    snapshots: dict[int, Snapshot] = field(init=False, default_factory=dict)
+    next_snapshot: int = field(init=False, default=0)
+    next_timestamp: int | None = field(init=False, default=None)
+    time_increase: int = field(init=False, default=0)
+    time_offset: int = field(init=False, default=0)
+    _seq: int = field(init=False, default=0)
+    _by_hash: dict[bytes, Block] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.env = make_env()
+        evm = self.env.evm
+        self.vm = evm.vm
+        self.state = self.vm.state
+        self.vm_class = type(self.vm)
+        self.builder = self.vm.get_transaction_builder()
+        self.db = self.vm.chaindb.db
+        evm.patch.chain_id = self.chain_id
+        evm.patch.gas_limit = self.gas_limit
+        evm.patch.coinbase = ZERO_ADDRESS
+        for address in DEV_ADDRESSES:
+            self.state.set_balance(address, DEV_BALANCE)
+        self.state.persist()
+        ts = self.genesis_timestamp if self.genesis_timestamp is not None else int(time.time())
+        root = self.state.state_root
+        genesis = Block(0, keccak(b"backstop-genesis" + root + ts.to_bytes(8, "big")),
+                        b"\x00" * 32, ts, self.base_fee, 0, root, [], 0, [])
+        self._append_block(genesis)
+        self._enter_block_context(genesis)
+
+    # ---- blocks and state -----------------------------------------------------------------
+    @property
+    def head(self) -> Block:
+        return self.blocks[-1]
+
+    def _append_block(self, block: Block) -> None:
+        self.blocks.append(block)
+        self._by_hash[block.hash] = block
+
+    def block_by_hash(self, block_hash: bytes) -> Block | None:
+        return self._by_hash.get(block_hash)
+
+    def _enter_block_context(self, block: Block) -> None:
+        """Make the EVM's block environment that of ``block`` (for calls and the next tx)."""
+        patch = self.env.evm.patch
+        patch.block_number = block.number
+        patch.timestamp = block.timestamp
+        ctx = self.state.execution_context
+        ctx._base_fee_per_gas = block.base_fee
+        start = max(0, block.number - 256)
+        patch.prev_hashes = [b.hash for b in reversed(self.blocks[start:block.number])]
+
+    def reopen_state(self, root: bytes) -> None:
+        """Point the live state at ``root`` (a persisted state of some block)."""
+        self.state._account_db = AccountDB(self.db, root)
+
+    # ---- time -------------------------------------------------------------------------------
+    def _take_next_timestamp(self) -> int:
+        if self.next_timestamp is not None:
+            ts = self.next_timestamp
+        else:
+            ts = self.head.timestamp + max(1, self.time_increase)
+        self.next_timestamp = None
+        self.time_increase = 0
+        return ts
+
+    def increase_time(self, seconds: int) -> int:
+        """Move the next block's time forward; the total offset so far (anvil's answer)."""
+        if seconds < 0:
+            raise RpcFailure(-32602, "evm_increaseTime: seconds must not be negative")
+        self.time_increase += seconds
+        self.time_offset += seconds
+        return self.time_offset
+
+    def set_next_timestamp(self, ts: int) -> None:
+        """The next block gets exactly this timestamp (not earlier than the head's)."""
+        if ts < self.head.timestamp:
+            raise RpcFailure(
+                -32602, f"Timestamp error: {ts} is lower than previous block's timestamp")
+        self.next_timestamp = ts
+        self.time_increase = 0
+
+    # ---- mining -----------------------------------------------------------------------------
+    def mine(self, count: int = 1, timestamp: int | None = None) -> None:
+        """Mine ``count`` blocks; pending transactions that can run go into the first ones."""
+        for i in range(count):
+            if i == 0 and timestamp is not None:
+                self.set_next_timestamp(timestamp)
+            self._mine_block(self._ready(limit=None))
+
+    def _ready(self, limit: int | None) -> list[TxRecord]:
+        """Pending transactions that can run now, in order, at most ``limit`` of them."""
+        out: list[TxRecord] = []
+        nonces: dict[bytes, int] = {}
+        gas = 0
+        base_fee = self.base_fee
+        progress = True
+        taken: set[bytes] = set()
+        while progress and (limit is None or len(out) < limit):
+            progress = False
+            for rec in self.pending:
+                if rec.hash in taken:
+                    continue
+                expected = nonces.get(rec.sender)
+                if expected is None:
+                    expected = self.state.get_nonce(rec.sender)
+                if rec.nonce != expected or rec.max_fee < base_fee:
+                    continue
+                if gas + rec.tx.gas > self.gas_limit:
+                    continue
+                out.append(rec)
+                taken.add(rec.hash)
+                nonces[rec.sender] = expected + 1
+                gas += rec.tx.gas
+                progress = True
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
+
+    def _mine_block(self, records: list[TxRecord]) -> Block:
+        parent = self.head
+        number = parent.number + 1
+        ts = self._take_next_timestamp()
+        base_fee = self.base_fee
+        header = Block(number, b"", parent.hash, ts, base_fee, 0, b"", [], 0, [])
+        self._enter_block_context(header)
+        bloom = BloomFilter()
+        included: list[TxRecord] = []
+        for rec in records:
+            self.pending.remove(rec)
+            if not self._apply(rec, header, len(included), bloom):
+                continue
+            included.append(rec)
+        self.state.persist()
+        header.state_root = self.state.state_root
+        header.bloom = int(bloom)
+        header.tx_hashes = [r.hash for r in included]
+        header.hash = keccak(rlp.encode([
+            parent.hash, number, ts, header.state_root, base_fee, header.gas_used,
+            header.tx_hashes,
+        ]))
+        self._finish_json(header, included)
+        self._append_block(header)
+        self._drop_stale()
+        return header
+
+    def _apply(self, rec: TxRecord, header: Block, index: int, bloom: BloomFilter) -> bool:
+        """Execute one transaction into ``header``; False if it can no longer be included."""
+        tx = rec.tx
+        state = self.state
+        if state.get_nonce(rec.sender) != rec.nonce:
+            return False
+        if state.get_balance(rec.sender) < tx.gas * rec.max_fee + tx.value:
+            return False
+        state.lock_changes()
+        computation = state.apply_transaction(tx)
+        gas_used = self.vm_class.finalize_gas_used(tx, computation)
+        header.gas_used += gas_used
+        ok = not computation.is_error
+        creates = not tx.to
+        contract = generate_contract_address(rec.sender, rec.nonce) if creates else None
+        price = min(rec.max_fee, rec.priority_fee + header.base_fee)
+        logs = []
+        if ok:
+            for address, topics, data in computation.get_log_entries():
+                topic_bytes = [t.to_bytes(32, "big") for t in topics]
+                bloom.add(address)
+                for t in topic_bytes:
+                    bloom.add(t)
+                logs.append({
+                    "address": hb(address),
+                    "topics": [hb(t) for t in topic_bytes],
+                    "data": hb(data),
+                    "transactionHash": hb(rec.hash),
+                    "transactionIndex": hx(index),
+                    "removed": False,
+                })
+        tx_bloom = BloomFilter()
+        for entry in logs:
+            tx_bloom.add(bytes.fromhex(entry["address"][2:]))
+            for t in entry["topics"]:
+                tx_bloom.add(bytes.fromhex(t[2:]))
+        rec.block = header.number
+        rec.receipt = {
+            "type": rec.json["type"],
+            "status": "0x1" if ok else "0x0",
+            "cumulativeGasUsed": hx(header.gas_used),
+            "logs": logs,
+            "logsBloom": hb(int(tx_bloom).to_bytes(256, "big")),
+            "transactionHash": hb(rec.hash),
+            "transactionIndex": hx(index),
+            "blockNumber": hx(header.number),
+            "gasUsed": hx(gas_used),
+            "effectiveGasPrice": hx(price),
+            "from": hb(rec.sender),
+            "to": hb(tx.to) if tx.to else None,
+            "contractAddress": hb(contract) if contract else None,
+        }
+        rec.json.update({"transactionIndex": hx(index), "blockNumber": hx(header.number),
+                         "gasPrice": hx(price)})
+        header.logs.extend(logs)
+        return True
+
+    def _finish_json(self, header: Block, included: list[TxRecord]) -> None:
+        """Fill in block hash, block number, timestamps and log indexes."""
+        block_hash = hb(header.hash)
+        ts = hx(header.timestamp)
+        number = hx(header.number)
+        log_index = 0
+        for rec in included:
+            rec.json["blockHash"] = block_hash
+            assert rec.receipt is not None
+            rec.receipt["blockHash"] = block_hash
+            for entry in rec.receipt["logs"]:
+                entry["blockHash"] = block_hash
+                entry["blockNumber"] = number
+                entry["blockTimestamp"] = ts
+                entry["logIndex"] = hx(log_index)
+                log_index += 1
+
+    def _drop_stale(self) -> None:
+        """Forget pending transactions whose nonce has been used."""
+        if not self.pending:
+            return
+        keep = []
+        for rec in self.pending:
+            if rec.nonce >= self.state.get_nonce(rec.sender):
+                keep.append(rec)
+            else:
+                self.txs.pop(rec.hash, None)
+        self.pending = keep
+
+    def _automine(self) -> None:
+        """Automine: every runnable pending transaction gets its own block."""
+        while self.automine:
+            ready = self._ready(limit=1)
+            if not ready:
+                return
+            self._mine_block(ready)
+
+    def set_automine(self, enabled: bool) -> None:
+        self.automine = enabled
+        self._automine()
+
+    # ---- submitting transactions ----------------------------------------------------------------
+    def submit(self, rec: TxRecord) -> bytes:
+        """Check a signed (or unlocked) transaction like anvil's pool does, queue it, automine."""
+        tx = rec.tx
+        state_nonce = self.state.get_nonce(rec.sender)
+        if rec.nonce < state_nonce:
+            raise RpcFailure(-32003, "nonce too low")
+        if tx.gas > self.gas_limit:
+            raise RpcFailure(-32000, "intrinsic gas too high -- tx.gas_limit > env.block.gas_limit")
+        if tx.gas < tx.intrinsic_gas:
+            raise RpcFailure(-32000, "intrinsic gas too low")
+        if rec.max_fee < self.base_fee:
+            raise RpcFailure(-32003, "max fee per gas less than block base fee")
+        if rec.priority_fee > rec.max_fee:
+            raise RpcFailure(-32003, "max priority fee per gas higher than max fee per gas")
+        if self.state.get_balance(rec.sender) < tx.gas * rec.max_fee + tx.value:
+            raise RpcFailure(-32003, "Insufficient funds for gas * price + value")
+        if rec.hash in self.txs:
+            raise RpcFailure(-32003, "transaction already imported")
+        for old in self.pending:
+            if old.sender == rec.sender and old.nonce == rec.nonce:
+                if (rec.max_fee * 10 < old.max_fee * 11
+                        or rec.priority_fee * 10 < old.priority_fee * 11):
+                    raise RpcFailure(-32003, "replacement transaction underpriced")
+                self.pending.remove(old)
+                self.txs.pop(old.hash, None)
+                break
+        self._seq += 1
+        rec.seq = self._seq
+        self.pending.append(rec)
+        self.txs[rec.hash] = rec
+        self._automine()
+        return rec.hash
+
+    def pending_nonce(self, sender: bytes) -> int:
+        """The next nonce counting pending transactions (contiguous ones only)."""
+        nonce = self.state.get_nonce(sender)
+        used = {r.nonce for r in self.pending if r.sender == sender}
+        while nonce in used:
+            nonce += 1
+        return nonce
+
+    def make_unlocked(self, sender: bytes, fields: dict[str, Any]) -> TxRecord:
+        """A transaction from an unlocked account (``eth_sendTransaction``), anvil's defaults."""
+        if sender not in DEV_ADDRESSES and sender not in self.impersonated:
+            raise RpcFailure(-32602, "No Signer available")
+        to = fields.get("to") or b""
+        value = fields.get("value", 0)
+        data = fields.get("data", b"")
+        nonce = fields.get("nonce")
+        if nonce is None:
+            nonce = self.pending_nonce(sender)
+        if "gasPrice" in fields:
+            max_fee = priority = fields["gasPrice"]
+        else:
+            priority = fields.get("maxPriorityFeePerGas", DEFAULT_PRIORITY_FEE)
+            max_fee = fields.get("maxFeePerGas", self.base_fee + priority)
+        gas = fields.get("gas")
+        if gas is None:
+            gas = self._default_gas(sender, to, value, data)
+        if "gasPrice" in fields:
+            unsigned = self.builder.create_unsigned_transaction(
+                nonce=nonce, gas_price=max_fee, gas=gas, to=to, value=value, data=data)
+            kind = "0x0"
+        else:
+            unsigned = self.builder.new_unsigned_dynamic_fee_transaction(
+                self.chain_id, nonce, priority, max_fee, gas, to, value, data, [])
+            kind = "0x2"
+        tx = SpoofTransaction(unsigned, from_=sender)
+        tx_hash = keccak(unsigned.get_message_for_signing() + sender)
+        rec = TxRecord(tx_hash, tx, sender, nonce, max_fee, priority, {})
+        rec.json = self._tx_json(rec, kind, to, value, data, gas, (0, 0, 0))
+        return rec
+
+    def _default_gas(self, sender: bytes, to: bytes, value: int, data: bytes) -> int:
+        try:
+            return self.estimate_gas(sender, to, value, data, None, self.head.number)
+        except RpcFailure:
+            return self.gas_limit
+
+    def make_raw(self, raw: bytes) -> TxRecord:
+        """Decode a signed raw transaction (legacy, type 1 or type 2) and recover its sender."""
+        if not raw:
+            raise RpcFailure(-32602, "empty raw transaction")
+        if raw[0] <= 0x7F and raw[0] not in (1, 2):
+            raise RpcFailure(-32602, f"transaction type {raw[0]} is not supported")
+        try:
+            tx = self.builder.decode(raw)
+            tx.check_signature_validity()
+            sender = tx.sender
+        except Exception as exc:  # any decoding or signature failure is the caller's fault
+            raise RpcFailure(-32602, f"failed to decode signed transaction: {exc}") from exc
+        kind = "0x0" if raw[0] > 0x7F else hx(raw[0])
+        chain_id = tx.chain_id
+        if chain_id is not None and chain_id != self.chain_id:
+            raise RpcFailure(-32003, f"invalid chain id {chain_id}: this chain is {self.chain_id}")
+        if kind == "0x2":
+            max_fee, priority = tx.max_fee_per_gas, tx.max_priority_fee_per_gas
+        else:
+            max_fee = priority = tx.gas_price
+        rec = TxRecord(keccak(raw), tx, sender, tx.nonce, max_fee, priority, {})
+        rec.json = self._tx_json(rec, kind, tx.to, tx.value, tx.data, tx.gas,
+                                 (tx.y_parity if kind != "0x0" else tx.v, tx.r, tx.s))
+        return rec
+
+    def _tx_json(self, rec: TxRecord, kind: str, to: bytes, value: int, data: bytes,
+                 gas: int, vrs: tuple[int, int, int]) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": kind,
+            "hash": hb(rec.hash),
+            "nonce": hx(rec.nonce),
+            "from": hb(rec.sender),
+            "to": hb(to) if to else None,
+            "value": hx(value),
+            "gas": hx(gas),
+            "input": hb(data),
+            "v": hx(vrs[0]),
+            "r": hx(vrs[1]),
+            "s": hx(vrs[2]),
+            "blockHash": None,
+            "blockNumber": None,
+            "transactionIndex": None,
+        }
+        if kind == "0x0":
+            out["gasPrice"] = hx(rec.max_fee)
+        else:
+            out.update({
+                "chainId": hx(self.chain_id),
+                "accessList": [],
+                "yParity": hx(vrs[0]),
+            })
+            if kind == "0x2":
+                out["maxFeePerGas"] = hx(rec.max_fee)
+                out["maxPriorityFeePerGas"] = hx(rec.priority_fee)
+                out["gasPrice"] = hx(rec.max_fee)
+            else:
+                out["gasPrice"] = hx(rec.max_fee)
+        return out
+
+    # ---- calls -----------------------------------------------------------------------------------
+    def _at_block(self, number: int) -> Block:
+        if number > self.head.number or number < 0:
+            raise RpcFailure(
+                -32602, f"BlockOutOfRangeError: block height is {self.head.number} "
+                f"but requested was {number}")
+        return self.blocks[number]
+
+    def _execute(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int,
+                 number: int) -> Any:
+        """Run a call at block ``number`` without keeping its effects; the computation."""
+        block = self._at_block(number)
+        historic = block is not self.head
+        live_db = self.state._account_db
+        if historic:
+            self.reopen_state(block.state_root)
+            self._enter_block_context(block)
+        ctx = self.state.execution_context
+        ctx._base_fee_per_gas = 0
+        try:
+            self.state.lock_changes()
+            snap = self.state.snapshot()
+            try:
+                nonce = self.state.get_nonce(sender)
+                unsigned = self.builder.create_unsigned_transaction(
+                    nonce=nonce, gas_price=0, gas=gas, to=to, value=value, data=data)
+                tx = SpoofTransaction(unsigned, from_=sender)
+                if self.state.get_balance(sender) < value:
+                    raise RpcFailure(-32003, "Insufficient funds for gas * price + value")
+                if gas < tx.intrinsic_gas:
+                    raise RpcFailure(-32000, "intrinsic gas too low")
+                computation = self.state.apply_transaction(tx)
+                computation.tx_gas = gas
+                computation.gas_used_total = self.vm_class.finalize_gas_used(tx, computation)
+                return computation
+            finally:
+                self.state.revert(snap)
+        finally:
+            ctx._base_fee_per_gas = self.head.base_fee
+            if historic:
+                self.state._account_db = live_db
+                self._enter_block_context(self.head)
+
+    def call(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int | None,
+             number: int) -> bytes:
+        """``eth_call``: the return data, or an anvil-shaped revert error."""
+        computation = self._execute(sender, to, value, data, gas or self.gas_limit, number)
+        if computation.is_error:
+            raise _failure_of(computation)
+        return computation.output
+
+    def estimate_gas(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int | None,
+                     number: int) -> int:
+        """``eth_estimateGas``: the least gas limit that succeeds (within 1%)."""
+        cap = gas or self.gas_limit
+        first = self._execute(sender, to, value, data, cap, number)
+        if first.is_error:
+            if isinstance(first.error, EvmRevert):
+                raise _failure_of(first)
+            raise RpcFailure(-32603, "gas required exceeds allowance"
+                             if "gas" in type(first.error).__name__.lower()
+                             else f"EvmError: {type(first.error).__name__}")
+        consumed = cap - first.get_gas_remaining() + first.data_floor_gas
+        if not self._execute(sender, to, value, data, consumed, number).is_error:
+            return consumed
+        lo, hi = consumed, min(cap, consumed * 64 // 63 + 5_000)
+        if self._execute(sender, to, value, data, hi, number).is_error:
+            hi = cap
+        while (hi - lo) * 100 > hi:
+            mid = (lo + hi) // 2
+            if self._execute(sender, to, value, data, mid, number).is_error:
+                lo = mid
+            else:
+                hi = mid
+        return hi
+
+    # ---- snapshots -------------------------------------------------------------------------------
+    def snapshot(self) -> int:
+        snap_id = self.next_snapshot
+        self.next_snapshot += 1
+        self.snapshots[snap_id] = Snapshot(
+            self.head.number, self.head.state_root, list(self.pending), self.next_timestamp,
+            self.time_increase, self.time_offset, self.base_fee)
+        return snap_id
+
+    def revert(self, snap_id: int) -> bool:
+        snap = self.snapshots.get(snap_id)
+        if snap is None:
+            return False
+        for later in [k for k in self.snapshots if k >= snap_id]:
+            del self.snapshots[later]
+        for block in self.blocks[snap.height + 1:]:
+            self._by_hash.pop(block.hash, None)
+            for tx_hash in block.tx_hashes:
+                self.txs.pop(tx_hash, None)
+        del self.blocks[snap.height + 1:]
+        for rec in self.pending:
+            self.txs.pop(rec.hash, None)
+        self.pending = snap.pending
+        for rec in self.pending:
+            self.txs[rec.hash] = rec
+        self.next_timestamp = snap.next_timestamp
+        self.time_increase = snap.time_increase
+        self.time_offset = snap.time_offset
+        self.base_fee = snap.base_fee
+        self.head.state_root = snap.root
+        self.reopen_state(snap.root)
+        self._enter_block_context(self.head)
+        return True
+
+    # ---- direct state edits (anvil_set*) ---------------------------------------------------------
+    def edit_state(self, fn: Any) -> None:
+        """Apply a state edit to the head state and persist it (anvil edits the latest state)."""
+        self.state.lock_changes()
+        fn(self.state)
+        self.state.persist()
+        self.head.state_root = self.state.state_root
+
+
+def _failure_of(computation: Any) -> RpcFailure:
+    if isinstance(computation.error, EvmRevert):
+        return revert_failure(computation.output)
+    return RpcFailure(-32603, f"EvmError: {type(computation.error).__name__}")
+
+
+def make_env() -> Any:
+    """A fresh ``boa.Env`` whose EVM does not trace SHA3/SSTORE (titanoboa's storage-dump
+    tracers), leaving titanoboa's shared opcode table exactly as it was."""
+    singleton_cls = boa.env.evm.vm.state.computation_class
+    owner = next(k for k in singleton_cls.__mro__[1:] if "opcodes" in k.__dict__)
+    saved = {op: owner.opcodes[op] for op in (0x20, 0x55)}
+    env = boa.Env()
+    owner.opcodes.update(saved)  # undo the new Env's wrapping of the shared table
+    own = dict(owner.opcodes)
+    for op, fn in saved.items():
+        while hasattr(fn, "env") and (hasattr(fn, "sha3") or hasattr(fn, "sstore")):
+            fn = getattr(fn, "sha3", None) or fn.sstore
+        own[op] = fn
+    env.evm.vm.state.computation_class.opcodes = own
+    return env
