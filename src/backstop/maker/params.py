@@ -16,6 +16,10 @@ PAD_2020 = Wad.parse("1.20")
 DUMP_2020 = Wad.from_number(250)
 SUMP_2020 = Rad.from_number(50_000)
 
+_KINDS: dict[str, tuple[type, str]] = {
+    "Wad": (Wad, "a Wad"), "Rad": (Rad, "a Rad"), "int": (int, "an int of seconds"),
+}
+
 
 @dataclass(frozen=True)
 class MakerParams:
@@ -41,11 +45,9 @@ class MakerParams:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            expected = {"Wad": Wad, "Rad": Rad, "int": int}[str(f.type)]
+            expected, kind = _KINDS[str(f.type)]
             if isinstance(value, bool) or not isinstance(value, expected):
-                raise TypeError(
-                    f"MakerParams.{f.name} must be a {expected.__name__}, got {value!r}"
-                )
+                raise TypeError(f"MakerParams.{f.name} must be {kind}, got {value!r}")
             if int(value) < 0:
                 raise ValueError(f"MakerParams.{f.name} must not be negative, got {value}")
         if self.beg.raw < Wad.from_number(1).raw or self.pad.raw < Wad.from_number(1).raw:
