@@ -1,0 +1,168 @@
+"""A Maker core plus backstop pools on titanoboa's in-process EVM, for contract tests and the
+gas benchmark (the rest of the project talks to chains through web3; see docs/ARCHITECTURE.md).
+
+``deploy_system()`` deploys and wires Vat, Dai, DaiJoin, MKR, Flopper (current or 2019) and Vow
+like dss with the March 2020 parameters, then a pool at 100 DAI/MKR. ``System`` carries the
+scenario steps tests share: fund members with DAI, kick auctions, outbid, move time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boa
+
+import backstop
+from backstop.units import RAD, RAY, WAD
+
+CONTRACTS = Path(backstop.__file__).parent / "contracts"
+
+HOUR = 3_600
+DAY = 24 * HOUR
+BEG = 103 * 10**16
+PAD = 120 * 10**16
+TTL = 6 * HOUR
+TAU = 3 * DAY
+DUMP = 250 * WAD
+SUMP = 50_000 * RAD
+WAIT = 156 * HOUR
+PRICE = 100 * WAD
+
+
+def b32(name: str) -> bytes:
+    """A dss parameter name as bytes32 (left-aligned ASCII, zero padded)."""
+    return name.encode().ljust(32, b"\0")
+
+
+@cache
+def contract(name: str) -> Any:
+    """The compiled contract ``<dir>/<name>`` under src/backstop/contracts (compiled once)."""
+    return boa.load_partial(str(CONTRACTS / f"{name}.vy"))
+
+
+@dataclass
+class System:
+    """Handles of a deployed core and pool, and the scenario steps tests share."""
+
+    deployer: str
+    vat: Any
+    dai: Any
+    dai_join: Any
+    mkr: Any
+    flopper: Any
+    vow: Any
+    pool: Any = None
+    ready: set[str] = field(default_factory=set)
+
+    # ---- DAI ----------------------------------------------------------------------------
+    def mint_dai(self, to: str, wad: int) -> None:
+        """Give ``to`` ``wad`` ERC20 DAI (new Vat DAI, sin on the deployer, exited)."""
+        with boa.env.prank(self.deployer):
+            self.vat.suck(self.deployer, self.deployer, wad * RAY)
+            self.dai_join.exit(to, wad)
+
+    def give_vat_dai(self, to: str, rad: int) -> None:
+        """Credit ``to`` with ``rad`` Vat DAI (sin on the deployer)."""
+        with boa.env.prank(self.deployer):
+            self.vat.suck(self.deployer, to, rad)
+
+    def enlist(self, member: str, wad: int, pool: Any = None) -> int:
+        """Fund ``member`` with ``wad`` DAI, approve the pool and enlist; return shares."""
+        pool = pool or self.pool
+        self.mint_dai(member, wad)
+        with boa.env.prank(member):
+            self.dai.approve(pool.address, 2**256 - 1)
+            return pool.enlist(wad)
+
+    # ---- auctions -----------------------------------------------------------------------
+    def kick(self) -> int:
+        """Create ``sump`` bad debt on the Vow and start a debt auction; return its id."""
+        with boa.env.prank(self.deployer):
+            self.vat.suck(self.vow.address, self.deployer, self.vow.sump())
+        return self.vow.flop()
+
+    def tick_until_biddable(self, id_: int, price: int = PRICE) -> None:
+        """Let auction ``id_`` expire unbid and restart it until a pool at ``price`` may bid."""
+        bid, lot, _guy, _tic, _end = self.flopper.bids(id_)
+        ask = (bid // RAY * WAD + price - 1) // price
+        while BEG * ask > lot * WAD or ask >= lot:
+            self.expire(id_)
+            self.flopper.tick(id_)
+            lot = self.flopper.bids(id_)[1]
+
+    def expire(self, id_: int) -> None:
+        """Move time past auction ``id_``'s end."""
+        end = self.flopper.bids(id_)[4]
+        now = boa.env.evm.patch.timestamp
+        if end >= now:
+            boa.env.time_travel(seconds=end - now + 1)
+
+    def biddable(self, price: int = PRICE) -> int:
+        """A new auction whose lot a pool at ``price`` may bid on; return its id."""
+        id_ = self.kick()
+        self.tick_until_biddable(id_, price)
+        return id_
+
+    def outbid(self, id_: int, bidder: str) -> int:
+        """``bidder`` bids ``beg`` below the current lot; return the lot it asked."""
+        bid, lot, _guy, _tic, _end = self.flopper.bids(id_)
+        new_lot = lot * WAD // BEG
+        if BEG * new_lot > lot * WAD:
+            new_lot -= 1
+        if bidder not in self.ready:
+            with boa.env.prank(bidder):
+                self.vat.hope(self.flopper.address)
+            self.ready.add(bidder)
+        self.give_vat_dai(bidder, bid)
+        with boa.env.prank(bidder):
+            self.flopper.dent(id_, new_lot, bid)
+        return new_lot
+
+    def finish_bid(self, id_: int) -> None:
+        """Move time past the high bid's expiry (``tic``) of auction ``id_``."""
+        tic = self.flopper.bids(id_)[3]
+        now = boa.env.evm.patch.timestamp
+        if tic >= now:
+            boa.env.time_travel(seconds=tic - now + 1)
+
+    def cage(self) -> None:
+        """Global settlement of the auction side: the Vow (as a ward) cages the Flopper."""
+        with boa.env.prank(self.deployer):
+            self.vow.cage()
+
+    def deploy_pool(self, price: int = PRICE) -> Any:
+        """Deploy a pool at ``price`` (deployer is its owner)."""
+        with boa.env.prank(self.deployer):
+            return contract("pool/pool").deploy(
+                self.dai.address, self.mkr.address, self.dai_join.address,
+                self.vat.address, self.flopper.address, price,
+            )
+
+
+def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> System:
+    """Deploy and wire the Maker core (March 2020 parameters) and, unless ``price`` is None,
+    a pool at ``price``."""
+    deployer = boa.env.generate_address("deployer")
+    with boa.env.prank(deployer):
+        vat = contract("maker/vat").deploy()
+        dai = contract("maker/dai").deploy()
+        dai_join = contract("maker/dai_join").deploy(vat.address, dai.address)
+        mkr = contract("maker/mkr").deploy()
+        flopper = contract(f"maker/{flopper_name}").deploy(vat.address, mkr.address)
+        vow = contract("maker/vow").deploy(vat.address, flopper.address)
+        dai.rely(dai_join.address)
+        mkr.rely(flopper.address)
+        vat.rely(flopper.address)
+        flopper.rely(vow.address)
+        for what, value in (("beg", BEG), ("pad", PAD), ("ttl", TTL), ("tau", TAU)):
+            flopper.file(b32(what), value)
+        for what, value in (("dump", DUMP), ("sump", SUMP), ("wait", WAIT)):
+            vow.file(b32(what), value)
+        vat.hope(dai_join.address)
+    system = System(deployer, vat, dai, dai_join, mkr, flopper, vow)
+    if price is not None:
+        system.pool = system.deploy_pool(price)
+    return system
