@@ -41,9 +41,12 @@ def fmt(amount: Wad) -> str:
 def explain_revert(reason: str) -> str:
     """A revert reason ("Pool/not-accepting", "Dai/insufficient-balance") in words."""
     reason = reason.strip()
-    contract, _, code = reason.partition("/")
+    contract, _, rest = reason.partition("/")
+    code, _, detail = rest.partition(":")
     if code in _REASONS:
         return _REASONS[code]
+    if detail.strip():  # the contract already says it in words ("Pool/dai-locked: only ...")
+        return f"{detail.strip()} ({contract}/{code})"
     if code:
         words = code.replace("-", " ").replace("_", " ")
         return f"the {contract} contract refused: {words} ({reason})"
