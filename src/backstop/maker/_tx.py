@@ -5,8 +5,8 @@ the in-process chain: sent with ``eth_sendTransaction``) or an eth-account ``Loc
 (signed here, sent raw). Every transaction is simulated first: if it would revert, ``Revert``
 is raised with the reason in words and nothing is sent.
 
-Contract calls go through ``backstop.chain.tx.TxSender`` when it is available (nonces, fees,
-replacement); deployments (no ``to``) use the small path below, which is also the fallback.
+Contract calls go through ``backstop.chain.tx.TxSender`` (nonces, fees, replacement);
+deployments (no ``to``, which TxSender does not take) use the small path below.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 
 from backstop.chain.errors import Revert, RpcError, revert_from_rpc_error
+from backstop.chain.tx import TxSender
 
 Sender = str | LocalAccount
 
@@ -34,13 +35,16 @@ def address_of(sender: Sender) -> str:
     return to_checksum_address(sender.address)
 
 
-def send(w3: Web3, sender: Sender, fn: Any, *, value: int = 0) -> dict[str, Any]:
-    """Send a web3 contract function call (``contract.functions.dent(...)``) and wait.
+def send(w3: Web3, sender: Sender, fn: Any) -> dict[str, Any]:
+    """Send a web3 contract function call (``contract.functions.dent(...)``) and wait, through
+    ``backstop.chain.tx.TxSender`` (simulated first: ``Revert`` with the reason, nothing sent).
 
-    Returns the receipt; raises ``Revert`` (nothing sent) if it would revert.
+    Returns the receipt (web3's formatting); raises ``TxFailed`` if it was mined but failed.
     """
-    data = fn._encode_transaction_data()
-    return send_data(w3, sender, to_checksum_address(fn.address), data, value=value)
+    raw = TxSender(w3, sender).send(fn, wait=True, timeout=RECEIPT_TIMEOUT)
+    # TxSender hands back the node's JSON; give callers web3's formatted receipt instead
+    tx_hash = raw["transactionHash"]  # type: ignore[index]
+    return dict(w3.eth.get_transaction_receipt(tx_hash))
 
 
 def deploy(w3: Web3, sender: Sender, initcode: bytes | str) -> str:

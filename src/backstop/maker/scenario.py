@@ -20,14 +20,10 @@ from __future__ import annotations
 
 from web3 import Web3
 
+from backstop.chain import dev
 from backstop.maker._tx import Sender, address_of
 from backstop.maker.handles import MakerCore
 from backstop.units import Rad, Wad
-
-try:
-    from backstop.chain import dev as _dev
-except ImportError:  # pragma: no cover - until backstop.chain.dev lands
-    _dev = None
 
 
 class ScenarioError(RuntimeError):
@@ -46,12 +42,7 @@ def advance(w3: Web3, seconds: int) -> int:
     """Move chain time forward by ``seconds`` and mine a block; return the new block time."""
     if seconds < 0:
         raise ScenarioError(f"cannot move time backwards ({seconds} s)")
-    if _dev is not None:
-        _dev.time_travel(w3, seconds)
-    else:
-        w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
-        w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
-    return now(w3)
+    return dev.time_travel(w3, seconds)
 
 
 def advance_past(w3: Web3, timestamp: int) -> int:

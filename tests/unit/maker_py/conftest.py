@@ -1,8 +1,8 @@
 """Fixtures: one chain per module with the Maker core deployed once; every test runs from a
 snapshot of it (evm_snapshot / evm_revert), so tests are independent and fast.
 
-The chain is the in-process one (``backstop.chain.connect("inprocess")``) when the chain layer
-provides it, else a real anvil started for the module.
+The chain is the in-process one (``backstop.chain.connect("inprocess")``); the same code runs
+on a real anvil in tests/integration.
 """
 
 from __future__ import annotations
@@ -12,31 +12,14 @@ from collections.abc import Iterator
 import pytest
 from web3 import Web3
 
+from backstop.chain import connect, dev
 from backstop.maker import MakerCore, deploy_core
 
 
-def _connect() -> tuple[Web3, object | None]:
-    try:
-        from backstop.chain import connect
-    except ImportError:
-        connect = None
-    if connect is not None:
-        return connect("inprocess"), None
-    from backstop.testing.anvil import start_anvil
-
-    node = start_anvil()
-    return Web3(Web3.HTTPProvider(node.url)), node
-
-
 @pytest.fixture(scope="module")
-def chain() -> Iterator[Web3]:
-    """A fresh dev chain for this test module."""
-    w3, node = _connect()
-    try:
-        yield w3
-    finally:
-        if node is not None:
-            node.stop()
+def chain() -> Web3:
+    """A fresh in-process dev chain for this test module."""
+    return connect("inprocess")
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +39,5 @@ def deployed(chain: Web3, roles: dict[str, str]) -> MakerCore:
 @pytest.fixture
 def core(chain: Web3, deployed: MakerCore) -> Iterator[MakerCore]:
     """The deployed core, with every change a test makes rolled back after it."""
-    snap = chain.provider.make_request("evm_snapshot", [])["result"]
-    try:
+    with dev.snapshotted(chain):
         yield deployed
-    finally:
-        chain.provider.make_request("evm_revert", [snap])
