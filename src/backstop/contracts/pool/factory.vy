@@ -1,0 +1,158 @@
+# pragma version ~=0.4.3
+# pragma optimize gas
+"""
+@title BackstopFactory
+@custom:contract-name factory
+@license MIT
+@notice Deploys backstop pools for any price from one blueprint (ERC-5202), one pool per
+        price, and lists them, so several prices run side by side without coordination.
+        Anyone may create a pool. Ownership: the factory's operator is its owner (snekmate
+        ownable_2step, the deployer first; never tx.origin). Every pool the factory creates
+        is owned by the factory itself, and only the operator can act through it: stop a
+        pool (`cease_fire`) or hand a pool to an owner of its own (`transfer_pool_ownership`,
+        which starts the pool's two-step transfer; the new owner calls the pool's
+        `accept_ownership`). So a pool's `ceaseFire` stays possible for the operator from the
+        first block, and a pool created by a stranger is not owned by that stranger.
+@dev Revert strings are prefixed "Factory/".
+"""
+
+
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
+
+initializes: ownable
+initializes: ownable_2step[ownable := ownable]
+
+exports: (
+    ownable_2step.owner,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
+    ownable_2step.renounce_ownership,
+)
+
+
+interface IPool:
+    def ceaseFire(): nonpayable
+    def transfer_ownership(new_owner: address): nonpayable
+
+
+blueprint: public(immutable(address))
+dai: public(immutable(address))
+mkr: public(immutable(address))
+daiJoin: public(immutable(address))
+vat: public(immutable(address))
+flopper: public(immutable(address))
+
+# @dev Number of pools created.
+pool_count: public(uint256)
+# @dev The i-th pool created (0-based).
+pools: public(HashMap[uint256, address])
+# @dev The pool for a price (DAI per MKR, wad), or the zero address.
+pool_for_price: public(HashMap[uint256, address])
+
+
+event PoolCreated:
+    price: indexed(uint256)
+    pool: indexed(address)
+
+
+@deploy
+def __init__(
+    blueprint_: address,
+    dai_: address,
+    mkr_: address,
+    daiJoin_: address,
+    vat_: address,
+    flopper_: address,
+):
+    """
+    @notice A factory for pools on one Maker deployment; the deployer is its operator.
+    @param blueprint_ The ERC-5202 blueprint of pool.vy.
+    @param dai_ The ERC20 DAI.
+    @param mkr_ The MKR token.
+    @param daiJoin_ The DaiJoin adapter.
+    @param vat_ The Vat.
+    @param flopper_ The Flopper.
+    """
+    assert blueprint_.is_contract, "Factory/no-blueprint"
+    ownable.__init__()
+    ownable_2step.__init__()
+    blueprint = blueprint_
+    dai = dai_
+    mkr = mkr_
+    daiJoin = daiJoin_
+    vat = vat_
+    flopper = flopper_
+
+
+@external
+@nonreentrant
+def create_pool(price: uint256) -> address:
+    """
+    @notice Anyone: deploy the pool for `price` (DAI per MKR, wad). One pool per price; its
+            address is deterministic (CREATE2, salt = the price).
+    @param price DAI per MKR, wad; positive.
+    @return The new pool.
+    """
+    assert price > 0, "Factory/zero-price"
+    assert self.pool_for_price[price] == empty(address), "Factory/pool-exists"
+    pool: address = create_from_blueprint(
+        blueprint, dai, mkr, daiJoin, vat, flopper, price, salt=convert(price, bytes32)
+    )
+    n: uint256 = self.pool_count
+    self.pools[n] = pool
+    self.pool_count = n + 1
+    self.pool_for_price[price] = pool
+    log PoolCreated(price=price, pool=pool)
+    return pool
+
+
+@external
+@nonreentrant
+def cease_fire(price: uint256):
+    """
+    @notice Operator only: call `ceaseFire` on the pool for `price`.
+    @param price The pool's price, wad.
+    """
+    ownable._check_owner()
+    extcall IPool(self._pool(price)).ceaseFire()
+
+
+@external
+@nonreentrant
+def transfer_pool_ownership(price: uint256, new_owner: address):
+    """
+    @notice Operator only: start the two-step transfer of the pool for `price` to
+            `new_owner`, who then calls the pool's `accept_ownership`.
+    @param price The pool's price, wad.
+    @param new_owner The pool's next owner.
+    """
+    ownable._check_owner()
+    extcall IPool(self._pool(price)).transfer_ownership(new_owner)
+
+
+@external
+@view
+def get_pools() -> DynArray[address, 1_000]:
+    """
+    @notice The first 1,000 pools, in creation order.
+    @return The pools.
+    """
+    out: DynArray[address, 1_000] = []
+    for i: uint256 in range(self.pool_count, bound=1_000):
+        out.append(self.pools[i])
+    return out
+
+
+@internal
+@view
+def _pool(price: uint256) -> address:
+    """
+    @dev The pool for `price`; reverts if there is none.
+    @param price The price, wad.
+    @return The pool.
+    """
+    pool: address = self.pool_for_price[price]
+    assert pool != empty(address), "Factory/no-pool"
+    return pool
