@@ -180,3 +180,25 @@ def test_concurrent_senders_share_one_nonce_sequence(w3, counter):
     assert errors == []
     assert w3.eth.get_transaction_count(keeper.address) == start + 12
     assert counter.functions.count().call() == before + 12
+
+
+def test_submit_many_sends_what_simulates_and_reports_the_rest(w3, counter):
+    keeper = Account.from_key(DEV_KEYS[7])
+    sender = TxSender(w3, keeper)
+    start = w3.eth.get_transaction_count(keeper.address)
+    limit = counter.functions.count().call()
+    results = sender.submit_many([
+        (counter.functions.bump(10**9), "first"),
+        (counter.functions.bump(limit), "doomed"),  # at the limit: would revert
+        (counter.functions.bump(10**9), "second"),
+    ])
+    assert isinstance(results[1], Revert) and results[1].reason == "Counter/at-limit"
+    sent = [r for r in results if not isinstance(r, Exception)]
+    assert [p.label for p in sent] == ["first", "second"]
+    assert [p.nonce for p in sent] == [start, start + 1]
+    for _ in range(20):
+        sender.poll()
+        if all(p.done for p in sent):
+            break
+    assert all(p.state is TxState.MINED for p in sent)
+    assert counter.functions.count().call() == limit + 2

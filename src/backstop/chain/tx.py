@@ -37,7 +37,7 @@ from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 
-from backstop.chain.errors import RpcError, revert_from_rpc_error
+from backstop.chain.errors import Revert, RpcError, RpcUnavailable, revert_from_rpc_error
 
 GWEI = 10**9
 DEFAULT_PRIORITY_FEE_GWEI = "1"
@@ -66,6 +66,15 @@ class TxTimeout(TxError):
 
 class FeeTooLow(TxError):
     """The base fee is above the fee cap: nothing was sent; try again when it falls."""
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """The node could not be reached or did not answer in time (refused, reset, timed out)."""
+    if isinstance(exc, RpcUnavailable | ConnectionError | TimeoutError):
+        return True
+    import requests
+
+    return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout)
 
 
 def _rpc_error(method: str, error: Mapping[str, Any]) -> RpcError:
@@ -205,8 +214,13 @@ class PendingTx:
 
     @property
     def hash(self) -> str:
-        """The hash of the newest version."""
-        return self.hashes[-1]
+        """The hash of the newest version ("" if no version reached the node yet)."""
+        return self.hashes[-1] if self.hashes else ""
+
+    @property
+    def hash_or_none(self) -> str | None:
+        """The newest hash, or None."""
+        return self.hashes[-1] if self.hashes else None
 
     @property
     def done(self) -> bool:
@@ -273,7 +287,7 @@ class TxSender:
     def simulate(self, tx: Any, block: str = "latest") -> bytes:
         """Run ``tx`` as an eth_call from this account; return its output or raise ``Revert``."""
         call = self._call_params(tx)
-        resp = self.w3.provider.make_request("eth_call", [call, block])
+        resp = self._request("eth_call", [call, block])
         return HexBytes(self._result("eth_call", resp))
 
     def submit(self, tx: Any, label: str = "") -> PendingTx:
@@ -282,38 +296,75 @@ class TxSender:
         Raises ``Revert`` (nothing sent) if it would revert, ``FeeTooLow`` (nothing sent) if the
         base fee is above the cap, ``RpcError`` if the node refuses it.
         """
-        call = self._call_params(tx)
-        label = label or str(call.get("data", "0x"))[:10]
-        sim, est, block, count = self._batch(
-            [
-                ("eth_call", [call, "latest"]),
-                ("eth_estimateGas", [call]),
-                ("eth_getBlockByNumber", ["latest", False]),
-                ("eth_getTransactionCount", [self.address, "pending"]),
-            ]
-        )
-        self._result("eth_call", sim)
-        gas = _to_int(self._result("eth_estimateGas", est)) * (100 + GAS_MARGIN_PERCENT) // 100
-        head = self._result("eth_getBlockByNumber", block)
+        (result,) = self.submit_many([(tx, label)])
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def submit_many(self, txs: Sequence[tuple[Any, str]]) -> list[PendingTx | Exception]:
+        """Submit several transactions in two round trips (one batch to simulate them all and
+        read the base fee and nonce, one to send them all), in order, consecutive nonces.
+
+        Returns, per transaction, its ``PendingTx`` or the exception that kept it from being
+        sent (``Revert``, ``FeeTooLow``, ``RpcError``). Each is simulated on its own against the
+        latest block, so transactions that depend on each other belong in separate calls.
+        """
+        if not txs:
+            return []
+        calls = [self._call_params(tx) for tx, _ in txs]
+        requests: list[tuple[str, list[Any]]] = [
+            ("eth_getBlockByNumber", ["latest", False]),
+            ("eth_getTransactionCount", [self.address, "pending"]),
+        ]
+        for call in calls:
+            requests += [("eth_call", [call, "latest"]), ("eth_estimateGas", [call])]
+        responses = self._batch(requests)
+        head = self._result("eth_getBlockByNumber", responses[0])
+        chain_pending = _to_int(self._result("eth_getTransactionCount", responses[1]))
         base_fee = _to_int(head.get("baseFeePerGas") or "0x0")
-        fees = self._initial_fees(base_fee)
-        if fees.max_fee < base_fee:
-            raise FeeTooLow(f"base fee {format_gwei(base_fee)} gwei is above the cap of "
-                            f"{format_gwei(fees.max_fee)} gwei: not sent")
-        nonce = self.nonces.allocate(_to_int(self._result("eth_getTransactionCount", count)))
         number = _to_int(head["number"])
-        ptx = PendingTx(label=label, nonce=nonce, call=call, gas=gas, fees=fees,
-                        sent_block=number, last_sent_block=number)
-        try:
-            self._broadcast(ptx)
-        except Exception:
-            self.nonces.release(nonce)
+        fees = self._initial_fees(base_fee)
+        results: list[PendingTx | Exception] = []
+        ready: list[PendingTx] = []
+        for i, ((_, label), call) in enumerate(zip(txs, calls, strict=True)):
+            try:
+                self._result("eth_call", responses[2 + 2 * i])
+                estimate = _to_int(self._result("eth_estimateGas", responses[3 + 2 * i]))
+                if fees.max_fee < base_fee:
+                    raise FeeTooLow(f"base fee {format_gwei(base_fee)} gwei is above the cap "
+                                    f"of {format_gwei(fees.max_fee)} gwei: not sent")
+            except (Revert, RpcError, FeeTooLow) as exc:
+                results.append(exc)
+                continue
+            ptx = PendingTx(label=label or str(call.get("data", "0x"))[:10],
+                            nonce=self.nonces.allocate(chain_pending), call=call,
+                            gas=estimate * (100 + GAS_MARGIN_PERCENT) // 100,
+                            fees=Fees(fees.max_fee, fees.priority_fee),
+                            sent_block=number, last_sent_block=number)
+            ready.append(ptx)
+            results.append(ptx)
+        errors = self._broadcast_many(ready)
+        # A transaction the node refused leaves a gap if later ones got through: keep it, and
+        # poll() sends it again; refused ones at the end give their nonces back.
+        tail = len(ready)
+        while tail > 0 and (tail - 1) in errors:
+            tail -= 1
+        for k, ptx in enumerate(ready):
+            exc = errors.get(k)
+            if exc is not None and k >= tail:
+                self.nonces.release(ptx.nonce)
+                results[results.index(ptx)] = exc
+                continue
+            with self._lock:
+                self._pending.append(ptx)
+            if exc is not None:
+                self._emit("send_error", ptx, error=str(exc))
+            else:
+                self._emit("sent", ptx, max_fee=ptx.fees.max_fee,
+                           priority_fee=ptx.fees.priority_fee)
+        if tail < len(ready):
             self.nonces.resync()
-            raise
-        with self._lock:
-            self._pending.append(ptx)
-        self._emit("sent", ptx, max_fee=fees.max_fee, priority_fee=fees.priority_fee)
-        return ptx
+        return results
 
     def send(self, tx: Any, wait: bool = True, label: str = "", timeout: float = 120.0,
              poll_interval: float = 0.05) -> dict[str, Any] | PendingTx:
@@ -350,7 +401,8 @@ class TxSender:
         ]
         for ptx in pending:
             requests += [("eth_getTransactionReceipt", [h]) for h in ptx.hashes]
-            requests.append(("eth_getTransactionByHash", [ptx.hash]))
+            if ptx.hashes:
+                requests.append(("eth_getTransactionByHash", [ptx.hash]))
         responses = self._batch(requests)
         head = self._result("eth_getBlockByNumber", responses[0])
         mined_count = _to_int(self._result("eth_getTransactionCount", responses[1]))
@@ -361,8 +413,10 @@ class TxSender:
             receipts = [self._result("eth_getTransactionReceipt", r)
                         for r in responses[i:i + len(ptx.hashes)]]
             i += len(ptx.hashes)
-            seen = self._result("eth_getTransactionByHash", responses[i])
-            i += 1
+            seen = None
+            if ptx.hashes:
+                seen = self._result("eth_getTransactionByHash", responses[i])
+                i += 1
             if self._advance(ptx, receipts, seen, mined_count, number, base_fee):
                 finished.append(ptx)
         if finished:
@@ -433,10 +487,11 @@ class TxSender:
                 self._emit("at_fee_cap", ptx, max_fee=old.max_fee, base_fee=base_fee)
             return False
         ptx.fees = Fees(max_fee, priority)
+        old_raw, old_hashes = ptx._raw, list(ptx.hashes)
         try:
             self._broadcast(ptx)
         except RpcError as exc:
-            ptx.fees = old
+            ptx.fees, ptx._raw, ptx.hashes = old, old_raw, old_hashes
             ptx.last_sent_block = number
             self._emit("replace_error", ptx, error=str(exc))
             return False
@@ -452,32 +507,61 @@ class TxSender:
             max_fee = min(max_fee, self.max_fee_cap)
         return Fees(max_fee=max_fee, priority_fee=min(self.priority_fee, max_fee))
 
-    def _broadcast(self, ptx: PendingTx, again: bool = False) -> None:
-        """Send the current version of ``ptx`` (sign it unless ``again`` with the same raw)."""
+    def _prepare(self, ptx: PendingTx, again: bool) -> tuple[str, list[Any], str | None]:
+        """The send request for the current version of ``ptx`` and its hash if known here."""
         if self.account is None:
             params = {**ptx.call, "gas": _hex(ptx.gas), "nonce": _hex(ptx.nonce), "type": "0x2",
                       "maxFeePerGas": _hex(ptx.fees.max_fee),
                       "maxPriorityFeePerGas": _hex(ptx.fees.priority_fee)}
-            resp = self.w3.provider.make_request("eth_sendTransaction", [params])
-            tx_hash = str(self._send_result("eth_sendTransaction", resp, None))
-        else:
-            if not again or ptx._raw is None:
-                signed = self.account.sign_transaction({
-                    "type": 2, "chainId": self._chain(), "nonce": ptx.nonce,
-                    "to": ptx.call["to"], "value": _to_int(ptx.call.get("value", "0x0")),
-                    "data": ptx.call.get("data", "0x"), "gas": ptx.gas,
-                    "maxFeePerGas": ptx.fees.max_fee,
-                    "maxPriorityFeePerGas": ptx.fees.priority_fee,
-                })
-                ptx._raw = bytes(signed.raw_transaction)
-                local_hash = "0x" + bytes(signed.hash).hex()
-            else:
-                local_hash = ptx.hash
-            resp = self.w3.provider.make_request("eth_sendRawTransaction",
-                                                 ["0x" + ptx._raw.hex()])
-            tx_hash = str(self._send_result("eth_sendRawTransaction", resp, local_hash))
+            return "eth_sendTransaction", [params], None
+        if not again or ptx._raw is None:
+            signed = self.account.sign_transaction({
+                "type": 2, "chainId": self._chain(), "nonce": ptx.nonce,
+                "to": ptx.call["to"], "value": _to_int(ptx.call.get("value", "0x0")),
+                "data": ptx.call.get("data", "0x"), "gas": ptx.gas,
+                "maxFeePerGas": ptx.fees.max_fee,
+                "maxPriorityFeePerGas": ptx.fees.priority_fee,
+            })
+            ptx._raw = bytes(signed.raw_transaction)
+            local_hash = "0x" + bytes(signed.hash).hex()
+            if local_hash not in ptx.hashes:
+                ptx.hashes.append(local_hash)
+        return "eth_sendRawTransaction", ["0x" + ptx._raw.hex()], ptx.hashes[-1]
+
+    def _broadcast(self, ptx: PendingTx, again: bool = False) -> None:
+        """Send the current version of ``ptx`` (sign it unless ``again``: the same raw bytes)."""
+        method, params, local_hash = self._prepare(ptx, again)
+        resp = self._request(method, params)
+        tx_hash = self._send_result(method, resp, local_hash)
         if tx_hash not in ptx.hashes:
             ptx.hashes.append(tx_hash)
+
+    def _broadcast_many(self, ptxs: Sequence[PendingTx]) -> dict[int, Exception]:
+        """Send several in one batch; the errors by position in ``ptxs``."""
+        if not ptxs:
+            return {}
+        if len(ptxs) == 1:
+            try:
+                self._broadcast(ptxs[0])
+            except (RpcError, RpcUnavailable) as exc:
+                return {0: exc}
+            return {}
+        prepared = [self._prepare(p, again=False) for p in ptxs]
+        try:
+            responses = self._batch([(m, params) for m, params, _ in prepared])
+        except (RpcError, RpcUnavailable) as exc:
+            return dict.fromkeys(range(len(ptxs)), exc)
+        errors: dict[int, Exception] = {}
+        for k, (ptx, (method, _, local_hash), resp) in enumerate(
+                zip(ptxs, prepared, responses, strict=True)):
+            try:
+                tx_hash = self._send_result(method, resp, local_hash)
+            except RpcError as exc:
+                errors[k] = exc
+                continue
+            if tx_hash not in ptx.hashes:
+                ptx.hashes.append(tx_hash)
+        return errors
 
     # ---- plumbing -------------------------------------------------------------------------------
 
@@ -507,9 +591,23 @@ class TxSender:
         return {"from": self.address, "to": to_checksum_address(address), "data": encode(),
                 "value": _hex(value)}
 
+    def _request(self, method: str, params: list[Any]) -> Any:
+        """One JSON-RPC request; ``RpcUnavailable`` if the node cannot be reached."""
+        try:
+            return self.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise RpcUnavailable(f"{method}: cannot reach the node: {exc}") from exc
+            raise
+
     def _batch(self, requests: list[tuple[str, list[Any]]]) -> list[Any]:
         """One JSON-RPC batch; the responses in request order."""
-        out = self.w3.provider.make_batch_request(requests)  # type: ignore[arg-type]
+        try:
+            out = self.w3.provider.make_batch_request(requests)  # type: ignore[arg-type]
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise RpcUnavailable(f"cannot reach the node: {exc}") from exc
+            raise
         if not isinstance(out, list):
             err = out.get("error") if isinstance(out, Mapping) else None
             raise _rpc_error("batch", err or {"message": str(out)})
