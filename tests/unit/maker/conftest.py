@@ -7,7 +7,6 @@ the module-scoped deployment is shared without leaking between tests.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -44,17 +43,25 @@ def factory(name: str) -> Any:
     return boa.load_partial(str(CONTRACTS / f"{name}.vy"))
 
 
-@dataclass(frozen=True)
 class Core:
-    """Handles of one deployed core, and the scenario steps the tests share."""
+    """Handles of one deployed core, and the scenario steps the tests share.
 
-    deployer: str
-    vat: Any
-    dai: Any
-    dai_join: Any
-    mkr: Any
-    flopper: Any
-    vow: Any
+    A plain class, not a dataclass: hypothesis pretty-prints dataclass fields, and boa's repr of
+    the Vow breaks on its `dump` storage variable (it shadows boa's own `dump()`).
+    """
+
+    def __init__(self, deployer: str, **handles: Any) -> None:
+        self.deployer = deployer
+        self.vat = handles["vat"]
+        self.dai = handles["dai"]
+        self.dai_join = handles["dai_join"]
+        self.mkr = handles["mkr"]
+        self.flopper = handles["flopper"]
+        self.vow = handles["vow"]
+
+    def __repr__(self) -> str:
+        """Addresses only (see the class docstring)."""
+        return f"Core(vat={self.vat.address}, flopper={self.flopper.address})"
 
     def give_dai(self, to: str, rad: int) -> None:
         """Credit ``to`` with ``rad`` internal DAI; the matching sin goes to the deployer
@@ -102,7 +109,7 @@ def deploy_core(flopper_name: str = "flopper") -> Core:
             flopper.file(b32(what), value)
         for what, value in (("dump", DUMP), ("sump", SUMP), ("wait", WAIT)):
             vow.file(b32(what), value)
-    return Core(deployer, vat, dai, dai_join, mkr, flopper, vow)
+    return Core(deployer, vat=vat, dai=dai, dai_join=dai_join, mkr=mkr, flopper=flopper, vow=vow)
 
 
 @pytest.fixture(scope="module")
