@@ -109,3 +109,6 @@ def _password(path: Path, password_file: str | os.PathLike[str] | None, prompt: 
         f"keystore {path} needs its password: give --password-file FILE "
         "(or run in a terminal to be asked)"
     )
+
+
+KeyError_ = KeyLoadError  # an early name some callers import; prefer KeyLoadError
