@@ -1,0 +1,475 @@
+"""Typed handles over a backstop pool (``contracts/pool/pool.vy``) and its factory.
+
+Amounts are ``Wad`` (the pool keeps DAI, MKR and shares in wad; ``price`` is DAI per MKR in wad).
+Writes take the sender first (an unlocked dev address or a ``LocalAccount``), simulate, send and
+wait; a call that would revert raises ``backstop.chain.errors.Revert`` with the pool's reason.
+
+Batch-friendly: every view the keeper and the dashboard read each block is also an
+``EncodedCall`` (``pool.call_position(7)``), and ``Pool.state_calls()`` / ``PoolState.decode``
+read a pool's whole state; ``read_pool_states(w3, pools)`` reads any number of pools in ONE
+JSON-RPC round trip through ``backstop.chain.batch_call``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cached_property
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
+from web3 import Web3
+from web3.logs import DISCARD
+
+from backstop.chain import batch_call
+from backstop.chain.errors import Revert
+from backstop.maker._tx import Sender, address_of
+from backstop.maker.handles import (
+    ZERO_ADDRESS,
+    Dai,
+    DaiJoin,
+    EncodedCall,
+    Flopper,
+    Handle,
+    MakerCore,
+    Mkr,
+    Vat,
+)
+from backstop.units import Wad
+
+_ZERO = Wad(0)
+
+
+class PoolStatus(IntEnum):
+    """``getStatus()``: the 2020 contract's three states."""
+
+    ACCEPTING_DEPOSITS = 0
+    ACTIVATED = 1
+    DEACTIVATED = 2
+
+
+@dataclass(frozen=True)
+class DefectAmount:
+    """``getDefectAmount(shares)``: what ``defect`` would pay now and whether it can."""
+
+    dai: Wad
+    mkr: Wad
+    redeemable: bool
+
+
+@dataclass(frozen=True)
+class Position:
+    """``getPosition(id)``: the pool's unfinalized bid in one auction ((0, 0) if none)."""
+
+    dai_bid: Wad
+    mkr_ask: Wad
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.dai_bid.raw or self.mkr_ask.raw)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """``previewEnterAuction`` / ``previewFinalizeAuction``: would it succeed now, and if not,
+    why (the pool's reason in words)."""
+
+    ok: bool
+    reason: str
+    mkr_ask: Wad = _ZERO
+    dai_bid: Wad = _ZERO
+
+
+@dataclass(frozen=True)
+class Enlistment:
+    """What one ``enlist`` did (from the ``Enlisted`` log)."""
+
+    member: str
+    dai: Wad
+    shares: Wad
+
+
+@dataclass(frozen=True)
+class Defection:
+    """What one ``defect`` paid (from the ``Defected`` log)."""
+
+    member: str
+    shares: Wad
+    dai: Wad
+    mkr: Wad
+
+
+@dataclass(frozen=True)
+class PoolState:
+    """A pool's state in one block, read in one batch (``Pool.state_calls``)."""
+
+    address: str
+    price: Wad
+    status: PoolStatus
+    ceased: bool
+    total_shares: Wad
+    dai_balance: Wad
+    dai_in_auctions: Wad
+    dai_available: Wad
+    mkr_balance: Wad
+    active_auctions: tuple[int, ...]
+
+    @classmethod
+    def decode(cls, address: str, calls: Sequence[EncodedCall[Any]],
+               results: Sequence[bytes | Revert]) -> PoolState:
+        """Build the state from ``Pool.state_calls()`` and their ``batch_call`` answers."""
+        values = []
+        for call, result in zip(calls, results, strict=True):
+            if isinstance(result, Revert):
+                raise result
+            values.append(call.decode(result))
+        return cls(address, *values)
+
+
+def _u(x: int) -> Wad:
+    return Wad(int(x))
+
+
+class Pool(Handle):
+    """One backstop pool. ``core`` (optional) supplies the token and Maker handles; without it
+    they are built from the pool's own getters on first use."""
+
+    ARTIFACT = "pool/pool"
+
+    def __init__(self, w3: Web3, address: str, core: MakerCore | None = None) -> None:
+        super().__init__(w3, address)
+        self.core = core
+
+    # ---- the Maker contracts this pool works with ---------------------------------------------
+    @cached_property
+    def dai(self) -> Dai:
+        return self.core.dai if self.core else Dai(self.w3, self._read("dai"))
+
+    @cached_property
+    def mkr(self) -> Mkr:
+        return self.core.mkr if self.core else Mkr(self.w3, self._read("mkr"))
+
+    @cached_property
+    def vat(self) -> Vat:
+        return self.core.vat if self.core else Vat(self.w3, self._read("vat"))
+
+    @cached_property
+    def dai_join(self) -> DaiJoin:
+        return self.core.dai_join if self.core else DaiJoin(self.w3, self._read("daiJoin"))
+
+    @cached_property
+    def flopper(self) -> Flopper:
+        return self.core.flopper if self.core else Flopper(self.w3, self._read("flopper"))
+
+    # ---- views ----------------------------------------------------------------------------------
+    def price(self) -> Wad:
+        return Wad(self._read("price"))
+
+    def name(self) -> str:
+        return str(self._read("name"))
+
+    def symbol(self) -> str:
+        return str(self._read("symbol"))
+
+    def status(self) -> PoolStatus:
+        return PoolStatus(self._read("getStatus"))
+
+    def ceased(self) -> bool:
+        return bool(self._read("ceased"))
+
+    def owner(self) -> str:
+        return to_checksum_address(self._read("owner"))
+
+    def pending_owner(self) -> str:
+        return to_checksum_address(self._read("pending_owner"))
+
+    def active_auctions(self) -> list[int]:
+        return [int(i) for i in self._read("getActiveAuctions")]
+
+    def dai_balance(self) -> Wad:
+        """All DAI the members own: free plus in unfinalized bids."""
+        return Wad(self._read("getDaiBalance"))
+
+    def dai_in_auctions(self) -> Wad:
+        return Wad(self._read("getDaiBalanceForAuctions"))
+
+    def dai_available(self) -> Wad:
+        """Free DAI: what defect can pay and enterAuction can bid now."""
+        return Wad(self._read("getAvailableDaiBalance"))
+
+    def mkr_balance(self) -> Wad:
+        return Wad(self._read("getMKRBalance"))
+
+    def defect_amount(self, shares: Wad) -> DefectAmount:
+        dai, mkr, ok = self._read("getDefectAmount", Wad(shares).raw)
+        return DefectAmount(Wad(dai), Wad(mkr), bool(ok))
+
+    def position(self, auction_id: int) -> Position:
+        dai, mkr = self._read("getPosition", auction_id)
+        return Position(Wad(dai), Wad(mkr))
+
+    def preview_enter(self, auction_id: int) -> Preview:
+        ok, ask, bid, reason = self._read("previewEnterAuction", auction_id)
+        return Preview(bool(ok), str(reason), Wad(ask), Wad(bid))
+
+    def preview_finalize(self, auction_id: int) -> Preview:
+        ok, reason = self._read("previewFinalizeAuction", auction_id)
+        return Preview(bool(ok), str(reason))
+
+    def preview_enlist(self, amount: Wad) -> Wad:
+        """Shares ``enlist(amount)`` would mint now (0 if closed or below the minimum)."""
+        return Wad(self._read("previewEnlist", Wad(amount).raw))
+
+    def shares_of(self, member: str) -> Wad:
+        return Wad(self._read("balanceOf", to_checksum_address(member)))
+
+    def total_shares(self) -> Wad:
+        return Wad(self._read("totalSupply"))
+
+    def share_nonces(self, owner: str) -> int:
+        return int(self._read("nonces", to_checksum_address(owner)))
+
+    # ---- the same views as EncodedCall, for batch_call -------------------------------------
+    def call_status(self) -> EncodedCall[PoolStatus]:
+        return self.encoded_call("getStatus", convert=PoolStatus)
+
+    def call_price(self) -> EncodedCall[Wad]:
+        return self.encoded_call("price", convert=_u)
+
+    def call_ceased(self) -> EncodedCall[bool]:
+        return self.encoded_call("ceased", convert=bool)
+
+    def call_total_shares(self) -> EncodedCall[Wad]:
+        return self.encoded_call("totalSupply", convert=_u)
+
+    def call_shares_of(self, member: str) -> EncodedCall[Wad]:
+        return self.encoded_call("balanceOf", to_checksum_address(member), convert=_u)
+
+    def call_active_auctions(self) -> EncodedCall[tuple[int, ...]]:
+        return self.encoded_call("getActiveAuctions",
+                                 convert=lambda ids: tuple(int(i) for i in ids))
+
+    def call_dai_balance(self) -> EncodedCall[Wad]:
+        return self.encoded_call("getDaiBalance", convert=_u)
+
+    def call_dai_in_auctions(self) -> EncodedCall[Wad]:
+        return self.encoded_call("getDaiBalanceForAuctions", convert=_u)
+
+    def call_dai_available(self) -> EncodedCall[Wad]:
+        return self.encoded_call("getAvailableDaiBalance", convert=_u)
+
+    def call_mkr_balance(self) -> EncodedCall[Wad]:
+        return self.encoded_call("getMKRBalance", convert=_u)
+
+    def call_defect_amount(self, shares: Wad) -> EncodedCall[DefectAmount]:
+        return self.encoded_call("getDefectAmount", Wad(shares).raw,
+                                 convert=lambda d, m, ok: DefectAmount(Wad(d), Wad(m), bool(ok)))
+
+    def call_position(self, auction_id: int) -> EncodedCall[Position]:
+        return self.encoded_call("getPosition", auction_id,
+                                 convert=lambda d, m: Position(Wad(d), Wad(m)))
+
+    def call_preview_enter(self, auction_id: int) -> EncodedCall[Preview]:
+        return self.encoded_call(
+            "previewEnterAuction", auction_id,
+            convert=lambda ok, ask, bid, why: Preview(bool(ok), str(why), Wad(ask), Wad(bid)))
+
+    def call_preview_finalize(self, auction_id: int) -> EncodedCall[Preview]:
+        return self.encoded_call("previewFinalizeAuction", auction_id,
+                                 convert=lambda ok, why: Preview(bool(ok), str(why)))
+
+    def state_calls(self) -> list[EncodedCall[Any]]:
+        """The calls ``PoolState.decode`` expects, in its field order."""
+        return [self.call_price(), self.call_status(), self.call_ceased(),
+                self.call_total_shares(), self.call_dai_balance(), self.call_dai_in_auctions(),
+                self.call_dai_available(), self.call_mkr_balance(), self.call_active_auctions()]
+
+    def state(self, block: int | str = "latest") -> PoolState:
+        """The whole state in one round trip."""
+        return read_pool_states(self.w3, [self], block)[0]
+
+    # ---- writes ---------------------------------------------------------------------------------
+    def enlist(self, sender: Sender, amount: Wad) -> Enlistment:
+        """Deposit ``amount`` DAI (needs a DAI allowance for the pool); returns the shares."""
+        receipt = self._send(sender, "enlist", Wad(amount).raw)
+        return self._enlisted(receipt, amount)
+
+    def approve_and_enlist(self, sender: Sender, amount: Wad) -> Enlistment:
+        """Approve exactly ``amount`` DAI for the pool (if needed), then enlist."""
+        if self.dai.allowance(address_of(sender), self.address) < Wad(amount):
+            self.dai.approve(sender, self.address, Wad(amount))
+        return self.enlist(sender, amount)
+
+    def enlist_with_permit(self, member: LocalAccount, amount: Wad, *, expiry: int = 0,
+                           nonce: int | None = None) -> Enlistment:
+        """One transaction: sign DAI's permit (holder = member, spender = pool, allowed) with
+        the member's key and enlist ``amount``. The member sends it (holder = msg.sender)."""
+        if not isinstance(member, LocalAccount):
+            raise TypeError("enlist_with_permit signs with the member's key: pass a LocalAccount")
+        sig = self.dai.sign_permit(member, self.address, expiry=expiry, allowed=True,
+                                   nonce=nonce)
+        receipt = self._send(member, "enlistWithPermit", Wad(amount).raw, sig.nonce,
+                             sig.expiry, sig.v, sig.r, sig.s)
+        return self._enlisted(receipt, amount)
+
+    def defect(self, sender: Sender, shares: Wad) -> Defection:
+        """Burn ``shares``; returns the DAI and MKR paid."""
+        receipt = self._send(sender, "defect", Wad(shares).raw)
+        return self._one(receipt, "Defected", self._defection)
+
+    def enter_auction(self, sender: Sender, auction_id: int) -> dict[str, Any]:
+        """Bid in ``auction_id`` at the pool's price (anyone may call)."""
+        return self._send(sender, "enterAuction", auction_id)
+
+    def finalize_auction(self, sender: Sender, auction_id: int) -> dict[str, Any]:
+        """Close the pool's position in ``auction_id`` (anyone may call)."""
+        return self._send(sender, "finalizeAuction", auction_id)
+
+    def cease_fire(self, sender: Sender) -> dict[str, Any]:
+        """Owner only: no more deposits or bids (withdrawals and finalization stay)."""
+        return self._send(sender, "ceaseFire")
+
+    def transfer_shares(self, sender: Sender, to: str, shares: Wad) -> dict[str, Any]:
+        return self._send(sender, "transfer", to_checksum_address(to), Wad(shares).raw)
+
+    def approve_shares(self, sender: Sender, spender: str, shares: Wad) -> dict[str, Any]:
+        return self._send(sender, "approve", to_checksum_address(spender), Wad(shares).raw)
+
+    def transfer_ownership(self, sender: Sender, new_owner: str) -> dict[str, Any]:
+        return self._send(sender, "transfer_ownership", to_checksum_address(new_owner))
+
+    def accept_ownership(self, sender: Sender) -> dict[str, Any]:
+        return self._send(sender, "accept_ownership")
+
+    # ---- logs -----------------------------------------------------------------------------------
+    def events(self, name: str, from_block: int, to_block: int | str = "latest") -> list[Any]:
+        """Decoded logs of one of the pool's events (``"AuctionEntered"``, ``"Enlisted"``, ...)."""
+        event = getattr(self.contract.events, name)()
+        return list(event.get_logs(from_block=from_block, to_block=to_block))
+
+    def _logs(self, receipt: dict[str, Any], name: str) -> list[Any]:
+        """This pool's decoded ``name`` logs in a receipt."""
+        mine = [log for log in receipt["logs"]
+                if to_checksum_address(log["address"]) == self.address]
+        event = getattr(self.contract.events, name)()
+        return list(event.process_receipt({**receipt, "logs": mine}, errors=DISCARD))
+
+    def _one(self, receipt: dict[str, Any], name: str, build: Any) -> Any:
+        found = self._logs(receipt, name)
+        if len(found) != 1:
+            raise RuntimeError(f"expected one {name} log, found {len(found)}")
+        return build(found[0]["args"])
+
+    def _enlisted(self, receipt: dict[str, Any], amount: Wad) -> Enlistment:
+        """The ``Enlisted`` log, or else the share mint (``Transfer`` from 0) of the receipt."""
+        if self._logs(receipt, "Enlisted"):
+            return self._one(receipt, "Enlisted", self._enlistment)
+        mints = [e["args"] for e in self._logs(receipt, "Transfer")
+                 if to_checksum_address(e["args"]["sender"]) == ZERO_ADDRESS]
+        if len(mints) != 1:
+            raise RuntimeError(f"expected one share mint, found {len(mints)}")
+        return Enlistment(to_checksum_address(mints[0]["receiver"]), Wad(amount),
+                          Wad(mints[0]["value"]))
+
+    @staticmethod
+    def _enlistment(args: Any) -> Enlistment:
+        return Enlistment(to_checksum_address(args["member"]), Wad(args["dai"]),
+                          Wad(args["shares"]))
+
+    @staticmethod
+    def _defection(args: Any) -> Defection:
+        return Defection(to_checksum_address(args["member"]), Wad(args["shares"]),
+                         Wad(args["dai"]), Wad(args["mkr"]))
+
+
+def read_pool_states(w3: Web3, pools: Sequence[Pool],
+                     block: int | str = "latest") -> list[PoolState]:
+    """The state of every pool in ONE JSON-RPC batch."""
+    per_pool = [p.state_calls() for p in pools]
+    flat = [c.as_tuple() for calls in per_pool for c in calls]
+    results = batch_call(w3, flat, block)
+    out, i = [], 0
+    for pool, calls in zip(pools, per_pool, strict=True):
+        out.append(PoolState.decode(pool.address, calls, results[i:i + len(calls)]))
+        i += len(calls)
+    return out
+
+
+class Factory(Handle):
+    """The pool factory: one pool per price, created from a blueprint."""
+
+    ARTIFACT = "pool/factory"
+
+    def __init__(self, w3: Web3, address: str, core: MakerCore | None = None) -> None:
+        super().__init__(w3, address)
+        self.core = core
+
+    def owner(self) -> str:
+        return to_checksum_address(self._read("owner"))
+
+    def blueprint(self) -> str:
+        return to_checksum_address(self._read("blueprint"))
+
+    def pool_count(self) -> int:
+        return int(self._read("pool_count"))
+
+    def pools(self) -> list[Pool]:
+        """Every pool, in creation order."""
+        count = self.pool_count()
+        if count <= 1_000:
+            addresses = list(self._read("get_pools"))
+        else:  # get_pools stops at 1,000: read the rest by index, in one batch
+            calls = [self.encoded_call("pools", i, convert=str) for i in range(count)]
+            answers = batch_call(self.w3, [c.as_tuple() for c in calls])
+            addresses = [c.decode(a) for c, a in zip(calls, answers, strict=True)
+                         if not isinstance(a, Revert)]
+        return [Pool(self.w3, a, self.core) for a in addresses]
+
+    def pool_for_price(self, price: Wad) -> Pool | None:
+        """The pool for ``price`` (DAI per MKR), or None."""
+        address = to_checksum_address(self._read("pool_for_price", Wad(price).raw))
+        return None if address == ZERO_ADDRESS else Pool(self.w3, address, self.core)
+
+    def call_pool_count(self) -> EncodedCall[int]:
+        return self.encoded_call("pool_count", convert=int)
+
+    def create_pool(self, sender: Sender, price: Wad) -> Pool:
+        """Deploy the pool for ``price`` (anyone may); reverts "Factory/pool-exists" if any."""
+        receipt = self._send(sender, "create_pool", Wad(price).raw)
+        mine = [log for log in receipt["logs"]
+                if to_checksum_address(log["address"]) == self.address]
+        found = self.contract.events.PoolCreated().process_receipt(
+            {**receipt, "logs": mine}, errors=DISCARD)
+        if len(found) != 1:
+            raise RuntimeError(f"expected one PoolCreated log, found {len(found)}")
+        return Pool(self.w3, found[0]["args"]["pool"], self.core)
+
+    def cease_fire(self, sender: Sender, price: Wad) -> dict[str, Any]:
+        """Operator only: ``ceaseFire`` the pool for ``price``."""
+        return self._send(sender, "cease_fire", Wad(price).raw)
+
+    def transfer_pool_ownership(self, sender: Sender, price: Wad,
+                                new_owner: str) -> dict[str, Any]:
+        """Operator only: start handing the pool for ``price`` to ``new_owner``."""
+        return self._send(sender, "transfer_pool_ownership", Wad(price).raw,
+                          to_checksum_address(new_owner))
+
+    def pool_created_events(self, from_block: int,
+                            to_block: int | str = "latest") -> list[tuple[Wad, str, int]]:
+        """``(price, pool, block)`` for every PoolCreated log in the range."""
+        logs = self.contract.events.PoolCreated().get_logs(from_block=from_block,
+                                                           to_block=to_block)
+        return [(Wad(log["args"]["price"]), to_checksum_address(log["args"]["pool"]),
+                 int(log["blockNumber"])) for log in logs]
+
+
+def pool_at(w3: Web3, address: str, core: MakerCore | None = None) -> Pool:
+    """A handle for the pool at ``address`` (nothing is read until used)."""
+    return Pool(w3, address, core)
+
+
+def factory_at(w3: Web3, address: str, core: MakerCore | None = None) -> Factory:
+    """A handle for the factory at ``address``."""
+    return Factory(w3, address, core)
