@@ -106,7 +106,7 @@ class Dashboard:
         self.from_block = from_block
         self.max_auctions = max_auctions
         self.pool = Contract.named("pool/pool")
-        self.factory_abi = Contract.named("pool/factory")
+        self.factory_abi = Contract.named("pool/factory") if self.factory else None
         self.flopper = Contract.named("maker/flopper")
         self.dai = Contract.named("maker/dai")
         self._lock = threading.RLock()
@@ -119,11 +119,12 @@ class Dashboard:
 
     # ------------------------------------------------------------------ core addresses
     def _factory_pools_fn(self) -> Fn:
+        assert self.factory_abi is not None
         return self.factory_abi.first_fn("pools", "getPools", "allPools")
 
     def _core_addresses(self) -> dict[str, str]:
         """DAI, MKR, Flopper... read from the factory (or the first pool)."""
-        source, abi = (self.factory, self.factory_abi) if self.factory else (
+        source, abi = (self.factory, self.factory_abi) if self.factory_abi else (
             self.fixed_pools[0], self.pool)
         names = {"dai": ("dai", "DAI"), "mkr": ("mkr", "MKR", "gem"),
                  "flopper": ("flopper", "FLOPPER", "flop"), "vat": ("vat", "VAT"),

@@ -1,7 +1,8 @@
 """Check and simulate what the page is about to send, and say the outcome in words.
 
 ``simulate_action(dashboard, body)`` takes the page's request ``{action, pool, from, to, data,
-amount}`` (action: "approve", "enlist" or "defect"; amount a decimal string), first compares the
+amount}`` (action: "approve", "enlist" or "defect"; amount a decimal string; ``check_only``
+to stop after the first step, before the page asks the wallet for anything), first compares the
 amount with what the chain holds (so the message can say "you hold 10 DAI, this needs 25"), then
 runs the exact calldata with ``eth_call`` from the sender at the newest block. A revert is turned
 into a sentence by ``explain_revert``. Nothing is ever sent from here.
@@ -65,6 +66,9 @@ def simulate_action(dash: Dashboard, body: dict[str, Any]) -> dict[str, Any]:
         raise InputError(f"action: must be one of {', '.join(ACTIONS)}, not {action!r}")
     sender = checked_address(body.get("from"), "from")
     pool = dash._known_pool(body.get("pool", ""))
+    if body.get("check_only"):  # before asking for a signature: only compare with the chain
+        problem = _precheck(dash, action, sender, pool, checked_amount(body.get("amount")))
+        return {"ok": problem is None, "message": problem or "the amounts check out"}
     target = checked_address(body.get("to"), "to")
     data = body.get("data")
     if not isinstance(data, str) or not HEX.match(data) or len(data) < 10:

@@ -116,6 +116,7 @@ function renderAuctions(state) {
   fillBody($("auctions"), rows, "No debt auctions yet.", 7);
   const poolLines = state.pools.map((p) => ({ price: p.price, label: `pool ${formatDecimal(p.price, 0)}` }));
   drawChart($("chart"), state.history, poolLines, state.block.timestamp);
+  app.chartArgs = [state.history, poolLines, state.block.timestamp];
 }
 
 function renderPoolSelects(state) {
@@ -305,8 +306,16 @@ async function permitArgs(from, pool, amount) {
   return { amount, nonce: p.nonce, expiry: p.expiry, v, r, s: ss, allowed: true, holder: from };
 }
 
+/** Compare the amount with the chain before asking the wallet for anything. */
+async function precheck(action, from, pool, amount) {
+  const res = await api("/api/simulate", { action, pool, from, amount: toDecimal(amount), check_only: true });
+  if (!res.ok) step(`${action === "enlist" ? "Enlist" : "Defect"} ${toDecimal(amount)}: ${res.message}. Nothing was signed or sent.`, "bad");
+  return res.ok;
+}
+
 async function enlist(from, pool, amount, method) {
   const fns = app.config.functions;
+  if (!await precheck("enlist", from, pool, amount)) return;
   await loadPosition(from, false);
   const pos = positionFor(pool);
   const allowance = pos ? BigInt(pos.allowance_raw) : 0n;
@@ -331,6 +340,7 @@ async function enlist(from, pool, amount, method) {
 }
 
 async function defect(from, pool, shares) {
+  if (!await precheck("defect", from, pool, shares)) return;
   const data = encodeCall(app.config.functions.defect, { shares });
   const tx = { from, to: pool, data };
   if (!await simulate(`Defect ${toDecimal(shares)} shares`, { action: "defect", pool, from, amount: toDecimal(shares), ...tx })) return;
@@ -415,6 +425,7 @@ async function main() {
   $("enlist-form").addEventListener("submit", onEnlistSubmit);
   $("defect-form").addEventListener("submit", onDefectSubmit);
   $("connect").addEventListener("click", onConnect);
+  window.addEventListener("resize", () => { if (app.chartArgs) drawChart($("chart"), ...app.chartArgs); });
   if (!wallet.hasWallet()) $("account").textContent = "No browser wallet: you can still look up any address.";
   wallet.onAccountsChanged((a) => { if (a) { app.account = a; $("account").textContent = `Wallet: ${a}`; } });
   try {

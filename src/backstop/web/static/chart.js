@@ -3,7 +3,7 @@
 // Numbers become screen coordinates here only (display), never amounts.
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 720, H = 300, PAD = { l: 56, r: 96, t: 16, b: 36 };
+const PAD = { l: 56, r: 72, t: 16, b: 36 };
 const COLORS = ["#2563eb", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4d7c0f", "#ea580c"];
 
 function el(name, attrs = {}, text) {
@@ -14,6 +14,7 @@ function el(name, attrs = {}, text) {
 }
 
 function niceTicks(lo, hi, count = 5) {
+  if (!(hi > lo)) return [lo];
   const span = hi - lo || 1;
   const step0 = span / count;
   const mag = 10 ** Math.floor(Math.log10(step0));
@@ -35,6 +36,9 @@ function timeLabel(t, span) {
  */
 export function drawChart(svg, series, pools, now) {
   while (svg.firstChild) svg.removeChild(svg.firstChild);
+  // one SVG unit per CSS pixel, so labels keep their size on a phone
+  const W = Math.max(300, Math.round(svg.clientWidth || svg.parentNode.clientWidth || 720));
+  const H = W < 500 ? 220 : 300;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const pts = series.flatMap((s) => s.points.map((p) => ({ t: p.t, y: Number(p.price) })));
   const ys = pts.map((p) => p.y).concat(pools.map((p) => Number(p.price)));
@@ -60,7 +64,7 @@ export function drawChart(svg, series, pools, now) {
     axes.appendChild(el("text", { x: PAD.l - 6, y: y(v) + 4, "text-anchor": "end" },
       v.toLocaleString("en-US")));
   }
-  for (const t of niceTicks(tLo, tHi, 4)) {
+  for (const t of niceTicks(tLo, tHi, W < 500 ? 2 : 4)) {
     axes.appendChild(el("text", { x: x(t), y: H - PAD.b + 18, "text-anchor": "middle" },
       timeLabel(t, tHi - tLo)));
   }
