@@ -137,6 +137,15 @@ class Handle:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.address})"
 
+    def __eq__(self, other: object) -> bool:
+        """Handles are equal when they are the same kind of contract at the same address."""
+        if not isinstance(other, Handle):
+            return NotImplemented
+        return type(self) is type(other) and self.address == other.address
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.address))
+
     def _read(self, fn: str, *args: Any, block: int | str = "latest") -> Any:
         return self.contract.functions[fn](*args).call(block_identifier=block)
 
