@@ -108,7 +108,7 @@ def devnet() -> Iterator[Devnet]:
         pool = factory.create_pool(deployer, Wad.from_number(POOL_PRICE))
         for who, amount in ((depositor, 5_000), (member, 3_000), (bidder, 2_000)):
             fund_dai(core, who, Wad.from_number(amount))
-        pool.enlist_approve(member, Wad.from_number(2_500))
+        pool.approve_and_enlist(member, Wad.from_number(2_500))
         (auction,) = kick_auctions(core, 1)
         net = Devnet(node.url, w3, core, factory, pool, deployer, depositor, member, keeper,
                      bidder, auction)

@@ -86,7 +86,7 @@ def test_page_shows_the_numbers_the_chain_holds(page: Any, phone_page: Any, chai
     # the chart: the pool's price line and the auction's price line
     assert page.locator("#chart .pool-line").count() == 1
     assert page.locator("#chart .auction-line").count() == 1
-    assert "pool 100" in page.locator("#chart .pool-line text").inner_text()
+    assert "pool 100" in page.locator("#chart .pool-line text").text_content()
     shoot(page, "overview-desktop")
     phone = phone_page
     assert cells(phone.locator(f'#pools tr[data-pool="{chain.pool.address}"]'))[0] == \
@@ -146,7 +146,8 @@ def test_enlist_with_permit_then_defect_all_through_the_page(page: Any, chain: D
     assert dai_of(chain, chain.depositor) == dai_before - amount.raw
     assert shares_of(chain, chain.depositor) - shares_before == expected_shares
     prow = page.locator(f'#position tr[data-pool="{chain.pool.address}"]')
-    prow.locator("td", has_text=Wad(shares_before + expected_shares).format(4)).wait_for()
+    prow.locator('td[data-label="Shares"]',
+                 has_text=Wad(shares_before + expected_shares).format(4)).wait_for()
     shoot(page, "enlisted-desktop")
 
     shares = shares_of(chain, chain.depositor)
@@ -159,7 +160,8 @@ def test_enlist_with_permit_then_defect_all_through_the_page(page: Any, chain: D
     wait_for_step(page, r"^Defect: confirmed")
     assert shares_of(chain, chain.depositor) == 0
     assert dai_of(chain, chain.depositor) == dai_before - amount.raw + dai_out
-    prow.locator("td", has_text="–").first.wait_for()
+    prow.locator('td[data-label="Withdrawable now"]', has_text="–").wait_for()
+    prow.locator('td[data-label="Shares"]', has_text="0.0000").wait_for()
 
 
 def test_enlist_with_an_approval_transaction(page: Any, chain: Devnet) -> None:

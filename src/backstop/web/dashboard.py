@@ -120,7 +120,7 @@ class Dashboard:
     # ------------------------------------------------------------------ core addresses
     def _factory_pools_fn(self) -> Fn:
         assert self.factory_abi is not None
-        return self.factory_abi.first_fn("pools", "getPools", "allPools")
+        return self.factory_abi.first_fn("get_pools", "getPools", "allPools")
 
     def _core_addresses(self) -> dict[str, str]:
         """DAI, MKR, Flopper... read from the factory (or the first pool)."""
