@@ -1,0 +1,116 @@
+"""The local Maker core deployed with titanoboa, wired like dss, March 2020 parameters."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boa
+
+import backstop
+from backstop.units import RAD, WAD
+
+CONTRACTS = Path(backstop.__file__).parent / "contracts" / "maker"
+
+HOUR = 3_600
+DAY = 24 * HOUR
+
+# March 2020 mainnet parameters.
+BEG = 103 * 10**16
+PAD = 120 * 10**16
+TTL = 6 * HOUR
+TAU = 3 * DAY
+DUMP = 250 * WAD
+SUMP = 50_000 * RAD
+WAIT = 156 * HOUR
+
+
+def b32(name: str) -> bytes:
+    """A parameter name as dss's bytes32: left-aligned ASCII padded with zero bytes."""
+    return name.encode().ljust(32, b"\0")
+
+
+@cache
+def factory(name: str) -> Any:
+    """The compiled contract ``maker/<name>`` (compiled once per session)."""
+    return boa.load_partial(str(CONTRACTS / f"{name}.vy"))
+
+
+class Core:
+    """Handles of one deployed core, and the scenario steps the tests share.
+
+    A plain class, not a dataclass: hypothesis pretty-prints dataclass fields, and boa's repr of
+    the Vow breaks on its `dump` storage variable (it shadows boa's own `dump()`).
+    """
+
+    def __init__(self, deployer: str, flopper_name: str, **handles: Any) -> None:
+        self.deployer = deployer
+        self.flopper_name = flopper_name
+        self.vat = handles["vat"]
+        self.dai = handles["dai"]
+        self.dai_join = handles["dai_join"]
+        self.mkr = handles["mkr"]
+        self.flopper = handles["flopper"]
+        self.vow = handles["vow"]
+
+    def __repr__(self) -> str:
+        """Addresses only (see the class docstring)."""
+        return f"Core({self.flopper_name}, vat={self.vat.address})"
+
+    def give_dai(self, to: str, rad: int) -> None:
+        """Credit ``to`` with ``rad`` internal DAI; the matching sin goes to the deployer
+        (not to the Vow, so the Vow's books stay what the test makes them)."""
+        with boa.env.prank(self.deployer):
+            self.vat.suck(self.deployer, to, rad)
+
+    def ready_bidder(self, bidder: str, rad: int = SUMP) -> None:
+        """Give ``bidder`` internal DAI and let the Flopper move it."""
+        self.give_dai(bidder, rad)
+        with boa.env.prank(bidder):
+            self.vat.hope(self.flopper.address)
+
+    def bad_debt(self, rad: int) -> None:
+        """Put ``rad`` of unqueued bad debt on the Vow (sin, with the DAI going elsewhere)."""
+        with boa.env.prank(self.deployer):
+            self.vat.suck(self.vow.address, self.deployer, rad)
+
+    def kick(self) -> int:
+        """Create ``sump`` of bad debt and start a debt auction; return its id."""
+        self.bad_debt(self.vow.sump())
+        return self.vow.flop()
+
+    def bid(self, id_: int) -> tuple[int, int, str, int, int]:
+        """``flopper.bids(id)`` as a plain tuple (bid, lot, guy, tic, end)."""
+        bid, lot, guy, tic, end = self.flopper.bids(id_)
+        return bid, lot, str(guy), tic, end
+
+
+def deploy_core(flopper_name: str = "flopper") -> Core:
+    """Deploy and wire the six contracts as README.md prescribes, with March 2020 parameters."""
+    deployer = boa.env.generate_address("deployer")
+    with boa.env.prank(deployer):
+        vat = factory("vat").deploy()
+        dai = factory("dai").deploy()
+        dai_join = factory("dai_join").deploy(vat.address, dai.address)
+        mkr = factory("mkr").deploy()
+        flopper = factory(flopper_name).deploy(vat.address, mkr.address)
+        vow = factory("vow").deploy(vat.address, flopper.address)
+        dai.rely(dai_join.address)
+        mkr.rely(flopper.address)
+        vat.rely(flopper.address)
+        flopper.rely(vow.address)
+        for what, value in (("beg", BEG), ("pad", PAD), ("ttl", TTL), ("tau", TAU)):
+            flopper.file(b32(what), value)
+        for what, value in (("dump", DUMP), ("sump", SUMP), ("wait", WAIT)):
+            vow.file(b32(what), value)
+    return Core(
+        deployer,
+        flopper_name,
+        vat=vat,
+        dai=dai,
+        dai_join=dai_join,
+        mkr=mkr,
+        flopper=flopper,
+        vow=vow,
+    )
