@@ -1,0 +1,226 @@
+"""The keeper's decisions as pure functions on plain data (no chain, no I/O).
+
+A :class:`ChainView` is what one block's batched reads say: the Flopper, every followed auction
+and every pool. :func:`plan` turns it into the actions to take now, given the actions already in
+flight. The rules are the contracts' own (``pool.vy``'s ``_preview_enter`` and
+``finalizeAuction``, the Flopper's ``tick``), evaluated at the block's timestamp; the transaction
+is still simulated before it is sent, so a rule that is out of date only costs a log line.
+
+Units: ``bid`` is rad (Vat DAI), ``lot`` wad (MKR), ``price`` wad (DAI per MKR), pool DAI wad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+WAD = 10**18
+RAY = 10**27
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+STATUS_DEACTIVATED = 2
+
+
+class Action(Enum):
+    """What the keeper can do."""
+
+    ENTER = "enter"  # pool.enterAuction(id)
+    FINALIZE = "finalize"  # pool.finalizeAuction(id)
+    TICK = "tick"  # flopper.tick(id)
+
+
+@dataclass(frozen=True)
+class AuctionView:
+    """``flopper.bids(id)``: all zeros once dealt or yanked."""
+
+    id: int
+    bid: int  # rad
+    lot: int  # wad
+    guy: str
+    tic: int
+    end: int
+
+    @property
+    def exists(self) -> bool:
+        """Running: kicked and not yet dealt or yanked."""
+        return self.guy.lower() != ZERO_ADDRESS
+
+    def open_at(self, now: int) -> bool:
+        """``dent`` is possible at ``now``: neither the auction nor its bid has expired."""
+        return self.exists and self.end > now and (self.tic == 0 or self.tic > now)
+
+    def dealable_at(self, now: int) -> bool:
+        """``deal`` is possible at ``now``: someone bid, and the bid or the auction expired."""
+        return self.exists and self.tic != 0 and (self.tic < now or self.end < now)
+
+    def tickable_at(self, now: int) -> bool:
+        """``tick`` is possible at ``now``: expired with no bid."""
+        return self.exists and self.tic == 0 and self.end < now
+
+
+@dataclass(frozen=True)
+class PoolView:
+    """One pool as read this block."""
+
+    address: str
+    price: int  # wad, DAI per MKR
+    ceased: bool
+    available_dai: int  # wad: free DAI the pool can bid
+    active: frozenset[int]  # auctions entered and not finalized
+
+    def is_guy(self, auction: AuctionView) -> bool:
+        """The pool is the auction's high bidder."""
+        return auction.guy.lower() == self.address.lower()
+
+
+@dataclass(frozen=True)
+class ChainView:
+    """One block's worth of reads."""
+
+    block: int
+    now: int  # the block's timestamp
+    live: bool  # flopper.live
+    beg: int  # wad
+    auctions: Mapping[int, AuctionView]
+    pools: tuple[PoolView, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One action to take, and why (for the log line)."""
+
+    action: Action
+    auction_id: int
+    pool: str | None  # None for tick (the Flopper)
+    why: str
+    ask: int = 0  # wad, for enter
+    bid: int = 0  # wad, for enter
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """What makes it unique among transactions in flight."""
+        return (self.pool or "flopper", self.action.value, self.auction_id)
+
+
+@dataclass(frozen=True)
+class EnterCheck:
+    """Whether a pool can enter an auction now, with its ask and bid (wad) and the reason."""
+
+    ok: bool
+    ask: int = 0
+    bid: int = 0
+    reason: str = ""
+
+
+def ask_for(bid_rad: int, price: int) -> tuple[int, int]:
+    """The pool's (ask, bid) in wad for an auction's bid: ask = bid / price, rounded up."""
+    bid = bid_rad // RAY
+    return (bid * WAD + price - 1) // price, bid
+
+
+def can_enter(pool: PoolView, auction: AuctionView, view: ChainView,
+              available_dai: int | None = None) -> EnterCheck:
+    """``pool.enterAuction(id)`` would succeed at the block's time (the pool's own checks)."""
+    if pool.ceased:
+        return EnterCheck(False, reason="pool ceased")
+    if auction.id in pool.active:
+        return EnterCheck(False, reason="already entered")
+    if not view.live:
+        return EnterCheck(False, reason="flopper not live")
+    if not auction.exists:
+        return EnterCheck(False, reason="no auction")
+    if pool.is_guy(auction):
+        return EnterCheck(False, reason="already high bidder")
+    if not auction.open_at(view.now):
+        return EnterCheck(False, reason="auction finished")
+    if auction.bid % RAY:
+        return EnterCheck(False, reason="bid not whole DAI")
+    ask, bid = ask_for(auction.bid, pool.price)
+    if bid == 0:
+        return EnterCheck(False, reason="no bid")
+    if ask >= auction.lot or view.beg * ask > auction.lot * WAD:
+        return EnterCheck(False, ask, bid, "lot too small for the pool's price")
+    free = pool.available_dai if available_dai is None else available_dai
+    if free < bid:
+        return EnterCheck(False, ask, bid, "not enough free DAI")
+    return EnterCheck(True, ask, bid)
+
+
+def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> str | None:
+    """Why ``pool.finalizeAuction(id)`` should be called now, or None if not yet."""
+    if auction.id not in pool.active:
+        return None
+    if not pool.is_guy(auction):
+        return "dealt by someone else" if not auction.exists else "outbid"
+    if not view.live:
+        return "flopper caged: yank the bid"
+    if auction.dealable_at(view.now):
+        return "won"
+    return None
+
+
+def lot_could_suit(pool: PoolView, auction: AuctionView, beg: int) -> bool:
+    """The auction's lot is large enough for the pool's price (whatever its funds and status)."""
+    if not auction.exists or auction.bid % RAY or auction.bid < RAY:
+        return False
+    ask, _ = ask_for(auction.bid, pool.price)
+    return ask < auction.lot and beg * ask <= auction.lot * WAD
+
+
+@dataclass
+class Plan:
+    """The decisions for one block, and the ones held back (with the reason) for the log."""
+
+    decisions: list[Decision] = field(default_factory=list)
+    skipped: list[tuple[Decision, str]] = field(default_factory=list)
+
+
+def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
+         tick: bool = False) -> Plan:
+    """Every action to take in this block.
+
+    - finalize every position that is won and dealable, outbid, dealt by others or caged;
+    - enter each open auction with the pool asking the least MKR (the highest price) among the
+      pools that can, counting the DAI the pool commits earlier in this same block;
+    - with ``tick``, restart every auction that expired with no bid;
+    - nothing that is already in flight (same pool, action and auction).
+    """
+    busy = set(in_flight)
+    out = Plan()
+
+    def add(decision: Decision) -> None:
+        if decision.key in busy:
+            out.skipped.append((decision, "in flight"))
+        else:
+            out.decisions.append(decision)
+            busy.add(decision.key)
+
+    for pool in view.pools:
+        for auction_id in sorted(pool.active):
+            auction = view.auctions.get(auction_id)
+            if auction is None:
+                continue
+            why = finalize_reason(pool, auction, view)
+            if why:
+                add(Decision(Action.FINALIZE, auction_id, pool.address, why))
+
+    free = {p.address: p.available_dai for p in view.pools}
+    for auction_id in sorted(view.auctions):
+        auction = view.auctions[auction_id]
+        best: tuple[PoolView, EnterCheck] | None = None
+        for pool in view.pools:
+            if (pool.address, Action.ENTER.value, auction_id) in busy:
+                best = None
+                break  # a bid of ours is on its way: wait for it
+            check = can_enter(pool, auction, view, free[pool.address])
+            if check.ok and (best is None or check.ask < best[1].ask):
+                best = (pool, check)
+        if best is not None:
+            pool, check = best
+            free[pool.address] -= check.bid
+            add(Decision(Action.ENTER, auction_id, pool.address,
+                         f"lot {auction.lot} allows the pool's ask {check.ask}",
+                         ask=check.ask, bid=check.bid))
+        if tick and auction.tickable_at(view.now):
+            add(Decision(Action.TICK, auction_id, None, "expired with no bid"))
+    return out

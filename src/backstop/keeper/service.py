@@ -1,0 +1,460 @@
+"""The keeper service: follows every debt auction block by block and drives the pools.
+
+``Keeper.step()`` handles the newest block once: one ``eth_blockNumber``, one batch that reads
+the header, the Flopper, every pool and the auctions worth reading, then the decisions of
+:mod:`backstop.keeper.decide`, simulated and sent through :class:`~backstop.chain.tx.TxSender`.
+``Keeper.run()`` calls ``step()`` until stopped (SIGINT/SIGTERM), backing off on RPC faults.
+
+It keeps no state that matters: everything is read again from the chain on start (Kick logs from
+``from_block``, ``kicks()``, the pools' active auctions), and transactions of a previous run
+still in the node's pool are waited for before anything new is sent.
+
+Which auctions are read each block (the read set does not grow with auctions nobody can act on):
+every auction a pool holds a position in, every open auction whose lot suits some pool's price,
+every auction that expired with no bid, new ids since the last ``kicks()``, auctions whose
+deadline passed since the last block, and each other auction once every
+``refresh_every_blocks`` blocks (so a change nobody announced, like a new ``beg``, is seen).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
+from web3 import Web3
+
+from backstop.chain.errors import Revert, RpcError, RpcUnavailable
+from backstop.chain.tx import FeeTooLow, PendingTx, TxSender, is_connection_error
+from backstop.keeper.decide import (
+    Action,
+    AuctionView,
+    ChainView,
+    Decision,
+    PoolView,
+    lot_could_suit,
+    plan,
+)
+from backstop.keeper.logs import EventLog
+from backstop.keeper.metrics import KeeperMetrics
+from backstop.keeper.reader import (
+    ENTER,
+    FINALIZE,
+    TICK,
+    ChainReader,
+    Reading,
+    calldata,
+    factory_pools,
+    pool_flopper,
+    rpc_batch,
+)
+from backstop.keeper.settings import ConfigError, KeeperSettings
+
+_SELECTORS = {Action.ENTER: ENTER, Action.FINALIZE: FINALIZE, Action.TICK: TICK}
+INHERITED_WAIT_BLOCKS = 10  # blocks to wait for transactions of a previous run before going on
+
+
+@dataclass
+class StepResult:
+    """What one ``step()`` did."""
+
+    block: int = 0
+    new_block: bool = False
+    auctions_read: int = 0
+    decisions: list[Decision] = field(default_factory=list)
+    sent: int = 0
+    error: str | None = None
+
+
+def is_rpc_fault(exc: BaseException) -> bool:
+    """An error of the node or of the way to it (retry later), not of the keeper."""
+    if isinstance(exc, RpcUnavailable | RpcError) or is_connection_error(exc):
+        return True
+    from web3.exceptions import Web3Exception
+
+    return isinstance(exc, Web3Exception | OSError)
+
+
+class Keeper:
+    """Drives the pools: enter, finalize and (with ``tick``) restart debt auctions."""
+
+    def __init__(self, w3: Web3, account: LocalAccount | str | None,
+                 pools: Iterable[Any] | None = None, settings: KeeperSettings | None = None, *,
+                 log: EventLog | None = None, metrics: KeeperMetrics | None = None) -> None:
+        addresses = tuple(to_checksum_address(getattr(p, "address", p)) for p in pools or ())
+        if settings is None:
+            settings = KeeperSettings(pools=addresses)
+        elif addresses:
+            settings = settings.with_(pools=addresses, factory=None)
+        if account is None and not settings.dry_run:
+            raise ConfigError("no account to send from: give a key, or use --dry-run")
+        self.w3 = w3
+        self.settings = settings
+        self.account = account
+        self.log = log or EventLog(fmt=settings.log_format)
+        self.metrics = metrics or KeeperMetrics()
+        self.sender: TxSender | None = None
+        if account is not None:
+            self.sender = TxSender(
+                w3, account, max_fee_gwei=settings.max_fee_gwei,
+                priority_fee_gwei=settings.priority_fee_gwei,
+                bump_percent=settings.bump_percent,
+                bump_every_blocks=settings.bump_every_blocks, listener=self._on_tx)
+        self.pools: list[str] = list(settings.pools)
+        self.prices: dict[str, int] = {}
+        self.reader: ChainReader | None = None
+        self.followed: dict[int, AuctionView] = {}
+        self.in_flight: dict[tuple[str, str, int], PendingTx] = {}
+        self.started = False
+        self.known_kicks = 0
+        self.last_block = -1
+        self.last_hash: str | None = None
+        self.last_now = 0
+        self.hold_until: int | None = None
+        self._dry_logged: set[tuple[str, str, int]] = set()
+        self._labels: dict[str, Decision] = {}
+        self._stale: set[int] = set()
+        self._active: dict[str, frozenset[int]] = {}
+        self._ceased: dict[str, bool] = {}
+        self._available: dict[str, int] = {}
+        self._beg = 0
+        self._stop = threading.Event()
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Rebuild everything from the chain: pools, their Flopper, the auctions to follow."""
+        s = self.settings
+        if s.factory:
+            self.pools = list(factory_pools(self.w3, s.factory))
+            if not self.pools:
+                self.log("no_pools_yet", level="warning", factory=s.factory)
+        flopper = self._common_flopper(self.pools)
+        if flopper is None:
+            raise ConfigError("the factory has no pool yet: create one, or give --pools")
+        self.reader = ChainReader(self.w3, flopper, s.factory)
+        self._add_pools(self.pools)
+        head = self.reader.block_number()
+        ids = self.reader.kick_ids(s.from_block, head, s.log_chunk_blocks)
+        reading = self.reader.read(head, self.pools, ())
+        self.known_kicks = reading.kicks
+        for pr in reading.pools:
+            ids += list(pr.active)
+        self.followed = {}
+        self._stale = set(ids)  # read in the first step
+        self.metrics.auctions_seen.inc(len(self._stale))
+        self._check_inherited(head)
+        self.started = True
+        self.log("started", block=head, pools=self.pools, flopper=flopper,
+                 auctions=len(self._stale), kicks=reading.kicks, from_block=s.from_block,
+                 dry_run=s.dry_run or None, tick=s.tick or None,
+                 account=self.sender.address if self.sender else None)
+
+    def stop(self) -> None:
+        """Ask ``run()`` to return after the current step."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        """True once ``stop()`` was called."""
+        return self._stop.is_set()
+
+    def run(self) -> int:
+        """Step every ``poll_interval`` seconds until stopped; back off on RPC faults.
+
+        Returns 0 when stopped. Raises ``ConfigError`` for a configuration that cannot work.
+        """
+        restore = self._install_signals()
+        try:
+            if self.settings.metrics_port is not None:
+                self.metrics.serve(self.settings.metrics_port)
+                self.log("metrics", port=self.settings.metrics_port)
+            backoff = self.settings.poll_interval
+            while not self._stop.is_set():
+                try:
+                    result = self.step()
+                except ConfigError:
+                    raise
+                except Exception as exc:  # a bug or a surprise: say so, keep the service up
+                    self.log("error", level="error", error=f"{type(exc).__name__}: {exc}")
+                    result = StepResult(error=str(exc))
+                if result.error:
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, self.settings.max_backoff)
+                    continue
+                backoff = self.settings.poll_interval
+                self._stop.wait(self.settings.poll_interval)
+            self.log("stopped", block=self.last_block, in_flight=len(self.in_flight))
+            return 0
+        finally:
+            restore()
+
+    # ---- one block ------------------------------------------------------------------------------
+
+    def step(self) -> StepResult:
+        """Handle the newest block once (nothing if it was handled already).
+
+        RPC faults are logged, counted and returned in ``StepResult.error``; configuration
+        errors raise ``ConfigError``.
+        """
+        try:
+            if not self.started:
+                self.start()
+            return self._step()
+        except ConfigError:
+            raise
+        except Exception as exc:
+            if not is_rpc_fault(exc):
+                raise
+            self.metrics.rpc_errors.inc()
+            self.log("rpc_error", level="warning", error=f"{type(exc).__name__}: {exc}",
+                     block=self.last_block)
+            return StepResult(block=self.last_block, error=str(exc))
+
+    def _step(self) -> StepResult:
+        assert self.reader is not None
+        number = self.reader.block_number()
+        if number == self.last_block:
+            return StepResult(block=number)
+        reading = self.reader.read(number, self.pools, self._read_set(number))
+        reorg = self._reorged(reading, number)
+        self._follow_up(reading, reorg)
+        self._update(reading)
+        if self.sender is not None and self.sender.in_flight:
+            self.sender.poll()
+            self.in_flight = {k: p for k, p in self.in_flight.items() if not p.done}
+        view = self._view(reading)
+        decided = plan(view, self.in_flight.keys(), tick=self.settings.tick)
+        sent = self._execute(decided.decisions, number)
+        self.last_block, self.last_hash = number, reading.header.hash
+        self.last_now = reading.header.timestamp
+        self.metrics.last_block.set(number)
+        self.metrics.in_flight.set(len(self.in_flight))
+        if reading.factory_pools is not None:
+            self._add_pools([p for p in reading.factory_pools if p not in self.pools])
+        return StepResult(number, True, len(reading.auctions), decided.decisions, sent)
+
+    def _read_set(self, number: int) -> set[int]:
+        """The auctions worth reading in this block (see the module docstring)."""
+        active = set().union(*self._active.values()) if self._active else set()
+        refresh = self.settings.refresh_every_blocks
+        out = set(self._stale) | (active & self.followed.keys())
+        open_pools = [p for p in self.pools if not self._ceased.get(p)]
+        for i, a in self.followed.items():
+            if i in out:
+                continue
+            if (a.tickable_at(self.last_now) or i % refresh == number % refresh
+                    or (a.open_at(self.last_now) and any(
+                        lot_could_suit(self._pool_view(p), a, self._beg) for p in open_pools))):
+                out.add(i)
+        return out
+
+    def _reorged(self, reading: Reading, number: int) -> bool:
+        """The chain is not the one seen last block (a reorg, or a node that lost blocks)."""
+        parent = reading.header.parent_hash
+        reorg = (self.last_block >= 0 and (number <= self.last_block or (
+            number == self.last_block + 1 and self.last_hash is not None
+            and parent != self.last_hash)))
+        if reorg:
+            self.log("reorg", level="warning", block=number, last_block=self.last_block,
+                     parent=parent, last_hash=self.last_hash)
+        return reorg
+
+    def _follow_up(self, reading: Reading, reorg: bool) -> None:
+        """Read, in one more batch, what the main batch could not know it needed."""
+        assert self.reader is not None
+        now = reading.header.timestamp
+        need = set(range(self.known_kicks + 1, reading.kicks + 1))
+        for pr in reading.pools:
+            need |= set(pr.active)
+        if reorg:
+            need |= set(self.followed)
+        for i, a in self.followed.items():
+            if a.tic == 0 and self.last_now <= a.end < now:  # just expired with no bid
+                need.add(i)
+        need -= reading.auctions.keys()
+        if need:
+            reading.auctions.update(self.reader.read_bids(reading.header.number, need))
+
+    def _update(self, reading: Reading) -> None:
+        """Remember what was read; forget auctions that are gone and no pool holds."""
+        new = reading.kicks - self.known_kicks
+        if new > 0:
+            self.metrics.auctions_seen.inc(new)
+            self.log("kicks", block=reading.header.number, ids=list(
+                range(self.known_kicks + 1, reading.kicks + 1)))
+        self.known_kicks = max(self.known_kicks, reading.kicks)
+        self._beg = reading.beg
+        self._active = {pr.address: frozenset(pr.active) for pr in reading.pools}
+        self._ceased = {pr.address: pr.ceased for pr in reading.pools}
+        self._available = {pr.address: pr.available_dai for pr in reading.pools}
+        held = set().union(*self._active.values()) if self._active else set()
+        for i, a in reading.auctions.items():
+            self._stale.discard(i)
+            if a.exists or i in held:
+                self.followed[i] = a
+            else:
+                self.followed.pop(i, None)
+        self.metrics.auctions_followed.set(len(self.followed))
+
+    def _view(self, reading: Reading) -> ChainView:
+        pools = tuple(self._pool_view(p) for p in self.pools if p in self._active)
+        auctions = {i: a for i, a in self.followed.items() if i in reading.auctions}
+        return ChainView(reading.header.number, reading.header.timestamp, reading.live,
+                         reading.beg, auctions, pools)
+
+    def _pool_view(self, pool: str) -> PoolView:
+        return PoolView(pool, self.prices[pool], self._ceased.get(pool, False),
+                        self._available.get(pool, 0), self._active.get(pool, frozenset()))
+
+    # ---- acting ---------------------------------------------------------------------------------
+
+    def _execute(self, decisions: Sequence[Decision], number: int) -> int:
+        """Simulate and send the decisions (or log them in dry-run); the number sent."""
+        if self.settings.dry_run:
+            current = {d.key for d in decisions}
+            for d in decisions:
+                if d.key not in self._dry_logged:
+                    self._log_decision("would_" + d.action.value, d, number)
+            self._dry_logged = current
+            return 0
+        if not decisions or self.sender is None:
+            return 0
+        if self._holding(number):
+            for d in decisions:
+                self._log_decision("held", d, number, why="transactions of a previous run "
+                                   "are still pending")
+            return 0
+        txs = [({"to": d.pool or self.reader.flopper, "data":  # type: ignore[union-attr]
+                 calldata(_SELECTORS[d.action], d.auction_id)}, self._label(d))
+               for d in decisions]
+        results = self.sender.submit_many(txs)
+        sent = 0
+        for d, res in zip(decisions, results, strict=True):
+            if isinstance(res, PendingTx):
+                self.in_flight[d.key] = res
+                sent += 1
+                self._log_decision(d.action.value, d, number, tx=res.hash, nonce=res.nonce)
+            elif isinstance(res, Revert):
+                self.metrics.txs_dropped.inc()
+                self._log_decision("dropped", d, number, level="warning",
+                                   reason=f"simulation reverted: {res.reason}")
+            elif isinstance(res, FeeTooLow):
+                self._log_decision("fee_above_cap", d, number, level="warning", reason=str(res))
+            else:
+                self._log_decision("send_failed", d, number, level="warning", reason=str(res))
+        self.metrics.in_flight.set(len(self.in_flight))
+        return sent
+
+    def _log_decision(self, event: str, d: Decision, number: int, level: str = "info",
+                      **extra: Any) -> None:
+        fields: dict[str, Any] = {"block": number, "action": d.action.value,
+                                  "auction": d.auction_id, "pool": d.pool, "why": d.why}
+        if d.action is Action.ENTER:
+            fields.update(ask=str(d.ask), bid=str(d.bid))
+        fields.update(extra)
+        self.log(event, level=level, **fields)
+
+    def _label(self, d: Decision) -> str:
+        label = f"{d.action.value}:{d.auction_id}:{d.pool or 'flopper'}"
+        self._labels[label] = d
+        return label
+
+    def _on_tx(self, event: str, ptx: PendingTx, info: dict[str, Any]) -> None:
+        """TxSender's events: metrics and one log line each."""
+        d = self._labels.get(ptx.label)
+        m = self.metrics
+        if event == "sent":
+            m.txs_sent.inc()
+            return  # logged by _execute with the decision
+        if event == "replaced":
+            m.txs_replaced.inc()
+        elif event in ("failed", "replaced_by_other"):
+            m.txs_failed.inc()
+        elif event == "mined" and d is not None:
+            {Action.ENTER: m.entered, Action.FINALIZE: m.finalized,
+             Action.TICK: m.ticks}[d.action].inc()
+        level = "warning" if event not in ("mined", "replaced", "resent") else "info"
+        self.log("tx_" + event, level=level, label=ptx.label, nonce=ptx.nonce,
+                 tx=ptx.hash or None, **{k: v for k, v in info.items() if v is not None})
+
+    # ---- helpers --------------------------------------------------------------------------------
+
+    def _common_flopper(self, pools: Sequence[str]) -> str | None:
+        """The one Flopper every pool bids in (a ConfigError if none or several)."""
+        floppers = set()
+        for pool in pools:
+            if not self.w3.eth.get_code(pool):
+                raise ConfigError(f"no contract at {pool}: is it a backstop pool on this chain?")
+            floppers.add(pool_flopper(self.w3, pool))
+        if len(floppers) > 1:
+            raise ConfigError(f"the pools bid in different Floppers ({', '.join(floppers)}): "
+                              "run one keeper per Flopper")
+        return floppers.pop() if floppers else None
+
+    def _add_pools(self, pools: Sequence[str]) -> None:
+        """Start keeping more pools (read their constant price)."""
+        if not pools:
+            return
+        assert self.reader is not None
+        for pool, (price, flopper) in self.reader.pool_constants(list(pools)).items():
+            if price == 0:
+                raise ConfigError(f"{pool} has no price(): is it a backstop pool?")
+            if flopper != self.reader.flopper:
+                self.log("pool_skipped", level="warning", pool=pool,
+                         reason=f"bids in another Flopper ({flopper})")
+                continue
+            self.prices[pool] = price
+            if pool not in self.pools:
+                self.pools.append(pool)
+                self.log("pool_added", pool=pool, price=str(price))
+
+    def _check_inherited(self, head: int) -> None:
+        """Transactions of a previous run still pending: wait for them before sending."""
+        if self.sender is None:
+            return
+        latest, pending = rpc_batch(self.w3, [
+            ("eth_getTransactionCount", [self.sender.address, "latest"]),
+            ("eth_getTransactionCount", [self.sender.address, "pending"])])
+        waiting = int(pending, 16) - int(latest, 16)
+        if waiting > 0:
+            self.hold_until = head + INHERITED_WAIT_BLOCKS
+            self.log("inherited_txs", level="warning", count=waiting,
+                     until_block=self.hold_until)
+
+    def _holding(self, number: int) -> bool:
+        """Still waiting for transactions of a previous run (checked once per block)."""
+        if self.hold_until is None or self.sender is None:
+            return False
+        latest, pending = rpc_batch(self.w3, [
+            ("eth_getTransactionCount", [self.sender.address, "latest"]),
+            ("eth_getTransactionCount", [self.sender.address, "pending"])])
+        if int(pending, 16) <= int(latest, 16) or number >= self.hold_until:
+            self.log("inherited_txs_done", block=number,
+                     left=int(pending, 16) - int(latest, 16))
+            self.hold_until = None
+            return False
+        return True
+
+    def _install_signals(self) -> Any:
+        """SIGINT/SIGTERM stop the loop cleanly (main thread only); returns the undo."""
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def handler(signum: int, _frame: Any) -> None:
+            self.log("signal", signal=signal.Signals(signum).name)
+            self.stop()
+
+        for sig in previous:
+            signal.signal(sig, handler)
+
+        def restore() -> None:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+        return restore
