@@ -79,7 +79,12 @@ class System:
 
     # ---- auctions -----------------------------------------------------------------------
     def kick(self) -> int:
-        """Create ``sump`` bad debt on the Vow and start a debt auction; return its id."""
+        """Create ``sump`` bad debt on the Vow and start a debt auction; return its id.
+        With the 2019 Flopper (no kiss) the Vow's surplus from earlier bids is kissed first,
+        as a keeper would."""
+        surplus = self.vat.dai(self.vow.address)
+        if surplus:
+            self.vow.kiss(min(surplus, self.vow.Ash()))
         with boa.env.prank(self.deployer):
             self.vat.suck(self.vow.address, self.deployer, self.vow.sump())
         return self.vow.flop()
@@ -105,6 +110,22 @@ class System:
         id_ = self.kick()
         self.tick_until_biddable(id_, price)
         return id_
+
+    def biddable_many(self, n: int, price: int = PRICE) -> list[int]:
+        """Kick ``n`` auctions and restart them together until a pool at ``price`` may bid on
+        every one (they then end together); return their ids."""
+        ids = [self.kick() for _ in range(n)]
+        while not all(self._may_bid(i, price) for i in ids):
+            self.expire(ids[-1])
+            for i in ids:
+                self.flopper.tick(i)
+        return ids
+
+    def _may_bid(self, id_: int, price: int) -> bool:
+        """Whether ``beg`` lets a pool at ``price`` bid on auction ``id_``'s current lot."""
+        bid, lot, _guy, _tic, _end = self.flopper.bids(id_)
+        ask = (bid // RAY * WAD + price - 1) // price
+        return ask < lot and BEG * ask <= lot * WAD
 
     def outbid(self, id_: int, bidder: str) -> int:
         """``bidder`` bids ``beg`` below the current lot; return the lot it asked."""

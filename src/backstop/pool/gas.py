@@ -80,21 +80,6 @@ def dai_permit(system: System, key: str, spender: str, nonce: int, expiry: int =
     return sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big")
 
 
-def _biddable_batch(system: System, n: int) -> list[int]:
-    """Kick ``n`` auctions and restart them together until a pool at PRICE may bid on all."""
-    ids = [system.kick() for _ in range(n)]
-    while not all(_pool_may_bid(system, i) for i in ids):
-        system.expire(ids[-1])
-        for i in ids:
-            system.flopper.tick(i)
-    return ids
-
-
-def _pool_may_bid(system: System, id_: int) -> bool:
-    ok, _ask, _bid, _reason = system.pool.previewEnterAuction(id_)
-    return bool(ok)
-
-
 def measure_gas() -> dict[str, int]:
     """Deploy the core and a pool in-process, run every operation once, return gas per key."""
     out: dict[str, int] = {}
@@ -140,7 +125,7 @@ def measure_gas() -> dict[str, int]:
         # auctions: enter (first, later), finalize won (first, later), finalize outbid
         keeper = boa.env.generate_address("keeper")
         outsider = boa.env.generate_address("outside_bidder")
-        ids = _biddable_batch(system, 4)
+        ids = system.biddable_many(4)
         out["enter_auction_first"] = _call(pool, "enterAuction", ids[0], sender=keeper)
         out["enter_auction"] = _call(pool, "enterAuction", ids[1], sender=keeper)
         _call(pool, "enterAuction", ids[2], sender=keeper)
@@ -151,7 +136,7 @@ def measure_gas() -> dict[str, int]:
         out["finalize_outbid"] = _call(pool, "finalizeAuction", ids[2], sender=keeper)
         active = 0
         for n in (2, 10, 100):
-            for id_ in _biddable_batch(system, n - active):
+            for id_ in system.biddable_many(n - active):
                 with boa.env.prank(keeper):
                     pool.enterAuction(id_)
             active = n

@@ -208,10 +208,10 @@ def __init__(
     @param daiJoin_ The DaiJoin adapter of `dai_` into `vat_`.
     @param vat_ The Vat.
     @param flopper_ The Flopper (debt auction).
-    @param price_ DAI per MKR, wad (100 DAI/MKR = 100 * 10**18); must be positive.
+    @param price_ DAI per MKR, wad (100 DAI/MKR = 100 * 10**18); positive, below 10**12 DAI.
     """
     assert price_ > 0, "Pool/zero-price"
-    assert price_ < 10**18 * 10**18, "Pool/price-too-high"
+    assert price_ < 10**12 * _WAD, "Pool/price-too-high"
     ownable.__init__()
     ownable_2step.__init__()
     erc20.__init__(self._name(price_), self._symbol(price_), 18, "Dai Backstop", "1")
