@@ -104,3 +104,47 @@ def test_simulation_explains_in_words(server: str, chain: Devnet) -> None:
         "to": chain.pool.address, "data": data, "amount": "5"})
     assert status == 200 and body["ok"] is False
     assert "not allowed to take that much of your DAI" in body["message"], body
+
+
+def test_backstop_serve_end_to_end(chain: Devnet, tmp_path: Any) -> None:
+    """The real entry point: `backstop serve` with a deployment file, then Ctrl-C."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from backstop.testing.anvil import free_port
+
+    deployment = tmp_path / "deployment.json"
+    deployment.write_text(json.dumps({"contracts": {"factory": chain.factory.address}}))
+    port = free_port()
+    cmd = [sys.executable, "-m", "backstop.cli.main", "serve", "--rpc-url", chain.url,
+           "--deployment", str(deployment), "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2) as resp:
+                    page = resp.read().decode()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "backstop serve did not answer in 30 s"
+                time.sleep(0.2)
+        assert "<h1>Dai Backstop</h1>" in page and "https://" not in page  # nothing remote
+        status, state = get(base + "/api/state")
+        assert status == 200 and [p["address"] for p in state["pools"]] == [chain.pool.address]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert f"dashboard on {base}/" in err
+
+    bad = subprocess.run([*cmd[:5], chain.url, "--factory", chain.depositor],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines() == [
+        f"error: there is no contract at {chain.depositor} on this chain; check the address "
+        "and --rpc-url"]

@@ -127,7 +127,8 @@ def enter_auction(chain: Devnet) -> None:
     except ImportError:
         chain.pool.enter_auction(chain.keeper, chain.auction)
         return
-    Keeper(chain.w3, chain.keeper, [chain.pool], KeeperSettings()).step()
+    settings = KeeperSettings(pools=(chain.pool.address,), log_format="logfmt")
+    Keeper(chain.w3, chain.keeper, [chain.pool], settings).step()
 
 
 def test_enlist_with_permit_then_defect_all_through_the_page(page: Any, chain: Devnet,
