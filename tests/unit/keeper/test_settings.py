@@ -1,0 +1,42 @@
+"""Keeper settings from arguments and BACKSTOP_KEEPER_* variables, and their one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from backstop.keeper.settings import ConfigError, KeeperSettings
+
+POOL = "0x" + "ab" * 20
+POOL2 = "0x" + "cd" * 20
+
+
+def test_arguments_win_over_environment_over_defaults():
+    env = {"BACKSTOP_KEEPER_POOLS": f"{POOL},{POOL2}", "BACKSTOP_KEEPER_TICK": "yes",
+           "BACKSTOP_KEEPER_MAX_FEE_GWEI": "50", "BACKSTOP_KEEPER_FROM_BLOCK": "7"}
+    s = KeeperSettings.from_sources({"max_fee_gwei": "80.5", "from_block": None}, env)
+    assert s.pools == (KeeperSettings(pools=(POOL,)).pools[0],
+                       KeeperSettings(pools=(POOL2,)).pools[0])
+    assert s.tick is True
+    assert s.max_fee_gwei == "80.5"
+    assert s.from_block == 7
+    assert s.dry_run is False and s.bump_percent >= 10
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "words"),
+    [
+        ({}, {}, "no pools to keep"),
+        ({"pools": (POOL,), "factory": POOL2}, {}, "either --pools or --factory"),
+        ({"pools": ("0x1234",)}, {}, "is not an address"),
+        ({"pools": (POOL,), "max_fee_gwei": "ten"}, {}, "max-fee-gwei"),
+        ({"pools": (POOL,)}, {"BACKSTOP_KEEPER_TICK": "maybe"}, "not true or false"),
+        ({"pools": (POOL,)}, {"BACKSTOP_KEEPER_FROM_BLOCK": "-3"}, "not a whole number"),
+        ({"pools": (POOL,), "bump_percent": 5}, {}, "at least 10"),
+        ({"pools": (POOL,), "metrics_port": 70_000}, {}, "not a TCP port"),
+    ],
+)
+def test_bad_settings_say_what_is_wrong(args, env, words):
+    with pytest.raises(ConfigError) as info:
+        KeeperSettings.from_sources(args, env)
+    assert words in str(info.value)
+    assert "\n" not in str(info.value)
