@@ -3,8 +3,10 @@
 It keeps what a JSON-RPC node keeps (blocks, transactions, receipts, logs, a pending pool) and
 executes transactions with py-evm's own transaction executor, so nonces, intrinsic gas, refunds,
 EIP-1559 fees and balances are accounted exactly as on a real node. After every block the state
-is persisted, so every block has a state root: calls at past blocks and ``evm_revert`` simply
-reopen the state at that root.
+is persisted (``history=True``), so every block has a state root: calls at past blocks and
+``evm_revert`` simply reopen the state at that root. With ``history=False`` the state is persisted
+only when a snapshot needs it (about twice as fast for cheap transactions); reads at past blocks
+then fail with a clear error unless a snapshot was taken at that block.
 
 Values here are Python ints and bytes; JSON (hex strings) is built once per block for receipts,
 transactions and logs, and the RPC layer (``boa_provider``) does the rest of the translation.
@@ -13,7 +15,7 @@ transactions and logs, and the RPC layer (``boa_provider``) does the rest of the
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boa
@@ -87,7 +89,7 @@ class Block:
     timestamp: int
     base_fee: int
     gas_used: int
-    state_root: bytes
+    state_root: bytes | None  # None: not persisted (history=False)
     tx_hashes: list[bytes]
     bloom: int
     logs: list[dict[str, Any]]
@@ -130,6 +132,7 @@ class Node:
     genesis_timestamp: int | None = None
     base_fee: int = DEFAULT_BASE_FEE
     gas_limit: int = BLOCK_GAS_LIMIT
+    history: bool = True
     env: Any = field(init=False)
     blocks: list[Block] = field(init=False, default_factory=list)
     txs: dict[bytes, TxRecord] = field(init=False, default_factory=dict)
@@ -259,7 +262,7 @@ class Node:
         number = parent.number + 1
         ts = self._take_next_timestamp()
         base_fee = self.base_fee
-        header = Block(number, b"", parent.hash, ts, base_fee, 0, b"", [], 0, [])
+        header = Block(number, b"", parent.hash, ts, base_fee, 0, None, [], 0, [])
         self._enter_block_context(header)
         bloom = BloomFilter()
         included: list[TxRecord] = []
@@ -268,12 +271,15 @@ class Node:
             if not self._apply(rec, header, len(included), bloom):
                 continue
             included.append(rec)
-        self.state.persist()
-        header.state_root = self.state.state_root
+        if self.history:
+            self.state.persist()
+            header.state_root = self.state.state_root
+        else:
+            self.state.lock_changes()
         header.bloom = int(bloom)
         header.tx_hashes = [r.hash for r in included]
         header.hash = keccak(rlp.encode([
-            parent.hash, number, ts, header.state_root, base_fee, header.gas_used,
+            parent.hash, number, ts, header.state_root or b"", base_fee, header.gas_used,
             header.tx_hashes,
         ]))
         self._finish_json(header, included)
@@ -531,6 +537,8 @@ class Node:
         """Run a call at block ``number`` without keeping its effects; the computation."""
         block = self._at_block(number)
         historic = block is not self.head
+        if historic and block.state_root is None:
+            raise self.no_history(number)
         live_db = self.state._account_db
         if historic:
             self.reopen_state(block.state_root)
@@ -595,11 +603,25 @@ class Node:
         return hi
 
     # ---- snapshots -------------------------------------------------------------------------------
+    def no_history(self, number: int) -> RpcFailure:
+        """The error for a read at a past block whose state was not kept."""
+        return RpcFailure(
+            -32000, f"the state of block {number} was not kept (in-process chain with "
+            "history=False): read at 'latest' or create the provider with history=True")
+
+    def head_root(self) -> bytes:
+        """The head's state root, persisting the state first if needed."""
+        if self.head.state_root is None:
+            self.state.persist()
+            self.head.state_root = self.state.state_root
+        return self.head.state_root
+
     def snapshot(self) -> int:
         snap_id = self.next_snapshot
         self.next_snapshot += 1
         self.snapshots[snap_id] = Snapshot(
-            self.head.number, self.head.state_root, list(self.pending), self.next_timestamp,
+            self.head.number, self.head_root(), [_copy(r) for r in self.pending],
+            self.next_timestamp,
             self.time_increase, self.time_offset, self.base_fee)
         return snap_id
 
@@ -616,7 +638,7 @@ class Node:
         del self.blocks[snap.height + 1:]
         for rec in self.pending:
             self.txs.pop(rec.hash, None)
-        self.pending = snap.pending
+        self.pending = [_copy(r) for r in snap.pending]
         for rec in self.pending:
             self.txs[rec.hash] = rec
         self.next_timestamp = snap.next_timestamp
@@ -630,11 +652,20 @@ class Node:
 
     # ---- direct state edits (anvil_set*) ---------------------------------------------------------
     def edit_state(self, fn: Any) -> None:
-        """Apply a state edit to the head state and persist it (anvil edits the latest state)."""
+        """Apply a state edit to the head state (anvil edits the latest state)."""
         self.state.lock_changes()
         fn(self.state)
-        self.state.persist()
-        self.head.state_root = self.state.state_root
+        if self.history:
+            self.state.persist()
+            self.head.state_root = self.state.state_root
+        else:
+            self.state.lock_changes()
+            self.head.state_root = None
+
+
+def _copy(rec: TxRecord) -> TxRecord:
+    """A pending transaction as it is now (mining fills in the original)."""
+    return replace(rec, json=dict(rec.json))
 
 
 def _failure_of(computation: Any) -> RpcFailure:

@@ -8,7 +8,10 @@ anvil's dev methods (``evm_mine``, ``evm_increaseTime``, ``evm_setNextBlockTimes
 ``evm_setAutomine``, ``anvil_setNextBlockBaseFeePerGas``, ...) and JSON-RPC batches.
 
 Each provider owns its own ``boa.Env`` (``provider.env``), so several chains can live in one
-process. Differences from anvil worth knowing:
+process. ``history=False`` skips persisting the state root of every block (about twice as fast
+for cheap transactions; the replay wants it); reads at past blocks then fail with a clear error.
+
+Differences from anvil worth knowing:
 
 - time is deterministic: each block is 1 s after its parent unless ``evm_increaseTime`` or
   ``evm_setNextBlockTimestamp`` says otherwise (anvil follows the wall clock);
@@ -93,10 +96,10 @@ class BoaProvider(JSONBaseProvider):
     """A web3 provider backed by an in-process EVM that behaves like anvil."""
 
     def __init__(self, *, chain_id: int = CHAIN_ID, genesis_timestamp: int | None = None,
-                 base_fee: int = DEFAULT_BASE_FEE, **kwargs: Any) -> None:
+                 base_fee: int = DEFAULT_BASE_FEE, history: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.node = Node(chain_id=chain_id, genesis_timestamp=genesis_timestamp,
-                         base_fee=base_fee)
+                         base_fee=base_fee, history=history)
         self._lock = threading.RLock()
         self._handlers: dict[str, Callable[[list[Any]], Any]] = {
             name[len("rpc_"):]: getattr(self, name) for name in dir(self)
@@ -168,7 +171,10 @@ class BoaProvider(JSONBaseProvider):
         node = self.node
         if number == node.head.number:
             return node.state
-        return AccountDB(node.db, node.blocks[number].state_root)
+        root = node.blocks[number].state_root
+        if root is None:
+            raise node.no_history(number)
+        return AccountDB(node.db, root)
 
     def _call_args(self, tx: dict[str, Any]) -> tuple[bytes, bytes, int, bytes, int | None]:
         if not isinstance(tx, dict):
@@ -193,7 +199,7 @@ class BoaProvider(JSONBaseProvider):
             "parentHash": hb(block.parent_hash),
             "sha3Uncles": hb(EMPTY_UNCLES),
             "miner": "0x" + "00" * 20,
-            "stateRoot": hb(block.state_root),
+            "stateRoot": hb(block.state_root or bytes(32)),
             "transactionsRoot": hb(EMPTY_ROOT),
             "receiptsRoot": hb(EMPTY_ROOT),
             "logsBloom": hb(block.bloom.to_bytes(256, "big")),
