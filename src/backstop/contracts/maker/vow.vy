@@ -35,8 +35,10 @@ Ash: public(uint256)
 
 # @dev Delay before queued debt can be flogged, in seconds.
 wait: public(uint256)
-# @dev Initial MKR lot of a debt auction, in wad.
-dump: public(uint256)
+# @dev Initial MKR lot of a debt auction, in wad, read with `dump()`. Not a public variable
+#      named `dump`: titanoboa's storage model has a `dump()` method that such a name shadows,
+#      which breaks boa's error reports for this contract.
+dump_wad: uint256
 # @dev Fixed DAI bid of a debt auction, in rad.
 sump: public(uint256)
 # @dev Surplus auction lot, in rad (no Flapper here: a parameter only).
@@ -59,6 +61,16 @@ def __init__(vat_: address, flopper_: address):
     vat = vat_
     self.flopper = flopper_
     self.live = 1
+
+
+@external
+@view
+def dump() -> uint256:
+    """
+    @notice The initial MKR lot of a debt auction.
+    @return The lot, in wad.
+    """
+    return self.dump_wad
 
 
 @external
@@ -98,7 +110,7 @@ def file(what: bytes32, data: uint256):
     elif what == convert(b"sump", bytes32):
         self.sump = data
     elif what == convert(b"dump", bytes32):
-        self.dump = data
+        self.dump_wad = data
     elif what == convert(b"hump", bytes32):
         self.hump = data
     else:
@@ -181,7 +193,7 @@ def flop() -> uint256:
     assert self.sump <= self._free_debt(), "Vow/insufficient-debt"
     assert staticcall IVat(vat).dai(self) == 0, "Vow/surplus-not-zero"
     self.Ash += self.sump
-    return extcall IFlopper(self.flopper).kick(self, self.dump, self.sump)
+    return extcall IFlopper(self.flopper).kick(self, self.dump_wad, self.sump)
 
 
 @external
