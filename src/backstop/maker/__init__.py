@@ -3,9 +3,11 @@
 ``MakerParams`` (March 2020 defaults), ``MakerAddresses`` / ``MAINNET``, typed handles
 (``Vat``, ``Dai``, ``DaiJoin``, ``Mkr``, ``Flopper``, ``Vow``, ``Bid``) grouped in ``MakerCore``,
 ``deploy_core`` (deploy and wire on any chain) and ``core_at`` (handles for an existing one).
+``Sender`` is what every write takes first: an unlocked dev address or a ``LocalAccount``.
 Scenario helpers for dev chains live in ``backstop.maker.scenario``.
 """
 
+from backstop.maker._tx import Sender, address_of
 from backstop.maker.addresses import MAINNET, MakerAddresses, known_addresses
 from backstop.maker.deploy import deploy_core, file_params
 from backstop.maker.handles import (
@@ -37,8 +39,10 @@ __all__ = [
     "MakerParams",
     "Mkr",
     "PermitSignature",
+    "Sender",
     "Vat",
     "Vow",
+    "address_of",
     "core_at",
     "deploy_core",
     "file_params",

@@ -6,6 +6,7 @@ import pytest
 from eth_account import Account
 from web3 import Web3
 
+from backstop.chain import dev
 from backstop.chain.errors import Revert
 from backstop.maker import MAINNET, Bid, MakerParams, core_at, deploy_core
 from backstop.maker.handles import ZERO_ADDRESS
@@ -184,3 +185,13 @@ def test_local_account_sender_signs_and_sends(core, roles) -> None:
     assert core.flopper.bids(auction).guy == bidder.address
     with pytest.raises(Revert, match="Flopper/lot-not-lower"):
         core.flopper.dent(bidder, auction, Wad.from_number(240), Rad.from_number(50_000))
+
+
+def test_deploy_with_a_local_account(chain) -> None:
+    deployer = Account.create()
+    dev.set_balance(chain, deployer.address, 10**19)
+    core = deploy_core(chain, deployer, MakerParams(wait=0))
+    assert core.vat.wards(deployer.address) and core.vow.wait() == 0
+    assert core.deployer is deployer
+    (auction,) = kick_auctions(core, 1)  # the scenario helpers sign with it too
+    assert core.flopper.bids(auction).guy == core.vow.address
