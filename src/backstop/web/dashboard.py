@@ -10,9 +10,9 @@ chart's history).
 
 Members are counted from the pools' share ``Transfer`` events: the holders whose balance, summed
 from every Transfer since ``from_block``, is not zero. Price history comes from each auction's
-``Kick`` (the opening price, at the kick block's time) plus every change of lot the server has
-observed while running (a bid, a restart); it is kept in memory, so history older than the
-server shows only the opening prices.
+``Kick`` (the opening price, at the kick block's time), the pools' ``AuctionEntered`` events
+(their bids) and every change of lot the server has observed while running (outside bids,
+restarts); it is kept in memory, so outside bids from before the server started are not shown.
 
 Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
 """
@@ -30,7 +30,7 @@ from web3 import Web3
 
 from backstop.chain import batch_call
 from backstop.chain.errors import Revert
-from backstop.units import WAD, Rad, Wad, price_of
+from backstop.units import RAY, WAD, Rad, Wad, price_of
 from backstop.web.abi import Contract, Fn
 
 STATUS = {0: ("accepting", "accepting deposits"), 1: ("activated", "bidding"),
@@ -253,32 +253,41 @@ class Dashboard:
             return
         transfer = self.pool.event_topic("Transfer")
         kick = self.flopper.event_topic("Kick")
+        entered = self.pool.event_topic("AuctionEntered")
         for lo in range(start, head + 1, LOG_CHUNK):
             hi = min(head, lo + LOG_CHUNK - 1)
             logs = self.w3.eth.get_logs({
                 "fromBlock": lo, "toBlock": hi,
                 "address": [*pools, self.addresses["flopper"]],
-                "topics": [[transfer, kick]],
+                "topics": [[transfer, kick, entered]],
             })
             for log in logs:
-                self._apply_log(log, transfer, kick, pools)
+                self._apply_log(log, (transfer, kick, entered), pools)
         self._holders.scanned_to = head
 
-    def _apply_log(self, log: Any, transfer: str, kick: str, pools: list[str]) -> None:
+    def _apply_log(self, log: Any, topics: tuple[str, str, str], pools: list[str]) -> None:
+        """One Transfer (share balances), Kick (opening price) or AuctionEntered (a pool's bid)."""
+        transfer, kick, entered = topics
         topic0 = "0x" + bytes(log["topics"][0]).hex()
         address = to_checksum_address(log["address"])
+        data = bytes(log["data"])
         if topic0 == transfer and address in pools:
             src = to_checksum_address(bytes(log["topics"][1])[-20:])
             dst = to_checksum_address(bytes(log["topics"][2])[-20:])
-            (value,) = abi_decode(["uint256"], bytes(log["data"]))
+            (value,) = abi_decode(["uint256"], data)
             bal = self._holders.balances.setdefault(address, {})
             if src != ZERO:
                 bal[src] = bal.get(src, 0) - value
             if dst != ZERO:
                 bal[dst] = bal.get(dst, 0) + value
-        elif address == self.addresses["flopper"] and topic0 == kick:
-            auction, lot, bid = abi_decode(["uint256", "uint256", "uint256"], bytes(log["data"]))
+        elif topic0 == kick and address == self.addresses["flopper"]:
+            auction, lot, bid = abi_decode(["uint256", "uint256", "uint256"], data)
             self._history.add(auction, self._block_time(int(log["blockNumber"])), lot, bid)
+        elif topic0 == entered and address in pools:
+            auction, mkr_ask, dai_bid = abi_decode(["uint256", "uint256", "uint256"], data)
+            # the pool's bid, in the Flopper's units (bid in rad) so it matches the reads
+            self._history.add(auction, self._block_time(int(log["blockNumber"])), mkr_ask,
+                              dai_bid * RAY)
 
     def _block_time(self, number: int) -> int:
         if number not in self._block_times:

@@ -27,7 +27,8 @@ function niceTicks(lo, hi, count = 5) {
 function timeLabel(t, span) {
   const d = new Date(t * 1000);
   const iso = d.toISOString();
-  return span > 2 * 86400 ? iso.slice(5, 10) + " " + iso.slice(11, 16) : iso.slice(11, 16);
+  if (span > 2 * 86400) return iso.slice(5, 10) + " " + iso.slice(11, 16);
+  return span < 3600 ? iso.slice(11, 19) : iso.slice(11, 16);
 }
 
 /**
@@ -95,6 +96,10 @@ export function drawChart(svg, series, pools, now) {
     g.appendChild(el("circle", { cx: x(s.open ? now : last.t), cy: y(Number(last.price)), r: 3,
       fill: color }));
     g.appendChild(el("title", {}, `auction ${s.id}: ${last.price} DAI/MKR`));
+    if (series.length <= 12) {
+      g.appendChild(el("text", { x: x(s.open ? now : last.t) + 5, y: y(Number(last.price)) - 5,
+        class: "auction-label", style: `fill: ${color}` }, `#${s.id}`));
+    }
     svg.appendChild(g);
   });
 }
