@@ -1,0 +1,186 @@
+"""The keeper under faults, against real anvil nodes: a proxy injecting errors, closed
+connections, timeouts and delays; a dropped transaction; a base-fee spike that needs a
+replacement; a reorg that undoes a bid; the node killed and restarted mid-run. Each test ends by
+checking the chain: every auction the pool could bid on entered, every finished one finalized,
+no DAI or MKR lost."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from eth_account import Account
+
+from backstop.chain import connect
+from backstop.keeper import EventLog, Keeper, KeeperSettings
+from backstop.keeper.scenario import build_world, drive, world_problems
+from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
+from backstop.testing.rpc_proxy import RpcProxy
+
+pytestmark = pytest.mark.anvil
+
+DEPLOYER = Account.from_key(DEV_KEYS[0]).address
+KEEPER = Account.from_key(DEV_KEYS[1])
+MEMBER = Account.from_key(DEV_KEYS[2]).address
+GWEI = 10**9
+
+
+@pytest.fixture(scope="module")
+def node():
+    with start_anvil() as anvil:
+        yield anvil
+
+
+@pytest.fixture(scope="module")
+def base(node):
+    """One pool at 250 DAI/MKR with DAI for three bids (it can enter every auction at kick)."""
+    w3 = connect(node.url)
+    world = build_world(w3, DEPLOYER, MEMBER, prices=[250], deposits=[150_000])
+    return world
+
+
+@pytest.fixture
+def world(node, base):
+    snap = rpc(node.url, "evm_snapshot")
+    rpc(node.url, "anvil_setNextBlockBaseFeePerGas", [hex(GWEI)])
+    yield base
+    rpc(node.url, "evm_setAutomine", [True])
+    rpc(node.url, "evm_revert", [snap])
+
+
+def make_keeper(w3, world, **settings) -> Keeper:
+    cfg = KeeperSettings(pools=tuple(world.pool_addresses), **settings)
+    return Keeper(w3, KEEPER, None, cfg, log=EventLog(quiet=True))
+
+
+def finish(world, keeper, w3=None) -> None:
+    """Let every bid expire, let the keeper finalize, check nothing is left or lost."""
+    world.advance(601)
+    drive(keeper, w3 or world.w3)
+    assert world.pools[0].active_auctions() == []
+    assert world_problems(world) == []
+
+
+def test_errors_closed_connections_timeouts_and_delays_through_a_proxy(node, world):
+    ids = world.kick(3)
+    with RpcProxy(node.url, timeout_hold=1.5) as proxy:
+        w3 = connect(proxy.url, timeout=1.0)
+        keeper = make_keeper(w3, world)
+        proxy.fail_next(2, "error")
+        proxy.fail_next(1, "close")
+        proxy.fail_next(1, "timeout")
+        proxy.fail_next(1, "http500")
+        results = [keeper.step() for _ in range(5)]
+        assert all(r.error for r in results)  # each fault: a failed step, logged and counted
+        assert keeper.metrics.rpc_errors._value.get() == 5
+        assert len(keeper.log.events("rpc_error")) == 5
+        proxy.delay = 0.05
+        drive(keeper, w3)
+        assert world.pools[0].active_auctions() == ids
+        proxy.fail_next(2, "error", methods={"eth_sendRawTransaction", "eth_getTransactionCount"})
+        proxy.error_rate = 0.2
+        world.advance(601)
+        for _ in range(40):
+            keeper.step()
+            if not world.pools[0].active_auctions():
+                break
+            w3.provider.make_request("evm_mine", [])
+        proxy.clear_faults()
+        finish(world, keeper, w3)
+        assert proxy.faults_injected >= 7
+
+
+def test_a_dropped_transaction_is_sent_again(node, world):
+    ids = world.kick(1)
+    rpc(node.url, "evm_setAutomine", [False])
+    keeper = make_keeper(world.w3, world)
+    rpc(node.url, "evm_mine")
+    r = keeper.step()
+    assert [d.action.value for d in r.decisions] == ["enter"]
+    (ptx,) = keeper.in_flight.values()
+    rpc(node.url, "anvil_dropTransaction", [ptx.hash])
+    assert rpc(node.url, "eth_getTransactionByHash", [ptx.hash]) is None  # gone from the pool
+    rpc(node.url, "evm_mine")
+    keeper.step()  # sees it is gone: sends the same transaction again
+    assert ptx.resends == 1
+    rpc(node.url, "evm_mine")
+    keeper.step()
+    assert world.pools[0].active_auctions() == ids
+    assert keeper.metrics.entered._value.get() == 1
+    rpc(node.url, "evm_setAutomine", [True])
+    finish(world, keeper)
+
+
+def test_a_base_fee_spike_is_met_by_a_replacement_up_to_the_cap(node, world):
+    ids = world.kick(1)
+    rpc(node.url, "evm_setAutomine", [False])
+    keeper = make_keeper(world.w3, world, max_fee_gwei="60", bump_every_blocks=1)
+    rpc(node.url, "evm_mine")
+    keeper.step()
+    (ptx,) = keeper.in_flight.values()
+    first_fee = ptx.fees.max_fee
+    rpc(node.url, "anvil_setNextBlockBaseFeePerGas", [hex(40 * GWEI)])
+    rpc(node.url, "evm_mine")  # a 40 gwei block: our 3 gwei bid cannot be in it
+    assert world.pools[0].active_auctions() == []
+    keeper.step()  # replaced: same nonce, fees over the base fee, under the 60 gwei cap
+    assert ptx.replacements == 1 and first_fee < ptx.fees.max_fee <= 60 * GWEI
+    rpc(node.url, "evm_mine")
+    keeper.step()
+    assert world.pools[0].active_auctions() == ids
+    assert keeper.metrics.txs_replaced._value.get() == 1
+    assert keeper.metrics.txs_sent._value.get() == 1  # one transaction, two versions
+    rpc(node.url, "evm_setAutomine", [True])
+    finish(world, keeper)
+
+
+def test_a_reorg_that_undoes_a_bid_is_seen_and_the_bid_made_again(node, world):
+    ids = world.kick(1)
+    keeper = make_keeper(world.w3, world)
+    drive(keeper, world.w3)
+    assert world.pools[0].active_auctions() == ids
+    rpc(node.url, "anvil_reorg", [2, []])  # the two newest blocks replaced: the bid is gone
+    assert world.pools[0].active_auctions() == []
+    rpc(node.url, "evm_mine")
+    drive(keeper, world.w3)
+    assert keeper.log.events("reorg")
+    assert world.pools[0].active_auctions() == ids
+    finish(world, keeper)
+
+
+def test_the_node_killed_and_restarted_mid_run(tmp_path):
+    state = str(tmp_path / "anvil-state.json")
+    anvil = start_anvil(state_file=state)
+    try:
+        w3 = connect(anvil.url, timeout=1.0)
+        world = build_world(w3, DEPLOYER, MEMBER, prices=[250], deposits=[150_000])
+        ids = world.kick(1)
+        keeper = make_keeper(w3, world, poll_interval=0.05, max_backoff=0.2)
+        worker = threading.Thread(target=keeper.run, daemon=True)
+        worker.start()
+        deadline = time.monotonic() + 20
+        while world.pools[0].active_auctions() != ids and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert world.pools[0].active_auctions() == ids
+        anvil.stop()  # the node goes away (its state is written to the file)
+        deadline = time.monotonic() + 20
+        while not keeper.log.events("rpc_error") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert keeper.log.events("rpc_error")  # refused connections: logged, retried
+        anvil.start()  # the same chain again, on the same port
+        more = world.kick(2)  # the keeper must pick up after the restart
+        deadline = time.monotonic() + 20
+        while world.pools[0].active_auctions() != ids + more and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert world.pools[0].active_auctions() == ids + more
+        world.advance(3_601)
+        deadline = time.monotonic() + 20
+        while world.pools[0].active_auctions() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        keeper.stop()
+        worker.join(timeout=10)
+        assert not worker.is_alive()
+        assert world.pools[0].active_auctions() == []
+        assert world_problems(world) == []
+    finally:
+        anvil.stop()
