@@ -148,3 +148,26 @@ def test_backstop_serve_end_to_end(chain: Devnet, tmp_path: Any) -> None:
     assert bad.stderr.strip().splitlines() == [
         f"error: there is no contract at {chain.depositor} on this chain; check the address "
         "and --rpc-url"]
+
+
+def test_a_node_outage_is_a_one_line_error_and_the_server_recovers(
+        proxied: tuple[Any, RpcProxy], chain: Devnet) -> None:
+    from backstop.chain.dev import mine
+    from backstop.web.server import serve_in_thread
+
+    dash, proxy = proxied
+    srv, thread = serve_in_thread(dash)
+    try:
+        assert get(f"{srv.url}/api/state")[0] == 200
+        mine(chain.w3)
+        proxy.refuse()
+        status, body = get(f"{srv.url}/api/state")
+        assert status == 502 and body["error"].startswith("reading the chain failed: ")
+        assert "\n" not in body["error"]
+        proxy.accept()
+        status, body = get(f"{srv.url}/api/state")
+        assert status == 200 and body["block"]["number"] == chain.w3.eth.block_number
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
