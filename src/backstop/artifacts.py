@@ -31,7 +31,7 @@ ERC5202_PREFIX = b"\xfe\x71\x00"
 _FORMAT = 1  # bump when the cached JSON layout changes
 VYPER_VERSION = _dist_version("vyper")  # without importing vyper: cache hits stay fast
 
-_memo: dict[tuple[str, str], Artifact] = {}
+_memo: dict[str, tuple[list[str], Artifact]] = {}  # source path -> (its deps, artifact)
 _lock = threading.Lock()
 _compile_lock = threading.Lock()  # vyper keeps global state while compiling: one at a time
 
@@ -107,20 +107,21 @@ def get_artifact(name: str, root: Path | None = None) -> Artifact:
     compile sources of their own.
     """
     path = source_path(name, root)
-    memo_key = (str(path), _fingerprint_of_index(path))
     with _lock:
-        hit = _memo.get(memo_key)
-    if hit is not None:
-        return hit
-    art = _load_cached(name, path)
-    if art is None:
+        hit = _memo.get(str(path))
+    if hit is not None and _hash_sources(hit[0]) == hit[1].source_hash:
+        return hit[1]
+    found = _load_cached(name, path)
+    if found is None:
         with _compile_lock:
-            art = _load_cached(name, path)  # another thread may have just compiled it
-            if art is None:
+            found = _load_cached(name, path)  # another thread may have just compiled it
+            if found is None:
                 art, deps = _compile(name, path, root or CONTRACTS_DIR)
                 _store(path, art, deps)
+                found = (art, deps)
+    art, deps = found
     with _lock:
-        _memo[(str(path), art.source_hash)] = art
+        _memo[str(path)] = (deps, art)
     return art
 
 
@@ -164,18 +165,14 @@ def _hash_sources(deps: list[str], contents: dict[str, bytes] | None = None) -> 
     return h.hexdigest()
 
 
-def _fingerprint_of_index(path: Path) -> str:
-    """The current source hash per the disk index ("" when unknown: forces a cache lookup)."""
+def _load_cached(name: str, path: Path) -> tuple[Artifact, list[str]] | None:
+    """The artifact on disk for the sources as they are now, with its deps; None if none."""
     try:
         deps = json.loads(_index_path(path).read_text())["deps"]
     except (OSError, ValueError, KeyError):
-        return ""
-    return _hash_sources(deps) or ""
-
-
-def _load_cached(name: str, path: Path) -> Artifact | None:
-    source_hash = _fingerprint_of_index(path)
-    if not source_hash:
+        return None
+    source_hash = _hash_sources(deps)
+    if source_hash is None:
         return None
     try:
         data = json.loads(_artifact_path(path, source_hash).read_text())
@@ -184,7 +181,7 @@ def _load_cached(name: str, path: Path) -> Artifact | None:
     if data.get("format") != _FORMAT or data.get("source_hash") != source_hash:
         return None
     art = Artifact.from_json(data)
-    return art if art.name == name else None
+    return (art, deps) if art.name == name else None
 
 
 def _atomic_write(target: Path, text: str) -> None:

@@ -132,3 +132,24 @@ def test_compile_error_names_the_contract(tree) -> None:
     (tree / "pool" / "broken.vy").write_text("@external\ndef f() -> uint256:\n    return -1\n")
     with pytest.raises(ArtifactError, match=r"pool/broken: vyper 0\.4\.3 failed"):
         get_artifact("pool/broken", root=tree)
+
+
+def test_memory_cache_notices_edits(tree, monkeypatch) -> None:
+    calls = _compiles(monkeypatch)
+    get_artifact("pool/thing", root=tree)
+    get_artifact("pool/thing", root=tree)
+    assert calls == ["pool/thing"]  # the second came from memory
+    (tree / "pool" / "thing.vy").write_text(MODULE + "\n@external\ndef extra():\n    pass\n")
+    edited = get_artifact("pool/thing", root=tree)
+    assert "extra" in {e.get("name") for e in edited.abi}
+    assert calls == ["pool/thing", "pool/thing"]
+
+
+def test_unwritable_cache_still_compiles_and_memoizes(tree, monkeypatch, tmp_path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("BACKSTOP_CACHE", str(blocker))  # mkdir under a file fails
+    calls = _compiles(monkeypatch)
+    first = get_artifact("pool/thing", root=tree)
+    again = get_artifact("pool/thing", root=tree)
+    assert again == first and calls == ["pool/thing"]
