@@ -348,9 +348,24 @@ class Dai(_Erc20):
 
 
 class Mkr(_Erc20):
-    """The MKR token (the Flopper mints it to auction winners)."""
+    """The MKR token (the Flopper mints it to auction winners).
+
+    Mainnet MKR is a ds-token whose ``name``/``symbol`` are ``bytes32``; ours returns strings.
+    Both are read here (raw call, decoded by length)."""
 
     ARTIFACT = "maker/mkr"
+
+    def name(self) -> str:
+        return self._text("name")
+
+    def symbol(self) -> str:
+        return self._text("symbol")
+
+    def _text(self, fn: str) -> str:
+        raw = bytes(self.w3.eth.call({"to": self.address, "data": self.encode(fn)}))
+        if len(raw) == 32:  # ds-token: bytes32, zero-padded
+            return raw.rstrip(b"\0").decode("utf-8", "replace")
+        return str(abi_decode(["string"], raw)[0])
 
 
 class DaiJoin(Handle):

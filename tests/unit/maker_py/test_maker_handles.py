@@ -142,6 +142,14 @@ def test_erc20_reads_and_writes(core, roles) -> None:
     core.dai.transfer(depositor, keeper, Wad.parse("0.5"))
     assert core.dai.balance_of(keeper) == Wad.parse("2.5")
     assert _call(core.w3, core.dai.call_balance_of(keeper)) == Wad.parse("2.5")
+    assert (core.mkr.name(), core.mkr.symbol(), core.mkr.decimals()) == ("Maker", "MKR", 18)
+
+
+def test_mkr_text_reads_ds_token_bytes32(core, monkeypatch) -> None:
+    """Mainnet MKR (ds-token) answers name/symbol as bytes32: read the same way."""
+    padded = b"MKR".ljust(32, b"\0")
+    monkeypatch.setattr(core.w3.eth, "call", lambda tx, *a, **k: padded)
+    assert core.mkr.symbol() == "MKR"
 
 
 def test_dai_join_round_trip_in_rad(core, roles) -> None:
