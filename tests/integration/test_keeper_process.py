@@ -1,0 +1,176 @@
+"""The keeper as people run it: the real `backstop keeper` entry point in a subprocess, against
+anvil mining a block every second. SIGKILLed between sending and mining and started again;
+two keepers racing on the same pools; SIGTERM; metrics; a configuration error."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from backstop.chain import connect
+from backstop.keeper.scenario import build_world, pool_outcome, world_problems
+from backstop.testing.anvil import DEV_KEYS, free_port, rpc, start_anvil
+
+pytestmark = pytest.mark.anvil
+
+DEPLOYER = Account.from_key(DEV_KEYS[0]).address
+MEMBER = Account.from_key(DEV_KEYS[2]).address
+BACKSTOP = str(Path(sys.executable).parent / "backstop")
+
+
+class KeeperProcess:
+    """`backstop keeper ...` in a subprocess, its JSON log lines collected as they come."""
+
+    def __init__(self, url: str, pools: list[str], key: str, *extra: str) -> None:
+        env = {**os.environ, "BACKSTOP_PRIVATE_KEY": key}
+        env.pop("BACKSTOP_KEEPER_POOLS", None)
+        self.proc = subprocess.Popen(
+            [BACKSTOP, "keeper", "--rpc-url", url, "--pools", ",".join(pools),
+             "--poll-interval", "0.1", *extra],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+        self.lines: list[dict] = []
+        self.raw: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.raw.append(line)
+            with contextlib.suppress(ValueError):  # not JSON: kept in raw only
+                self.lines.append(json.loads(line))
+
+    def events(self, name: str) -> list[dict]:
+        return [r for r in list(self.lines) if r.get("event") == name]
+
+    def wait_for(self, name: str, timeout: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.events(name)
+            if found:
+                return found[0]
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise AssertionError(f"no {name!r} log line; log:\n{''.join(self.raw[-20:])}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=20)
+        self._reader.join(timeout=5)
+        return code
+
+
+def wait_until(check, timeout: float = 40.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def chain():
+    with start_anvil() as anvil:
+        w3 = connect(anvil.url)
+        world = build_world(w3, DEPLOYER, MEMBER, prices=[250, 180],
+                            deposits=[150_000, 100_000])
+        yield anvil, world
+
+
+def entered_counts(world) -> Counter:
+    counts: Counter = Counter()
+    for pool in world.pools:
+        for ev in pool.events("AuctionEntered", 0):
+            counts[int(ev["args"]["auctionId"])] += 1
+    return counts
+
+
+def test_sigkilled_between_send_and_mining_then_restarted(chain):
+    anvil, world = chain
+    ids = world.kick(3)
+    rpc(anvil.url, "evm_setAutomine", [False])  # nothing is mined until we say so
+    first = KeeperProcess(anvil.url, world.pool_addresses, DEV_KEYS[1], "--tick")
+    first.wait_for("started")
+    rpc(anvil.url, "evm_mine")
+    first.wait_for("enter")
+    time.sleep(0.3)  # let it send all three
+    assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+    pending = rpc(anvil.url, "eth_getTransactionCount", [Account.from_key(DEV_KEYS[1]).address,
+                                                          "pending"])
+    assert int(pending, 16) == 3  # its bids are in the node's pool, not mined
+
+    second = KeeperProcess(anvil.url, world.pool_addresses, DEV_KEYS[1], "--tick")
+    second.wait_for("inherited_txs")  # it sees them and waits instead of bidding again
+    rpc(anvil.url, "evm_mine")
+    rpc(anvil.url, "evm_setIntervalMining", [1])
+    wait_until(lambda: world.pools[0].active_auctions() == ids, what="the three bids")
+    world.advance(601)
+    wait_until(lambda: not world.pools[0].active_auctions(), what="finalization")
+    assert second.stop() == 0
+    second.wait_for("stopped")
+    assert entered_counts(world) == Counter(dict.fromkeys(ids, 1))  # never bid twice
+    assert not second.events("enter")
+    assert world_problems(world) == []
+
+
+def test_two_keepers_racing_on_the_same_pools(chain):
+    anvil, world = chain
+    rpc(anvil.url, "evm_setAutomine", [False])
+    rpc(anvil.url, "evm_setIntervalMining", [1])
+    port = free_port()
+    racers = [
+        KeeperProcess(anvil.url, world.pool_addresses, DEV_KEYS[1], "--tick",
+                      "--metrics-port", str(port)),
+        KeeperProcess(anvil.url, world.pool_addresses, DEV_KEYS[4], "--tick"),
+    ]
+    for k in racers:
+        k.wait_for("started")
+    rpc(anvil.url, "evm_setIntervalMining", [0])
+    rpc(anvil.url, "evm_setAutomine", [True])
+    ids = world.kick(5)  # three for the 250 pool now, two for the 180 pool after a tick
+    rpc(anvil.url, "evm_setAutomine", [False])
+    rpc(anvil.url, "evm_setIntervalMining", [1])
+    p250, p180 = world.pools
+    wait_until(lambda: p250.active_auctions() == ids[:3], what="the 250 pool's bids")
+    world.advance(3_601)
+    wait_until(lambda: p180.active_auctions() == ids[3:], what="ticks and the 180 pool's bids")
+    world.advance(601)
+    wait_until(lambda: not p250.active_auctions() and not p180.active_auctions(),
+               what="finalization")
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
+    assert b"backstop_keeper_last_block" in metrics
+    assert b"backstop_keeper_auctions_seen_total 5.0" in metrics
+    assert [k.stop() for k in racers] == [0, 0]
+    assert entered_counts(world) == Counter(dict.fromkeys(ids, 1))
+    assert world_problems(world) == []
+    assert pool_outcome(world, p250).mkr_balance.raw == 3 * 200 * 10**18
+    # between them they acted on everything, and each decision is one log line
+    acted = sum(len(k.events("enter")) + len(k.events("finalize")) for k in racers)
+    assert acted >= 10
+
+
+def test_a_configuration_error_is_one_line_and_exit_1():
+    anvil = start_anvil()
+    nothing = Account.from_key(DEV_KEYS[9]).address  # an account, not a contract
+    bad = KeeperProcess(anvil.url, [nothing], DEV_KEYS[1])
+    try:
+        assert bad.proc.wait(timeout=30) == 1
+        bad._reader.join(timeout=5)
+    finally:
+        anvil.stop()
+    assert len(bad.raw) == 1 and bad.raw[0].startswith("error: no contract at")
