@@ -87,6 +87,12 @@ def test_page_shows_the_numbers_the_chain_holds(page: Any, phone_page: Any, chai
     assert page.locator("#chart .pool-line").count() == 1
     assert page.locator("#chart .auction-line").count() == 1
     assert "pool 100" in page.locator("#chart .pool-line text").text_content()
+    # every form control has a label a screen reader announces
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, button')]
+        .filter((e) => !(e.labels && e.labels.length) && !e.textContent.trim()
+                 && !e.getAttribute('aria-label')).map((e) => e.id || e.name)""")
+    assert unlabelled == []
+    assert page.get_attribute("#status", "aria-live") == "polite"
     shoot(page, "overview-desktop")
     phone = phone_page
     assert cells(phone.locator(f'#pools tr[data-pool="{chain.pool.address}"]'))[0] == \
