@@ -298,7 +298,7 @@ async function permitArgs(from, pool, amount) {
   try {
     sig = await wallet.signTypedData(from, p.typed_data);
   } catch (e) {
-    s.update(`Permit: not signed: ${e.message}`, "bad");
+    s.update(`Permit: not signed: ${e.message}. If your wallet cannot sign permits, choose "an approval transaction" and try again.`, "bad");
     return null;
   }
   const { v, r, s: ss } = splitSignature(sig);
