@@ -26,6 +26,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from backstop.artifacts import get_artifact
+from backstop.chain.errors import revert_from_exception
 from backstop.maker._tx import Sender, send
 from backstop.maker.addresses import MakerAddresses
 from backstop.maker.params import MakerParams
@@ -147,7 +148,14 @@ class Handle:
         return hash((type(self).__name__, self.address))
 
     def _read(self, fn: str, *args: Any, block: int | str = "latest") -> Any:
-        return self.contract.functions[fn](*args).call(block_identifier=block)
+        """Call view ``fn``; a revert becomes ``Revert`` with the reason in words."""
+        try:
+            return self.contract.functions[fn](*args).call(block_identifier=block)
+        except Exception as exc:
+            revert = revert_from_exception(exc)
+            if revert is None:
+                raise
+            raise revert from exc
 
     def _send(self, sender: Sender, fn: str, *args: Any) -> dict[str, Any]:
         return send(self.w3, sender, self.contract.functions[fn](*args))

@@ -215,3 +215,9 @@ def test_pool_works_with_the_2019_flopper(system) -> None:
     advance(system.w3, core.flopper.ttl() + 1)
     pool.finalize_auction(system.keeper, auction)
     assert pool.mkr_balance() == Wad.from_number(500) and pool.dai_available() == Wad(0)
+
+
+def test_a_reverting_view_raises_revert_with_the_reason(system) -> None:
+    not_a_pool = pool_at(system.w3, system.core.vow.address)  # the Vow's fallback reverts
+    with pytest.raises(Revert, match="Vow/unknown-function"):
+        not_a_pool.status()
