@@ -381,3 +381,4 @@ def test_get_logs_filters(chain: Web3, probe: Any, probe_artifact: dict[str, Any
     assert values(address=other.address, topics=[None, None, tag(2)]) == []
     assert chain.eth.get_logs({"fromBlock": start + 1, "toBlock": start + 1})[0]["data"] == (
         (20).to_bytes(32, "big"))
+

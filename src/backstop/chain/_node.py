@@ -111,6 +111,16 @@ class TxRecord:
     receipt: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a call did: its error (as the JSON-RPC error to give) or output, gas consumed."""
+
+    error: RpcFailure | None
+    out_of_gas: bool
+    output: bytes
+    consumed: int
+
+
 @dataclass(slots=True)
 class Snapshot:
     """What ``evm_revert`` restores."""
@@ -145,6 +155,9 @@ class Node:
     time_increase: int = field(init=False, default=0)
     time_offset: int = field(init=False, default=0)
     _seq: int = field(init=False, default=0)
+    version: int = field(init=False, default=0)  # bumped whenever the state changes
+    _memo: dict[tuple[Any, ...], Outcome] = field(init=False, default_factory=dict)
+    _memo_version: int = field(init=False, default=-1)
     _by_hash: dict[bytes, Block] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -284,6 +297,7 @@ class Node:
         ]))
         self._finish_json(header, included)
         self._append_block(header)
+        self.version += 1
         self._drop_stale()
         return header
 
@@ -533,8 +547,23 @@ class Node:
         return self.blocks[number]
 
     def _execute(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int,
-                 number: int) -> Any:
-        """Run a call at block ``number`` without keeping its effects; the computation."""
+                 number: int) -> Outcome:
+        """Run a call at block ``number`` without keeping its effects (memoized per state:
+        a simulation followed by an estimate of the same call runs the EVM once)."""
+        key = (number, sender, to, value, data, gas)
+        if self._memo_version != self.version:
+            self._memo.clear()
+            self._memo_version = self.version
+        found = self._memo.get(key)
+        if found is None:
+            found = self._run(sender, to, value, data, gas, number)
+            if len(self._memo) > 512:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _run(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int,
+             number: int) -> Outcome:
         block = self._at_block(number)
         historic = block is not self.head
         if historic and block.state_root is None:
@@ -558,9 +587,14 @@ class Node:
                 if gas < tx.intrinsic_gas:
                     raise RpcFailure(-32000, "intrinsic gas too low")
                 computation = self.state.apply_transaction(tx)
-                computation.tx_gas = gas
-                computation.gas_used_total = self.vm_class.finalize_gas_used(tx, computation)
-                return computation
+                error = computation.error if computation.is_error else None
+                return Outcome(
+                    error=None if error is None else _failure_of(computation),
+                    out_of_gas=error is not None and not isinstance(error, EvmRevert)
+                    and "gas" in type(error).__name__.lower(),
+                    output=b"" if error is not None else computation.output,
+                    consumed=gas - computation.get_gas_remaining() + computation.data_floor_gas,
+                )
             finally:
                 self.state.revert(snap)
         finally:
@@ -572,34 +606,38 @@ class Node:
     def call(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int | None,
              number: int) -> bytes:
         """``eth_call``: the return data, or an anvil-shaped revert error."""
-        computation = self._execute(sender, to, value, data, gas or self.gas_limit, number)
-        if computation.is_error:
-            raise _failure_of(computation)
-        return computation.output
+        outcome = self._execute(sender, to, value, data, gas or self.gas_limit, number)
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.output
 
     def estimate_gas(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int | None,
                      number: int) -> int:
-        """``eth_estimateGas``: the least gas limit that succeeds (within 1%)."""
+        """``eth_estimateGas``: a gas limit that succeeds, at most ~3% above the least one.
+
+        The EVM runs once with the cap, once with exactly what that run consumed (enough when
+        nothing forwards gas to a sub-call), then with a 63/64-rule allowance on top; only when
+        that is still short does a bisection follow.
+        """
         cap = gas or self.gas_limit
         first = self._execute(sender, to, value, data, cap, number)
-        if first.is_error:
-            if isinstance(first.error, EvmRevert):
-                raise _failure_of(first)
-            raise RpcFailure(-32603, "gas required exceeds allowance"
-                             if "gas" in type(first.error).__name__.lower()
-                             else f"EvmError: {type(first.error).__name__}")
-        consumed = cap - first.get_gas_remaining() + first.data_floor_gas
-        if not self._execute(sender, to, value, data, consumed, number).is_error:
-            return consumed
-        lo, hi = consumed, min(cap, consumed * 64 // 63 + 5_000)
-        if self._execute(sender, to, value, data, hi, number).is_error:
-            hi = cap
+        if first.error is not None:
+            if first.out_of_gas:
+                raise RpcFailure(-32000, f"gas required exceeds allowance ({cap})")
+            raise first.error
+        lo = first.consumed
+        if self._execute(sender, to, value, data, lo, number).error is None:
+            return lo
+        hi = min(cap, lo * 65 // 63 + 2_300)
+        if self._execute(sender, to, value, data, hi, number).error is None:
+            return hi
+        lo, hi = hi, cap
         while (hi - lo) * 100 > hi:
             mid = (lo + hi) // 2
-            if self._execute(sender, to, value, data, mid, number).is_error:
-                lo = mid
-            else:
+            if self._execute(sender, to, value, data, mid, number).error is None:
                 hi = mid
+            else:
+                lo = mid
         return hi
 
     # ---- snapshots -------------------------------------------------------------------------------
@@ -647,6 +685,7 @@ class Node:
         self.base_fee = snap.base_fee
         self.head.state_root = snap.root
         self.reopen_state(snap.root)
+        self.version += 1
         self._enter_block_context(self.head)
         return True
 
@@ -655,6 +694,7 @@ class Node:
         """Apply a state edit to the head state (anvil edits the latest state)."""
         self.state.lock_changes()
         fn(self.state)
+        self.version += 1
         if self.history:
             self.state.persist()
             self.head.state_root = self.state.state_root
