@@ -196,3 +196,20 @@ def phone_page(browser: Any, server: str, chain: Devnet) -> Iterator[Any]:
 def shoot() -> Any:
     """``shoot(page, name)`` saves a screenshot under artifacts/screenshots/."""
     return screenshot
+
+
+@pytest.fixture
+def make_page(browser: Any, server: str, chain: Devnet) -> Iterator[Any]:
+    """``make_page(account, viewport=DESKTOP)``: more pages, each with its own wallet; closed
+    (and checked for JavaScript errors) at the end of the test."""
+    pages: list[Any] = []
+
+    def make(account: str | None, viewport: dict[str, int] = DESKTOP) -> Any:
+        pg = open_page(browser, server, chain.url, account, viewport=viewport)
+        pages.append(pg)
+        return pg
+
+    yield make
+    for pg in pages:
+        assert pg.js_errors == [], f"JavaScript errors on the page: {pg.js_errors}"
+        pg.context.close()

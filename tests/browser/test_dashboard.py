@@ -238,3 +238,28 @@ def test_position_of_a_pasted_address(page: Any, chain: Devnet, shoot: Any) -> N
     wallet_line = page.locator("#position-wallet").inner_text()
     assert Wad(dai_of(chain, chain.member)).format(4) in wallet_line
     shoot(page, "position-desktop")
+
+
+def test_a_member_sees_locked_dai_and_is_told_why_defect_waits(make_page: Any, chain: Devnet,
+                                                                shoot: Any) -> None:
+    chain.pool.enter_auction(chain.keeper, chain.auction)
+    r = pool_reads(chain)
+    shares = shares_of(chain, chain.member)
+    dai_out, _mkr, ok = contract(chain, "pool/pool", chain.pool.address) \
+        .functions.getDefectAmount(shares).call()
+    assert not ok and dai_out > r["free"] > 0  # the test's premise: part of the DAI is in a bid
+    page = make_page(chain.member)
+    page.click("#connect")
+    cell = page.locator(f'#position tr[data-pool="{chain.pool.address}"] '
+                        'td[data-label="Withdrawable now"]')
+    cell.wait_for()
+    assert cell.inner_text().startswith(
+        f"not yet: only {Wad(r['free'])} DAI of the pool is free now")
+    page.fill("#defect-amount", "all")
+    page.click("#defect-form button[type=submit]")
+    message = fail_step(page)
+    assert (f"these shares are worth {Wad(dai_out).format(0)} DAI but only "
+            f"{Wad(r['free']).format(0)} DAI of the pool is free now") in message
+    assert "Nothing was signed or sent" in message
+    assert shares_of(chain, chain.member) == shares
+    shoot(page, "defect-locked-desktop")

@@ -19,6 +19,7 @@ from backstop.units import Wad
 from backstop.web.dashboard import Dashboard, InputError, checked_address, checked_amount
 
 HEX = re.compile(r"^0x([0-9a-fA-F]{2})*$")
+_WEI = re.compile(r"\b(\d+) wei of (DAI|MKR)\b")
 ACTIONS = ("approve", "enlist", "defect")
 
 # Revert reasons (after the contract-name prefix) and what they mean for a person.
@@ -46,8 +47,9 @@ def explain_revert(reason: str) -> str:
     code, _, detail = rest.partition(":")
     if code in _REASONS:
         return _REASONS[code]
-    if detail.strip():  # the contract already says it in words ("Pool/dai-locked: only ...")
-        return f"{detail.strip()} ({contract}/{code})"
+    if detail.strip():  # the contract already says it in words ("Pool/dai-locked: ...")
+        words = _WEI.sub(lambda m: f"{fmt(Wad(int(m.group(1))))} {m.group(2)}", detail.strip())
+        return f"{words} ({contract}/{code})"
     if code:
         words = code.replace("-", " ").replace("_", " ")
         return f"the {contract} contract refused: {words} ({reason})"
@@ -103,6 +105,14 @@ def _precheck(dash: Dashboard, action: str, sender: str, pool: str, amount: Wad)
         shares = Wad.parse(mine["shares"])
         if shares < amount:
             return f"you hold {fmt(shares)} shares, this needs {fmt(amount)}"
+        fn = dash.pool.fn("getDefectAmount")
+        (out,) = dash._calls([(pool, fn.encode(amount.raw))], position["block"])
+        dai, _mkr, redeemable = fn.decode(out)
+        if not redeemable:
+            free = Wad.parse(row["dai_free"])
+            return (f"these shares are worth {fmt(Wad(dai))} DAI but only {fmt(free)} "
+                    "DAI of the pool is free now (the rest is locked in auction bids): defect "
+                    "fewer shares, or wait until the pool's auctions are finalized")
     return None
 
 
