@@ -1,5 +1,7 @@
-"""Fixtures: one in-process chain per module with the Maker core, a factory and a 100 DAI/MKR
-pool deployed once; every test runs from a snapshot of it (evm_snapshot / evm_revert)."""
+"""Fixtures: one chain per module with the Maker core, a factory and a 100 DAI/MKR pool deployed
+once; every test runs from a snapshot of it (evm_snapshot / evm_revert). Each test runs on the
+in-process chain and on a real anvil (marked ``anvil``), so the handles cannot drift between
+the two."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from web3 import Web3
 from backstop.chain import connect, dev
 from backstop.maker import MakerCore, deploy_core
 from backstop.pool import Factory, Pool, deploy_factory
+from backstop.testing.anvil import start_anvil
 from backstop.units import Wad
 
 PRICE = Wad.from_number(100)
@@ -32,9 +35,23 @@ class System:
     bidder: str
 
 
+@pytest.fixture(scope="module",
+                params=["inprocess", pytest.param("anvil", marks=pytest.mark.anvil)])
+def chain(request: pytest.FixtureRequest) -> Iterator[Web3]:
+    """The in-process chain, or a real anvil started for this module."""
+    if request.param == "inprocess":
+        yield connect("inprocess")
+        return
+    node = start_anvil()
+    try:
+        yield connect(node.url)
+    finally:
+        node.stop()
+
+
 @pytest.fixture(scope="module")
-def deployed() -> System:
-    w3 = connect("inprocess")
+def deployed(chain: Web3) -> System:
+    w3 = chain
     deployer, depositor, member, keeper, bidder = w3.eth.accounts[:5]
     core = deploy_core(w3, deployer)
     factory = deploy_factory(w3, deployer, core)
