@@ -15,7 +15,7 @@ Flopper rules used (dss flop.sol, March 2020 parameters):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -99,14 +99,14 @@ class Engine(Protocol):
 
     def now(self) -> int: ...
     def advance(self, seconds: int) -> None: ...
-    def enlist(self, member: int, amount: int) -> None: ...
+    def enlist_all(self, amounts: Sequence[int]) -> None: ...
     def fund_bidder(self, name: str, rad: int) -> None: ...
     def kick(self, n: int) -> list[int]: ...
     def auctions(self, ids: Iterable[int]) -> dict[int, AuctionView]: ...
     def dent(self, name: str, auction_id: int, lot: int) -> bool: ...
     def deal(self, name: str, auction_id: int) -> bool: ...
-    def keeper_step(self) -> None: ...
-    def defect_all(self, member: int) -> tuple[int, int]: ...
+    def keeper_step(self) -> Iterable[int]: ...
+    def defect_everyone(self) -> list[tuple[int, int]]: ...
     def pool_state(self) -> tuple[int, int]: ...
 
 
@@ -189,22 +189,22 @@ class Driver:
         self.steppers = [b for b in scenario.bidders if b.style is Style.STEP]
         self.quoters = [b for b in scenario.bidders if b.style is Style.QUOTE]
         self.seen: dict[int, AuctionView] = {}  # last state read of each auction not yet dealt
+        self.views: dict[int, AuctionView] = {}  # what we know of every live auction now
 
     # ---- phases ----
     def run(self) -> Outcome:
         """Play the whole scenario and return its outcome."""
         self.outcome.start = self.e.now()
-        for i, amount in enumerate(self.s.members):
-            self.e.enlist(i, amount)
+        self.e.enlist_all(self.s.members)
         waves = sorted(self.s.waves, key=lambda w: w.kick_at)
         total = self.s.total_auctions
         while True:
             now = self.e.now()
             while waves and self.s.start + waves[0].kick_at <= now:
                 self._kick_wave(waves.pop(0))
-            self.e.keeper_step()
+            self._read(set(self.e.keeper_step()) & set(self.views))
             acted = self._bidding_round(now)
-            acted |= self._deal_round()
+            acted |= self._deal_round(now)
             done = sum(1 for r in self.outcome.auctions.values() if r.dealt_at)
             self.progress(done, total)
             if not waves and done == total:
@@ -213,9 +213,8 @@ class Driver:
                 self.e.advance(ROUND)
             else:
                 self.e.advance(self._next_event(now, waves) - now)
-        for i in range(len(self.s.members)):
-            dai, mkr = self.e.defect_all(i)
-            self.outcome.members.append(MemberResult(self.s.members[i], dai, mkr))
+        for deposit, (dai, mkr) in zip(self.s.members, self.e.defect_everyone(), strict=True):
+            self.outcome.members.append(MemberResult(deposit, dai, mkr))
         self.outcome.finish = self.e.now()
         return self.outcome
 
@@ -229,19 +228,24 @@ class Driver:
             self.index_of[auction_id] = len(self.wave_of)
             self.wave_of[auction_id] = wave.name
             self.outcome.auctions[auction_id] = AuctionResult(auction_id, wave.name, now)
+        self._read(ids)
 
     def _live_ids(self) -> list[int]:
-        return [i for i, r in sorted(self.outcome.auctions.items()) if not r.dealt_at]
+        return sorted(self.views)
 
-    def _open_bids(self, name: str, views: dict[int, AuctionView]) -> int:
-        return sum(1 for v in views.values() if v.guy == name)
+    def _committed(self, name: str, wave: str) -> int:
+        """Bids the bidder holds now plus lots it already won in this wave: its budget's use."""
+        won = sum(1 for r in self.outcome.auctions.values()
+                  if r.winner == name and r.wave == wave)
+        return won + sum(1 for v in self.views.values() if v.guy == name)
 
     def _bidding_round(self, now: int) -> bool:
         """Each step bidder following an auction, then each quoting desk, bids once if it wants.
-        Returns whether anyone bid."""
+        Returns whether anyone bid. The auctions bid on are read back at the end."""
         ids = self._live_ids()
-        views = self._read(ids)
+        views = self.views
         acted = False
+        touched: set[int] = set()
         order: list[tuple[Bidder, list[int]]] = []
         for auction_id in ids:
             for b in interested_steppers(self.index_of[auction_id], self.steppers):
@@ -253,7 +257,7 @@ class Driver:
                 wave = self.wave_of[auction_id]
                 if wave not in bidder.valuations or v.guy == bidder.name or not v.biddable(now):
                     continue
-                if self._open_bids(bidder.name, views) >= bidder.budgets.get(wave, 0):
+                if self._committed(bidder.name, wave) >= bidder.budgets.get(wave, 0):
                     break
                 lot = outside_bid(bidder.style, bidder.valuations[wave], v.lot, self.s.params)
                 if lot is None:
@@ -261,37 +265,40 @@ class Driver:
                 if self.e.dent(bidder.name, auction_id, lot):
                     self.outcome.auctions[auction_id].bids += 1
                     self.outcome.bidders.add(bidder.name)
-                    views[auction_id] = self._read([auction_id])[auction_id]
+                    views[auction_id] = AuctionView(auction_id, v.bid, lot, bidder.name,
+                                                    now + self.s.params.ttl, v.end)
+                    touched.add(auction_id)
                     acted = True
+        self._read(touched)
         return acted
 
-    def _read(self, ids: Iterable[int]) -> dict[int, AuctionView]:
-        """Read auctions; remember each one's last state before deal, count restarts."""
-        views = self.e.auctions(ids)
-        for auction_id, v in views.items():
+    def _read(self, ids: Iterable[int]) -> None:
+        """Read auctions into ``views``; remember each one's last state before deal, count
+        restarts. Only what can have changed is read: new auctions, our bids, the keeper's."""
+        for auction_id, v in self.e.auctions(sorted(ids)).items():
+            self.views[auction_id] = v
             if v.dealt:
                 continue
             prev = self.seen.get(auction_id)
             if prev is not None and v.lot > prev.lot:
                 self.outcome.auctions[auction_id].restarts += 1
             self.seen[auction_id] = v
-        return views
 
-    def _deal_round(self) -> bool:
-        """Every finished auction: the winner (or the keeper, for the pool) deals it."""
-        now = self.e.now()
+    def _deal_round(self, now: int) -> bool:
+        """Every finished auction: the winner (or the keeper, for the pool) deals it.
+        Returns whether anything was dealt."""
         acted = False
-        ids = self._live_ids()
-        views = self._read(ids)
-        for auction_id in ids:
-            v = views[auction_id]
+        for auction_id in self._live_ids():
+            v = self.views[auction_id]
             result = self.outcome.auctions[auction_id]
             if v.dealt:  # the keeper dealt it (the pool won)
                 self._record(result, self.seen[auction_id], POOL, now)
-                acted = True
             elif v.dealable(now) and v.guy != POOL and self.e.deal(v.guy, auction_id):
                 self._record(result, v, v.guy, now)
-                acted = True
+            else:
+                continue
+            del self.views[auction_id]
+            acted = True
         return acted
 
     def _record(self, result: AuctionResult, v: AuctionView, winner: str, now: int) -> None:
@@ -305,7 +312,7 @@ class Driver:
         times = []
         if waves:
             times.append(self.s.start + waves[0].kick_at)
-        for v in self._read(self._live_ids()).values():
+        for v in self.views.values():
             if v.dealt:
                 continue
             times.append((v.tic if v.tic and v.tic < v.end else v.end) + MARGIN)
@@ -341,16 +348,19 @@ class ModelEngine:
         self.t += max(seconds, 1)
 
     # syndicate
-    def enlist(self, member: int, amount: int) -> None:
-        """Member ``member`` enlists ``amount`` DAI (shares 1:1 before any bid)."""
-        while len(self.shares) <= member:
-            self.shares.append(0)
-        self.shares[member] += amount
-        self.total_shares += amount
-        self.vat[POOL] += amount * RAY
-        self.transactions += 1
+    def enlist_all(self, amounts: Sequence[int]) -> None:
+        """Every member enlists its DAI (shares 1:1 before any bid)."""
+        for amount in amounts:
+            self.shares.append(amount)
+            self.total_shares += amount
+            self.vat[POOL] += amount * RAY
+            self.transactions += 1
 
-    def defect_all(self, member: int) -> tuple[int, int]:
+    def defect_everyone(self) -> list[tuple[int, int]]:
+        """Every member defects with all its shares, in order."""
+        return [self.defect(i) for i in range(len(self.shares))]
+
+    def defect(self, member: int) -> tuple[int, int]:
         """Member ``member`` takes out its share of free DAI (wad) and MKR, rounded down."""
         sh = self.shares[member]
         dai = self.vat[POOL] * sh // self.total_shares // RAY
@@ -422,18 +432,24 @@ class ModelEngine:
         v.end = self.t + self.p.tau
         self.transactions += 1
 
-    def keeper_step(self) -> None:
+    def keeper_step(self) -> list[int]:
         """The keeper's pass: finalize the pool's finished auctions, restart expired ones (when
-        ticking), enter every auction the pool can bid on while it has the DAI."""
+        ticking), enter every auction the pool can bid on while it has the DAI. Returns the
+        auctions it acted on."""
+        touched = []
         for v in list(self.bids.values()):
             if v.guy == POOL and v.dealable(self.t):
                 self.deal(POOL, v.id)
+                touched.append(v.id)
             elif self.s.tick and v.expired_unbid(self.t):
                 self._tick(v)
+                touched.append(v.id)
         ask = pool_ask(self.s.pool_price, self.p)
         for v in sorted(self.bids.values(), key=lambda v: v.id):
-            if v.guy != POOL and v.biddable(self.t) and legal(ask, v.lot, self.p):
-                self.dent(POOL, v.id, ask)
+            if (v.guy != POOL and v.biddable(self.t) and legal(ask, v.lot, self.p)
+                    and self.dent(POOL, v.id, ask)):
+                touched.append(v.id)
+        return touched
 
 
 def simulate(scenario: Scenario) -> Outcome:

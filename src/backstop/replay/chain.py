@@ -1,0 +1,268 @@
+"""The replay on a real EVM: ``ChainEngine`` runs the driver of ``backstop.replay.model`` against
+the Maker core, a 100 DAI/MKR pool and the project's ``Keeper`` on the in-process chain.
+
+Every action is a real transaction: bidders ``dent`` and ``deal`` on the Flopper, members enlist
+with DAI's permit (one transaction each) and defect, the Vow kicks the auctions, and the keeper
+(the same code as ``backstop keeper``) enters, ticks and finalizes. Bidders and members are
+accounts the in-process node lets us send from (``anvil_impersonateAccount``); their
+transactions are sent as they are (the strategies decide with the Flopper's own rules, and a
+transaction that reverts anyway is counted as not done). State is read back with batched calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from eth_account import Account
+from eth_utils import keccak, to_checksum_address
+from web3 import Web3
+
+from backstop.chain import BoaProvider, batch_call, dev
+from backstop.keeper import EventLog, Keeper, KeeperSettings
+from backstop.maker import MakerCore, MakerParams, deploy_core
+from backstop.maker import scenario as maker_scenario
+from backstop.maker.deploy import deploy_artifact
+from backstop.pool import pool_at
+from backstop.replay.model import POOL, VOW, AuctionView
+from backstop.replay.scenario import Scenario
+from backstop.units import Rad, Wad
+
+GAS = 1_000_000
+ETH = 10**24  # gas money for every replay account
+ZERO = "0x0000000000000000000000000000000000000000"
+
+
+def replay_account(role: str, index: int) -> Any:
+    """A deterministic account for a replay role ("member", "bidder"), never a real key."""
+    return Account.from_key(keccak(f"backstop-replay-{role}-{index}".encode()))
+
+
+class ChainEngine:
+    """The driver's ``Engine`` on a web3 chain (by default a fresh in-process one)."""
+
+    def __init__(self, scenario: Scenario, w3: Web3 | None = None) -> None:
+        self.s = scenario
+        self.w3 = w3 or Web3(BoaProvider(genesis_timestamp=scenario.start))
+        self.provider = self.w3.provider
+        self.deployer = to_checksum_address(self.w3.eth.accounts[0])
+        self.keeper_account = to_checksum_address(self.w3.eth.accounts[1])
+        self.core: MakerCore = deploy_core(self.w3, self.deployer, self._params())
+        self.pool = self._deploy_pool()
+        self.names: dict[str, str] = {self.core.vow.address: VOW, self.pool.address: POOL,
+                                      ZERO: ""}
+        self.addresses: dict[str, str] = {}
+        self.members = [replay_account("member", i).address for i in range(len(scenario.members))]
+        self.member_keys = [replay_account("member", i) for i in range(len(scenario.members))]
+        for i, b in enumerate(scenario.bidders):
+            addr = replay_account("bidder", i).address
+            self.addresses[b.name] = addr
+            self.names[addr] = b.name
+        self.sent = 0
+        self.failed = 0
+        self.enlisted = False
+        self._funding: dict[str, int] = {}
+        self.keeper = self._keeper()
+        self._prepare_accounts()
+        maker_scenario.fund_dai(self.core, self.deployer, Wad(sum(scenario.members)))
+
+    # ---- set-up ---------------------------------------------------------------------------------
+    def _params(self) -> MakerParams:
+        p = self.s.params
+        return MakerParams(beg=Wad(p.beg), pad=Wad(p.pad), ttl=p.ttl, tau=p.tau,
+                           dump=Wad(p.dump), sump=Rad(p.sump))
+
+    def _deploy_pool(self) -> Any:
+        c = self.core
+        address = deploy_artifact(self.w3, self.deployer, "pool/pool", c.dai.address,
+                                  c.mkr.address, c.dai_join.address, c.vat.address,
+                                  c.flopper.address, self.s.pool_price)
+        from backstop.artifacts import get_artifact
+
+        self.pool_handle = pool_at(self.w3, address)
+        return self.w3.eth.contract(address=address, abi=get_artifact("pool/pool").abi)
+
+    def _keeper(self) -> Any:
+        """The project's keeper, quiet (its decisions stay in ``keeper.log.records``)."""
+        settings = KeeperSettings(tick=self.s.tick, pools=(self.pool.address,))
+        return Keeper(self.w3, self.keeper_account, [self.pool.address], settings,
+                      log=EventLog(quiet=True, keep=100_000))
+
+    def use(self, scenario: Scenario, keeper_account: str) -> None:
+        """Play another scenario on this chain (after ``dev.revert`` to a snapshot): a new
+        keeper from a fresh account (nonces of the old one belong to the abandoned branch)."""
+        self.s = scenario
+        self.keeper_account = to_checksum_address(keeper_account)
+        self.keeper = self._keeper()
+        self.sent = self.failed = 0
+        self._funding.clear()
+
+    def _prepare_accounts(self) -> None:
+        """Gas money and impersonation for every member and bidder; bidders hope the Flopper."""
+        for addr in [*self.members, *self.addresses.values()]:
+            dev.set_balance(self.w3, addr, ETH)
+            dev.impersonate(self.w3, addr)
+        hope = self.core.vat.contract.encode_abi("hope", [self.core.flopper.address])
+        self._send_block([(a, self.core.vat.address, hope) for a in self.addresses.values()])
+
+    # ---- transactions ----
+    def _rpc(self, method: str, params: list[Any]) -> Any:
+        out = self.provider.make_request(method, params)  # type: ignore[arg-type]
+        if "error" in out:
+            raise RuntimeError(f"{method}: {out['error']}")
+        return out["result"]
+
+    def _send(self, frm: str, to: str, data: str) -> bool:
+        """Send one transaction as it is; True if it was mined with status 1."""
+        out = self.provider.make_request(  # type: ignore[arg-type]
+            "eth_sendTransaction", [{"from": frm, "to": to, "data": data, "gas": hex(GAS)}])
+        self.sent += 1
+        if "error" in out:
+            self.failed += 1
+            return False
+        receipt = self._rpc("eth_getTransactionReceipt", [out["result"]])
+        ok = receipt is not None and int(receipt["status"], 16) == 1
+        if not ok:
+            self.failed += 1
+        return ok
+
+    def _send_block(self, txs: list[tuple[str, str, str]]) -> list[bool]:
+        """Independent transactions mined together in one block; whether each succeeded."""
+        if not txs:
+            return []
+        dev.set_automine(self.w3, False)
+        try:
+            hashes = [self.provider.make_request(  # type: ignore[arg-type]
+                "eth_sendTransaction", [{"from": f, "to": t, "data": d, "gas": hex(GAS)}])
+                for f, t, d in txs]
+            dev.mine(self.w3)
+        finally:
+            dev.set_automine(self.w3, True)
+        self.sent += len(txs)
+        answers = self.provider.make_batch_request(  # type: ignore[arg-type]
+            [("eth_getTransactionReceipt", [h["result"]]) for h in hashes if "result" in h])
+        ok = [a.get("result") is not None and int(a["result"]["status"], 16) == 1
+              for a in answers]
+        ok += [False] * (len(txs) - len(ok))
+        self.failed += ok.count(False)
+        return ok
+
+    # ---- Engine ----
+    def now(self) -> int:
+        """The latest block's timestamp."""
+        return int(self._rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+
+    def advance(self, seconds: int) -> None:
+        """Move chain time forward (one empty block)."""
+        dev.time_travel(self.w3, max(seconds, 1))
+
+    def enlist_all(self, amounts: list[int] | tuple[int, ...]) -> None:
+        """Give every member its DAI (one block), then each enlists with DAI's permit: one
+        transaction per member (one block). Done once per chain: a scenario replayed after a
+        snapshot revert finds its members enlisted."""
+        if self.enlisted:
+            return
+        dai = self.core.dai
+        self._send_block([(self.deployer, dai.address,
+                           dai.contract.encode_abi("transfer", [self.members[i], amount]))
+                          for i, amount in enumerate(amounts)])
+        txs = []
+        for i, amount in enumerate(amounts):
+            sig = dai.sign_permit(self.member_keys[i], self.pool.address, nonce=0)
+            txs.append((self.members[i], self.pool.address, self.pool.encode_abi(
+                "enlistWithPermit", [amount, sig.nonce, sig.expiry, sig.v, sig.r, sig.s])))
+        if not all(self._send_block(txs)):
+            raise RuntimeError("a member could not enlist")
+        self.enlisted = True
+
+    def fund_bidder(self, name: str, rad: int) -> None:
+        """Top the bidder's Vat DAI up to ``rad`` (done with the next kick, in one block)."""
+        self._funding[name] = rad
+
+    def _fund_bidders(self) -> None:
+        names = list(self._funding)
+        if not names:
+            return
+        vat = self.core.vat
+        have = batch_call(self.w3, [vat.call_dai(self.addresses[n]).as_tuple() for n in names])
+        txs = []
+        for name, raw in zip(names, have, strict=True):
+            held = vat.call_dai(self.addresses[name]).decode(raw).raw  # type: ignore[arg-type]
+            if held < self._funding[name]:
+                txs.append((self.deployer, vat.address, vat.contract.encode_abi(
+                    "suck", [self.deployer, self.addresses[name], self._funding[name] - held])))
+        self._funding.clear()
+        self._send_block(txs)
+
+    def kick(self, n: int) -> list[int]:
+        """Fund the wave's bidders, book enough bad debt and kick ``n`` debt auctions
+        (``vow.flop``, all in one block)."""
+        self._fund_bidders()
+        need = Rad(self.s.params.sump * n) - maker_scenario.free_debt(self.core)
+        if need.raw > 0:
+            maker_scenario.create_bad_debt(self.core, need, queue=False)
+        first = self.core.flopper.kicks() + 1
+        flop = self.core.vow.contract.encode_abi("flop", [])
+        if not all(self._send_block([(self.deployer, self.core.vow.address, flop)] * n)):
+            raise RuntimeError("vow.flop() failed")
+        return list(range(first, self.core.flopper.kicks() + 1))
+
+    def auctions(self, ids: Iterable[int]) -> dict[int, AuctionView]:
+        """Every auction's ``bids(id)``, in one batched round trip."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        calls = [self.core.flopper.call_bids(i) for i in ids]
+        answers = batch_call(self.w3, [c.as_tuple() for c in calls])
+        out = {}
+        for i, call, raw in zip(ids, calls, answers, strict=True):
+            if isinstance(raw, Exception):
+                raise raw
+            b = call.decode(raw)
+            guy = self.names.get(to_checksum_address(b.guy), b.guy)
+            out[i] = AuctionView(i, b.bid.raw, b.lot.raw, guy, b.tic, b.end)
+        return out
+
+    def dent(self, name: str, auction_id: int, lot: int) -> bool:
+        """The bidder bids ``lot`` MKR for the fixed bid."""
+        data = self.core.flopper.contract.encode_abi("dent",
+                                                     [auction_id, lot, self.s.params.sump])
+        return self._send(self.addresses[name], self.core.flopper.address, data)
+
+    def deal(self, name: str, auction_id: int) -> bool:
+        """The winner settles its auction."""
+        data = self.core.flopper.contract.encode_abi("deal", [auction_id])
+        return self._send(self.addresses.get(name, self.deployer), self.core.flopper.address,
+                          data)
+
+    def keeper_step(self) -> list[int]:
+        """One pass of the project's keeper over the newest block; the auctions it acted on."""
+        result = self.keeper.step()
+        if result.error:
+            raise RuntimeError(f"the keeper failed: {result.error}")
+        return [d.auction_id for d in result.decisions]
+
+    def _balances(self, calls: list[Any]) -> list[int]:
+        answers = batch_call(self.w3, [c.as_tuple() for c in calls])
+        return [int(c.decode(a)) for c, a in zip(calls, answers, strict=True)]  # type: ignore
+
+    def defect_everyone(self) -> list[tuple[int, int]]:
+        """Every member defects with all its shares (one block); returns the (DAI, MKR) each
+        received, in wad, from the balances before and after."""
+        dai, mkr = self.core.dai, self.core.mkr
+        shares = self._balances([self.pool_handle.call_shares_of(m) for m in self.members])
+        tokens = [c for m in self.members for c in (dai.call_balance_of(m), mkr.call_balance_of(m))]
+        before = self._balances(tokens)
+        txs = [(m, self.pool.address, self.pool.encode_abi("defect", [sh]))
+               for m, sh in zip(self.members, shares, strict=True) if sh]
+        if not all(self._send_block(txs)):
+            raise RuntimeError("a member could not defect")
+        after = self._balances(tokens)
+        return [(after[2 * i] - before[2 * i], after[2 * i + 1] - before[2 * i + 1])
+                for i in range(len(self.members))]
+
+    def pool_state(self) -> tuple[int, int]:
+        """The pool's internal DAI (rad) and MKR (wad)."""
+        return (self.core.vat.dai(self.pool.address).raw,
+                self.core.mkr.balance_of(self.pool.address).raw)
+
