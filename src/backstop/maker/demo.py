@@ -17,7 +17,7 @@ from web3 import Web3
 from backstop.maker.deploy import deploy_core
 from backstop.maker.handles import MakerCore
 from backstop.maker.params import MakerParams
-from backstop.maker.scenario import advance, create_bad_debt, fund_vat_dai, kick_auctions, now
+from backstop.maker.scenario import advance_past, create_bad_debt, fund_vat_dai, kick_auctions, now
 from backstop.units import Rad, Wad
 
 BAD_DEBT = Rad.from_number(100_000)
@@ -127,7 +127,7 @@ class _Story:
 
     def tick(self, auction: int) -> None:
         core = self.core
-        advance(core.w3, core.flopper.bids(auction).end - now(core.w3) + 1)
+        advance_past(core.w3, core.flopper.bids(auction).end)
         core.flopper.tick(self.roles["keeper"], auction)
         bid = core.flopper.bids(auction)
         self.record(auction, "keeper", "tick", lot=bid.lot, price=bid.price,
@@ -136,7 +136,7 @@ class _Story:
     def deal(self, auction: int) -> None:
         core = self.core
         winner = core.flopper.bids(auction)
-        advance(core.w3, winner.tic - now(core.w3) + 1)
+        advance_past(core.w3, winner.tic)
         minted = core.mkr.balance_of(winner.guy)
         core.flopper.deal(self.roles["keeper"], auction)
         got = core.mkr.balance_of(winner.guy) - minted
