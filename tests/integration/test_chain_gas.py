@@ -1,4 +1,5 @@
-"""Same transactions, same gas on both chains: the in-process EVM charges exactly like anvil."""
+"""Same transactions on both chains, same gas, logs and blooms: the in-process EVM charges and
+logs exactly like anvil."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _wait(w3: Web3, tx_hash: Any) -> Any:
     return w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10, poll_latency=0.01)
 
 
-def _gas_story(w3: Web3, artifact: dict[str, Any]) -> list[int]:
+def _gas_story(w3: Web3, artifact: dict[str, Any]) -> list[Any]:
     deployer, bidder = w3.eth.accounts[0], w3.eth.accounts[1]
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     deployed = _wait(w3, factory.constructor().transact({"from": deployer, "gas": 500_000}))
@@ -43,4 +44,5 @@ def _gas_story(w3: Web3, artifact: dict[str, Any]) -> list[int]:
     transfer = _wait(w3, w3.eth.send_transaction({"from": bidder, "to": deployer, "value": 1}))
     estimate = probe.functions.poke(9, 9).estimate_gas({"from": deployer})
     return [r["gasUsed"] for r in [*receipts, transfer]] + [r["status"] for r in receipts] + [
-        estimate]
+        estimate] + [bytes(r["logsBloom"]) for r in receipts] + [
+        (log["address"], log["topics"], log["data"]) for r in receipts for log in r["logs"]]

@@ -318,12 +318,13 @@ class Node:
         contract = generate_contract_address(rec.sender, rec.nonce) if creates else None
         price = min(rec.max_fee, rec.priority_fee + header.base_fee)
         logs = []
+        tx_bloom = BloomFilter()
         if ok:
             for address, topics, data in computation.get_log_entries():
                 topic_bytes = [t.to_bytes(32, "big") for t in topics]
-                bloom.add(address)
+                tx_bloom.add(address)
                 for t in topic_bytes:
-                    bloom.add(t)
+                    tx_bloom.add(t)
                 logs.append({
                     "address": hb(address),
                     "topics": [hb(t) for t in topic_bytes],
@@ -332,11 +333,7 @@ class Node:
                     "transactionIndex": hx(index),
                     "removed": False,
                 })
-        tx_bloom = BloomFilter()
-        for entry in logs:
-            tx_bloom.add(bytes.fromhex(entry["address"][2:]))
-            for t in entry["topics"]:
-                tx_bloom.add(bytes.fromhex(t[2:]))
+        bloom.value |= tx_bloom.value
         rec.block = header.number
         rec.receipt = {
             "type": rec.json["type"],

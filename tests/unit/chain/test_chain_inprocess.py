@@ -13,6 +13,7 @@ import pytest
 import rlp
 import vyper
 from eth_account import Account
+from eth_bloom import BloomFilter
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.exceptions import BlockNotFound, ContractLogicError, Web3RPCError
@@ -243,6 +244,11 @@ def test_logs_by_block_hash(artifact: dict[str, Any]) -> None:
     assert [entry["transactionHash"] for entry in logs] == [receipt["transactionHash"]]
     full = w3.eth.get_block(receipt["blockNumber"], full_transactions=True)
     assert full["transactions"][0]["hash"] == receipt["transactionHash"]
+    bloom = BloomFilter(int.from_bytes(full["logsBloom"], "big"))
+    assert bytes.fromhex(probe.address[2:]) in bloom
+    assert bytes(logs[0]["topics"][0]) in bloom
+    assert bytes.fromhex("66" * 20) not in bloom
+    assert full["logsBloom"] == receipt["logsBloom"]  # the only transaction of its block
     assert w3.eth.get_block(receipt["blockHash"])["number"] == receipt["blockNumber"]
     with pytest.raises(BlockNotFound):
         w3.eth.get_block(10**6)
