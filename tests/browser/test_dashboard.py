@@ -254,7 +254,7 @@ def test_a_member_sees_locked_dai_and_is_told_why_defect_waits(make_page: Any, c
                         'td[data-label="Withdrawable now"]')
     cell.wait_for()
     assert cell.inner_text().startswith(
-        f"not yet: only {Wad(r['free'])} DAI of the pool is free now")
+        f"not yet: only {Wad(r['free']).format(0)} DAI of the pool is free now")
     page.fill("#defect-amount", "all")
     page.click("#defect-form button[type=submit]")
     message = fail_step(page)

@@ -67,6 +67,13 @@ def checked_amount(text: Any, what: str = "amount") -> Wad:
     return amount
 
 
+def fmt(amount: Wad) -> str:
+    """An amount for a sentence: exact, with thousands separators for the whole part."""
+    whole, _, frac = str(amount).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}" + (f".{frac}" if frac else "")
+
+
 @dataclass
 class _Holders:
     """Share balances rebuilt from Transfer events, per pool."""
@@ -334,7 +341,8 @@ class Dashboard:
                 "shares": str(Wad(shares[i])), "shares_raw": str(shares[i]),
                 "dai": str(Wad(dai_now)), "mkr": str(Wad(mkr_now)), "redeemable": bool(ok),
                 "reason": "" if ok or not shares[i] else
-                f"only {p['dai_free']} DAI of the pool is free now; the rest is locked in bids",
+                f"only {fmt(Wad.parse(p['dai_free']))} DAI of the pool is free now; the rest is "
+                "locked in bids",
                 "allowance": str(Wad(allowed)), "allowance_raw": str(allowed),
             })
         return {

@@ -16,7 +16,13 @@ from typing import Any
 from web3.exceptions import ContractLogicError, Web3RPCError
 
 from backstop.units import Wad
-from backstop.web.dashboard import Dashboard, InputError, checked_address, checked_amount
+from backstop.web.dashboard import (
+    Dashboard,
+    InputError,
+    checked_address,
+    checked_amount,
+    fmt,
+)
 
 HEX = re.compile(r"^0x([0-9a-fA-F]{2})*$")
 _WEI = re.compile(r"\b(\d+) wei of (DAI|MKR)\b")
@@ -32,12 +38,6 @@ _REASONS = {
     "invalid-nonce": "the permit was already used or is out of date; start again",
     "not-live": "Maker is in global settlement, so auctions and deposits are closed",
 }
-
-
-def fmt(amount: Wad) -> str:
-    """An amount for a sentence: exact, with thousands separators for the whole part."""
-    whole, _, frac = str(amount).partition(".")
-    return f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
 def explain_revert(reason: str) -> str:

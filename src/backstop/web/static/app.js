@@ -309,7 +309,8 @@ async function permitArgs(from, pool, amount) {
 /** Compare the amount with the chain before asking the wallet for anything. */
 async function precheck(action, from, pool, amount) {
   const res = await api("/api/simulate", { action, pool, from, amount: toDecimal(amount), check_only: true });
-  if (!res.ok) step(`${action === "enlist" ? "Enlist" : "Defect"} ${toDecimal(amount)}: ${res.message}. Nothing was signed or sent.`, "bad");
+  const what = action === "enlist" ? `Enlist ${toDecimal(amount)} DAI` : `Defect ${toDecimal(amount)} shares`;
+  if (!res.ok) step(`${what}: ${res.message}. Nothing was signed or sent.`, "bad");
   return res.ok;
 }
 
