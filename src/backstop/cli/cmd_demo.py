@@ -1,7 +1,6 @@
-"""`backstop demo`: a Maker debt auction told step by step on the in-process chain.
-
-(For now: the debt auction of ``backstop.maker.demo``; the March 2020 replay replaces it later
-and keeps this one as a sub-demo.)
+"""`backstop demo`: the March 2020 debt auctions replayed on an in-process chain, and what the
+syndicate would have done in a deeper crash (``backstop.replay``). ``--basic`` runs the single
+debt-auction walk-through of ``backstop.maker.demo`` instead.
 """
 
 from __future__ import annotations
@@ -11,37 +10,79 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+from backstop.cli.common import wants_json
 from backstop.cli.errors import UserError
 
 NAME = "demo"
-HELP = "run a Maker debt auction on an in-process chain and show what happened"
+HELP = "replay the March 2020 debt auctions (and a deeper crash) on an in-process chain"
 RESULT_FILE = "debt-auction.json"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of `backstop demo`."""
     parser.add_argument("--out", metavar="DIR", type=Path,
-                        help=f"also write the result as JSON to DIR/{RESULT_FILE}")
+                        help="write the chart (PNG) and the figures (JSON) into DIR")
+    parser.add_argument("--quick", action="store_true",
+                        help="a shortened replay (14 auctions, 12 members) for tests")
+    parser.add_argument("--basic", action="store_true",
+                        help="instead: one debt auction told step by step")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the demo, print a table (or JSON with --json), optionally write DIR/…json."""
-    from backstop.maker.demo import run_debt_auction_demo
-
+    """Run the replay (or ``--basic``), print the report or JSON, write files into ``--out``."""
     out_dir = _out_dir(args.out)
-    started = time.monotonic()
-    result = run_debt_auction_demo()
-    seconds = time.monotonic() - started
-    data = {**result.to_json(), "wall_seconds": round(seconds, 2)}
-    if out_dir is not None:
-        (out_dir / RESULT_FILE).write_text(json.dumps(data, indent=2) + "\n")
-    if getattr(args, "json", False):
-        json.dump(data, sys.stdout, indent=2)
+    if args.basic:
+        return _run_basic(args, out_dir)
+    from backstop.replay.run import run_demo
+
+    if wants_json(args):
+        result = run_demo(quick=args.quick, out=out_dir)
+        json.dump(result.figures, sys.stdout, indent=2)
         sys.stdout.write("\n")
-    else:
-        _print(result, seconds, out_dir)
+        return 0
+    result = _with_progress(args.quick, out_dir)
+    _report(result)
     return 0
+
+
+def _with_progress(quick: bool, out_dir: Path | None) -> Any:
+    """Run the replay under a rich progress bar (one bar per scenario)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from backstop.replay.run import run_demo
+
+    columns = (TextColumn("{task.description:<15}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("auctions settled"), TimeElapsedColumn())
+    with Progress(*columns, transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def tell(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        return run_demo(quick=quick, out=out_dir, progress=tell)
+
+
+def _report(result: Any) -> None:
+    """The terminal report: both scenarios' tables, then time and files."""
+    from rich.console import Console
+
+    from backstop.replay import report
+
+    console = Console(width=max(Console().width, 120), highlight=False)
+    h, c = result.figures["history"], result.figures["counterfactual"]
+    report.render(h, console, "March 2020 as it happened (the pool at 100 DAI/MKR never bids)")
+    console.print()
+    report.render(c, console, "A deeper crash: every outside valuation below 100 DAI/MKR")
+    console.print(
+        f"\n{result.transactions:,} EVM transactions in {result.seconds:.1f} s "
+        f"({result.tx_per_second:.0f} tx/s) on the in-process chain."
+    )
+    for what, path in result.files.items():
+        console.print(f"{what}: {path}")
 
 
 def _out_dir(path: Path | None) -> Path | None:
@@ -56,7 +97,27 @@ def _out_dir(path: Path | None) -> Path | None:
     return path
 
 
-def _print(result, seconds: float, out_dir: Path | None) -> None:
+# ---- --basic: one debt auction, step by step (backstop.maker.demo) ----
+
+def _run_basic(args: argparse.Namespace, out_dir: Path | None) -> int:
+    """Run the single-auction demo, print a table (or JSON), optionally write DIR/…json."""
+    from backstop.maker.demo import run_debt_auction_demo
+
+    started = time.monotonic()
+    result = run_debt_auction_demo()
+    seconds = time.monotonic() - started
+    data = {**result.to_json(), "wall_seconds": round(seconds, 2)}
+    if out_dir is not None:
+        (out_dir / RESULT_FILE).write_text(json.dumps(data, indent=2) + "\n")
+    if wants_json(args):
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_basic(result, seconds, out_dir)
+    return 0
+
+
+def _print_basic(result: Any, seconds: float, out_dir: Path | None) -> None:
     """The human report: parameters, one table row per step, the outcome."""
     from rich.console import Console
     from rich.table import Table

@@ -233,14 +233,13 @@ def factory_address(args: argparse.Namespace, w3: Web3, *, required: bool = True
 def load_signer(args: argparse.Namespace) -> Any:
     """The signing account from ``--keystore`` (+ ``--password-file``) or $BACKSTOP_PRIVATE_KEY;
     never from the command line, never printed."""
-    from backstop.chain.keys import KeyError_ as KeyLoadError
-    from backstop.chain.keys import load_account
+    from backstop.chain.keys import KeyLoadError, load_account
 
     try:
         return load_account(keystore=getattr(args, "keystore", None),
                             password_file=getattr(args, "password_file", None), env_var=KEY_ENV)
     except KeyLoadError as exc:
-        raise UserError(str(exc)) from exc
+        raise UserError(str(exc), exit_code=2) from exc
 
 
 # ---- output ----

@@ -16,6 +16,7 @@ from backstop.units import WAD, Wad
 
 HISTORY_MKR = 20_980 * WAD  # MKR minted in March 2020 (the record)
 HISTORY_DAI = 5_300_000 * WAD
+HISTORY_AUCTIONS = 106
 FOLLOWED_MEMBERS = {0: "1 DAI member", 1: "10,000 DAI member"}
 
 
@@ -103,26 +104,30 @@ def _fmt(text: str, places: int = 2) -> str:
 def render(figs: dict[str, Any], console: Console, title: str) -> None:
     """One scenario's tables: per wave and total, then the followed members."""
     table = Table(title=title, title_justify="left")
-    for col in ("", "auctions", "DAI raised", "MKR minted", "avg DAI/MKR", "range DAI/MKR",
+    for col in ("", "auctions", "DAI raised", "MKR minted", "avg price", "price range",
                 "restarts", "pool bought", "top bidder"):
-        table.add_column(col, justify="left" if col in ("", "top bidder") else "right")
+        table.add_column(col, justify="left" if col in ("", "top bidder") else "right",
+                         no_wrap=True)
     rows = [*figs["waves"].items(), ("total", figs["total"])]
     for name, w in rows:
         pool = w["pool_purchases"]
         table.add_row(
             name, str(w["auctions"]), _fmt(w["dai_raised"], 0), _fmt(w["mkr_minted"]),
-            _fmt(w["price_avg"]), f"{_fmt(w['price_min'])} - {_fmt(w['price_max'])}",
+            _fmt(w["price_avg"]), f"{_fmt(w['price_min'])}-{_fmt(w['price_max'])}",
             str(w["restarts"]),
-            f"{pool['auctions']} ({_fmt(pool['mkr'])} MKR)" if pool["auctions"] else "0",
-            f"{w['top_bidder']['name']} ({w['top_bidder']['wins']})",
+            f"{pool['auctions']} ({_fmt(pool['mkr'], 0)} MKR)" if pool["auctions"] else "0",
+            f"{w['top_bidder']['name']} ({w['top_bidder']['wins']})" if w["top_bidder"]["wins"]
+            else "-",
             end_section=name == "total" or name == rows[-2][0],
         )
     console.print(table)
     m = figs["members"]
+    vs = (f"; MKR minted vs the record (20,980): {figs['vs_history_mkr_percent']}%"
+          if figs["total"]["auctions"] == HISTORY_AUCTIONS else "")
     console.print(
-        f"  {figs['distinct_bidders']} outside bidders bid; syndicate: {m['count']} members, "
-        f"{_fmt(m['deposited'], 0)} DAI enlisted at {_fmt(figs['pool_price'], 0)} DAI/MKR; "
-        f"MKR minted vs history (20,980): {figs['vs_history_mkr_percent']}%"
+        f"  prices in DAI per MKR. {figs['distinct_bidders']} outside bidders bid; the "
+        f"syndicate: {m['count']} members enlisted {_fmt(m['deposited'], 0)} DAI at "
+        f"{_fmt(figs['pool_price'], 0)} DAI/MKR{vs}"
     )
     for label, f in m["followed"].items():
         console.print(
