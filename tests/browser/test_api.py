@@ -116,9 +116,10 @@ def test_backstop_serve_end_to_end(chain: Devnet, tmp_path: Any) -> None:
     from backstop.testing.anvil import free_port
 
     deployment = tmp_path / "deployment.json"
-    deployment.write_text(json.dumps({"contracts": {"factory": chain.factory.address}}))
+    deployment.write_text(json.dumps({"rpc_url": chain.url, "factory": chain.factory.address}))
     port = free_port()
-    cmd = [sys.executable, "-m", "backstop.cli.main", "serve", "--rpc-url", chain.url,
+    # the node's URL comes from the deployment file, as `backstop devnet` writes it
+    cmd = [sys.executable, "-m", "backstop.cli.main", "serve",
            "--deployment", str(deployment), "--port", str(port)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -142,12 +143,12 @@ def test_backstop_serve_end_to_end(chain: Devnet, tmp_path: Any) -> None:
     assert proc.returncode == 0, err
     assert f"dashboard on {base}/" in err
 
-    bad = subprocess.run([*cmd[:5], chain.url, "--factory", chain.depositor],
+    bad = subprocess.run([*cmd[:4], "--rpc-url", chain.url, "--factory", chain.depositor],
                          capture_output=True, text=True, timeout=30)
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines() == [
-        f"error: there is no contract at {chain.depositor} on this chain; check the address "
-        "and --rpc-url"]
+        f"error: no factory at {chain.depositor} on this chain: check the address "
+        "(or the --rpc-url)"]
 
 
 def test_a_node_outage_is_a_one_line_error_and_the_server_recovers(

@@ -1,15 +1,25 @@
-"""`backstop serve`: the web dashboard on localhost, reading the chain live."""
+"""`backstop serve`: the web dashboard on localhost, reading the chain live.
+
+Which pools: ``--factory ADDR`` (every pool it lists, new ones included), ``--pools
+ADDR[,ADDR...]``, or a ``--deployment FILE`` written by `backstop devnet` / `backstop deploy`
+(its factory, else its pools; its RPC URL too unless ``--rpc-url`` or $BACKSTOP_RPC_URL is set).
+"""
 
 from __future__ import annotations
 
 import argparse
 import errno
-import json
 import logging
 import sys
-from pathlib import Path
-from typing import Any
 
+from backstop.cli.common import (
+    add_chain_options,
+    connect_chain,
+    deployment_of,
+    parse_address,
+    require_contract,
+    rpc_url_of,
+)
 from backstop.cli.errors import UserError
 
 NAME = "serve"
@@ -19,91 +29,52 @@ DEFAULT_PORT = 8550
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of `backstop serve`."""
-    parser.add_argument("--rpc-url", required=True, help="JSON-RPC URL of the node to read")
-    src = parser.add_mutually_exclusive_group(required=True)
-    src.add_argument("--factory", metavar="ADDR", help="the pool factory: show all its pools")
-    src.add_argument("--deployment", metavar="FILE", type=Path,
-                     help="a deployment JSON file (as written by `backstop devnet`/`deploy`) "
-                          "naming the factory or the pools")
-    src.add_argument("--pools", metavar="ADDR[,ADDR...]", help="show only these pools")
+    add_chain_options(parser, pool=False, factory=True)
+    parser.add_argument("--pools", metavar="ADDR[,ADDR...]", help="show only these pools")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port to listen on (default {DEFAULT_PORT})")
     parser.add_argument("--from-block", type=int, default=0, metavar="N",
-                        help="first block to scan for share transfers and auction kicks")
+                        help="first block to scan for share transfers and auction events "
+                             "(on mainnet: the factory's deployment block)")
 
 
-def _find(data: Any, key: str) -> Any:
-    """The first value under ``key`` anywhere in nested dicts/lists, or None."""
-    if isinstance(data, dict):
-        if key in data:
-            return data[key]
-        values = list(data.values())
-    elif isinstance(data, list):
-        values = data
-    else:
-        return None
-    for v in values:
-        found = _find(v, key)
-        if found is not None:
-            return found
-    return None
-
-
-def read_deployment(path: Path) -> tuple[str | None, list[str]]:
-    """(factory, pools) named in a deployment JSON file; ``UserError`` if it names neither."""
-    try:
-        data = json.loads(path.read_text())
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}; check the path") from exc
-    except ValueError as exc:
-        raise UserError(f"{path} is not JSON ({exc}); give the file `backstop devnet` wrote") \
-            from exc
-    factory = _find(data, "factory")
-    pools = _find(data, "pools") or ([_find(data, "pool")] if _find(data, "pool") else [])
-    if isinstance(factory, dict):
-        factory = factory.get("address")
-    pools = [p.get("address") if isinstance(p, dict) else p for p in pools]
-    if not isinstance(factory, str) and not pools:
-        raise UserError(f"{path} names no factory and no pool; give --factory ADDR instead")
-    return (factory if isinstance(factory, str) else None), [p for p in pools if isinstance(p, str)]
-
-
-def _sources(args: argparse.Namespace) -> tuple[str | None, list[str]]:
-    if args.deployment:
-        return read_deployment(args.deployment)
+def sources(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    """(factory, pools) from the options, else from the deployment file; usage error if none."""
+    if args.factory and args.pools:
+        raise UserError("give --factory or --pools, not both", exit_code=2)
+    if args.factory:
+        return parse_address(args.factory, "--factory"), []
     if args.pools:
-        return None, [p.strip() for p in args.pools.split(",") if p.strip()]
-    return args.factory, []
-
-
-def _check_contracts(w3: Any, addresses: list[str]) -> None:
-    from backstop.web.dashboard import checked_address
-
-    for a in addresses:
-        if not w3.eth.get_code(checked_address(a, "address")):
-            raise UserError(f"there is no contract at {a} on this chain; check the address "
-                            "and --rpc-url")
+        return None, [parse_address(p.strip(), "--pools") for p in args.pools.split(",")
+                      if p.strip()]
+    dep = deployment_of(args)
+    if dep is None:
+        raise UserError("say which pools to show: --factory ADDR, --pools ADDR[,ADDR...] or "
+                        "--deployment FILE", exit_code=2)
+    if dep.factory:
+        return parse_address(dep.factory, "the deployment's factory"), []
+    pools = dep.pools or ([dep.pool] if dep.pool else [])
+    return None, [parse_address(p, "the deployment's pool") for p in pools]
 
 
 def run(args: argparse.Namespace) -> int:
     """Connect, check the addresses, serve until Ctrl-C."""
-    from backstop.chain import connect
     from backstop.web.dashboard import Dashboard, InputError
     from backstop.web.server import make_server
 
     if not 0 <= args.port <= 65_535:
-        raise UserError(f"--port {args.port} is not a port; use 1-65535")
-    factory, pools = _sources(args)
+        raise UserError(f"--port {args.port} is not a port; use 1-65535", exit_code=2)
+    if args.from_block < 0:
+        raise UserError("--from-block cannot be negative", exit_code=2)
+    factory, pools = sources(args)
+    w3 = connect_chain(args)
+    if factory:
+        require_contract(w3, factory, "factory")
+    for pool in pools:
+        require_contract(w3, pool, "pool")
     try:
-        w3 = connect(args.rpc_url)
-        w3.eth.chain_id  # noqa: B018 - the first request tells whether the node answers
-    except Exception as exc:
-        raise UserError(f"cannot reach the node at {args.rpc_url} ({type(exc).__name__}); "
-                        "start it or check --rpc-url") from exc
-    try:
-        _check_contracts(w3, [a for a in [factory, *pools] if a])
         dashboard = Dashboard(w3, factory=factory, pools=pools, from_block=args.from_block)
     except InputError as exc:
         raise UserError(str(exc)) from exc
@@ -115,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
                 from exc
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    print(f"dashboard on {server.url}/ (reading {args.rpc_url}); Ctrl-C to stop", file=sys.stderr)
+    print(f"dashboard on {server.url}/ (reading {rpc_url_of(args)}); Ctrl-C to stop",
+          file=sys.stderr)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -48,7 +48,7 @@ def test_serve_with_an_unreachable_node_is_one_line(capsys: pytest.CaptureFixtur
     code = main(["serve", "--rpc-url", "http://127.0.0.1:9", "--factory", DEPOSITOR])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1
-    assert err[0].startswith("error: cannot reach the node at http://127.0.0.1:9")
+    assert err[0].startswith("error: no node answers at http://127.0.0.1:9")
 
 
 def test_serve_with_a_deployment_file_naming_nothing(tmp_path: Path,
@@ -57,16 +57,19 @@ def test_serve_with_a_deployment_file_naming_nothing(tmp_path: Path,
     path.write_text(json.dumps({"chain_id": 31337}))
     code = main(["serve", "--rpc-url", "http://127.0.0.1:9", "--deployment", str(path)])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and err == [f"error: {path} names no factory and no pool; "
-                                 "give --factory ADDR instead"]
+    assert code == 1 and err == [f"error: {path} is not a backstop deployment file "
+                                 "(no factory or pool in it)"]
     path.write_text("{not json")
     assert main(["serve", "--rpc-url", "x", "--deployment", str(path)]) == 1
     assert "is not JSON" in capsys.readouterr().err
 
 
-def test_serve_needs_an_address_source(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(["serve", "--rpc-url", "http://127.0.0.1:9"])
-    assert exc.value.code == 2
-    assert "one of the arguments --factory --deployment --pools is required" in \
-        capsys.readouterr().err
+def test_serve_needs_to_know_which_pools(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--rpc-url", "http://127.0.0.1:9"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: say which pools to show: --factory ADDR, --pools ADDR[,ADDR...] or "
+        "--deployment FILE")
+    assert main(["serve", "--factory", "0x12"]) == 2
+    assert "is not an address" in capsys.readouterr().err
+    assert main(["serve", "--factory", DEPOSITOR, "--pools", DEPOSITOR]) == 2
+    assert "not both" in capsys.readouterr().err
