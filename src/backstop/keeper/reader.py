@@ -87,8 +87,8 @@ class PoolReading:
     """One pool's per-block reads."""
 
     address: str
-    ceased: bool
-    available_dai: int
+    ceased: bool | None  # None: not read this block
+    available_dai: int | None  # None: not read this block
     active: tuple[int, ...]
 
 
@@ -99,7 +99,7 @@ class Reading:
     header: Header
     kicks: int
     live: bool
-    beg: int
+    beg: int | None  # None: not read this block
     pools: tuple[PoolReading, ...]
     factory_pools: tuple[str, ...] | None
     auctions: dict[int, AuctionView]
@@ -170,22 +170,34 @@ class ChainReader:
             raise RpcError(f"eth_blockNumber: {resp['error'].get('message')}")
         return int(resp["result"], 16)
 
-    def read(self, number: int, pools: Sequence[str], auction_ids: Iterable[int]) -> Reading:
-        """The header of block ``number`` and every read at that block, in one batch."""
+    def read(self, number: int, pools: Sequence[str], auction_ids: Iterable[int], *,
+             beg: bool = True, ceased: Iterable[str] | None = None,
+             available: Iterable[str] | None = None) -> Reading:
+        """The header of block ``number`` and every read at that block, in one batch.
+
+        Every pool's active auctions are always read; ``beg`` and each pool's ``ceased`` and
+        free DAI only when asked (``None``: for every pool), as they rarely change and every
+        call costs the in-process chain a full EVM execution.
+        """
         tag = hex(number)
         ids = sorted(set(auction_ids))
+        ceased_set = set(pools if ceased is None else ceased)
+        available_set = set(pools if available is None else available)
         requests: list[tuple[str, list[Any]]] = [
             ("eth_getBlockByNumber", [tag, False]),
             _call(self.flopper, calldata(KICKS), tag),
             _call(self.flopper, calldata(LIVE), tag),
-            _call(self.flopper, calldata(BEG), tag),
         ]
+        if beg:
+            requests.append(_call(self.flopper, calldata(BEG), tag))
         if self.factory:
             requests.append(_call(self.factory, calldata(FACTORY_POOLS), tag))
         for pool in pools:
-            requests += [_call(pool, calldata(POOL_CEASED), tag),
-                         _call(pool, calldata(POOL_AVAILABLE), tag),
-                         _call(pool, calldata(POOL_ACTIVE), tag)]
+            requests.append(_call(pool, calldata(POOL_ACTIVE), tag))
+            if pool in ceased_set:
+                requests.append(_call(pool, calldata(POOL_CEASED), tag))
+            if pool in available_set:
+                requests.append(_call(pool, calldata(POOL_AVAILABLE), tag))
         requests += [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
         res = rpc_batch(self.w3, requests)
         block = res[0]
@@ -193,32 +205,56 @@ class ChainReader:
             raise RpcError(f"block {number} is not there (yet): the node may be behind")
         header = Header(int(block["number"], 16), int(block["timestamp"], 16), block["hash"],
                         block["parentHash"], int(block.get("baseFeePerGas") or "0x0", 16))
-        k = 4
+        k = 3
+        beg_value = None
+        if beg:
+            beg_value = _word(_bytes(res[k], "flopper.beg()"))
+            k += 1
         factory_pools = None
         if self.factory:
             factory_pools = decode_address_array(_bytes(res[k], "factory.get_pools()"))
             k += 1
         readings = []
         for pool in pools:
-            readings.append(PoolReading(
-                pool, bool(_word(_bytes(res[k], "pool.ceased()"))),
-                _word(_bytes(res[k + 1], "pool.getAvailableDaiBalance()")),
-                decode_uint_array(_bytes(res[k + 2], "pool.getActiveAuctions()"))))
-            k += 3
+            active = decode_uint_array(_bytes(res[k], "pool.getActiveAuctions()"))
+            k += 1
+            is_ceased = None
+            if pool in ceased_set:
+                is_ceased = bool(_word(_bytes(res[k], "pool.ceased()")))
+                k += 1
+            free = None
+            if pool in available_set:
+                free = _word(_bytes(res[k], "pool.getAvailableDaiBalance()"))
+                k += 1
+            readings.append(PoolReading(pool, is_ceased, free, active))
         auctions = {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
                     for i, r in zip(ids, res[k:], strict=True)}
         return Reading(header, _word(_bytes(res[1], "flopper.kicks()")),
-                       bool(_word(_bytes(res[2], "flopper.live()"))),
-                       _word(_bytes(res[3], "flopper.beg()")), tuple(readings), factory_pools,
-                       auctions)
+                       bool(_word(_bytes(res[2], "flopper.live()"))), beg_value,
+                       tuple(readings), factory_pools, auctions)
 
-    def read_bids(self, number: int, auction_ids: Iterable[int]) -> dict[int, AuctionView]:
-        """``bids(id)`` of some auctions at block ``number`` (one batch)."""
+    def read_more(self, number: int, auction_ids: Iterable[int],
+                  pools: Iterable[str] = ()) -> tuple[dict[int, AuctionView],
+                                                      dict[str, tuple[bool, int]]]:
+        """``bids(id)`` of some auctions and ``(ceased, free DAI)`` of some pools at block
+        ``number`` (one batch)."""
         ids = sorted(set(auction_ids))
+        pool_list = sorted(set(pools))
         tag = hex(number)
-        res = rpc_batch(self.w3, [_call(self.flopper, calldata(BIDS, i), tag) for i in ids])
-        return {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
-                for i, r in zip(ids, res, strict=True)}
+        requests = [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
+        for pool in pool_list:
+            requests += [_call(pool, calldata(POOL_CEASED), tag),
+                         _call(pool, calldata(POOL_AVAILABLE), tag)]
+        res = rpc_batch(self.w3, requests)
+        auctions = {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
+                    for i, r in zip(ids, res, strict=False)}
+        k = len(ids)
+        state = {}
+        for pool in pool_list:
+            state[pool] = (bool(_word(_bytes(res[k], "pool.ceased()"))),
+                           _word(_bytes(res[k + 1], "pool.getAvailableDaiBalance()")))
+            k += 2
+        return auctions, state
 
     def pool_constants(self, pools: Sequence[str]) -> dict[str, tuple[int, str]]:
         """``(price, flopper)`` of each pool (one batch)."""

@@ -122,6 +122,7 @@ class Keeper:
         self._ceased: dict[str, bool] = {}
         self._available: dict[str, int] = {}
         self._beg = 0
+        self._full_refresh = True
         self._stop = threading.Event()
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -220,10 +221,15 @@ class Keeper:
         number = self.reader.block_number()
         if number == self.last_block:
             return StepResult(block=number)
-        reading = self.reader.read(number, self.pools, self._read_set(number))
+        ids = self._read_set(number)
+        full = self._full_refresh or number % self.settings.refresh_every_blocks == 0
+        wanted = set(self.pools) if full else self._pools_with_candidates(ids)
+        reading = self.reader.read(number, self.pools, ids, beg=full or self._beg == 0,
+                                   ceased=wanted, available=wanted)
         reorg = self._reorged(reading, number)
-        self._follow_up(reading, reorg)
+        self._follow_up(reading, reorg, wanted)
         self._update(reading)
+        self._full_refresh = reorg
         if self.sender is not None and self.sender.in_flight:
             self.sender.poll()
             self.in_flight = {k: p for k, p in self.in_flight.items() if not p.done}
@@ -243,14 +249,29 @@ class Keeper:
         active = set().union(*self._active.values()) if self._active else set()
         refresh = self.settings.refresh_every_blocks
         out = set(self._stale) | (active & self.followed.keys())
-        open_pools = [p for p in self.pools if not self._ceased.get(p)]
         for i, a in self.followed.items():
             if i in out:
                 continue
             if (a.tickable_at(self.last_now) or i % refresh == number % refresh
-                    or (a.open_at(self.last_now) and any(
-                        lot_could_suit(self._pool_view(p), a, self._beg) for p in open_pools))):
+                    or self._candidate_pools(a)):
                 out.add(i)
+        return out
+
+    def _candidate_pools(self, a: AuctionView) -> list[str]:
+        """Open pools whose price the auction's lot suits (last known state)."""
+        if not a.open_at(self.last_now):
+            return []
+        return [p for p in self.pools if not self._ceased.get(p)
+                and lot_could_suit(self._pool_view(p), a, self._beg)]
+
+    def _pools_with_candidates(self, ids: Iterable[int]) -> set[str]:
+        """Pools that may enter one of these auctions: their free DAI and status are needed."""
+        out: set[str] = set()
+        for i in ids:
+            a = self.followed.get(i)
+            if a is None:
+                return set(self.pools)  # not read yet: anything is possible
+            out.update(self._candidate_pools(a))
         return out
 
     def _reorged(self, reading: Reading, number: int) -> bool:
@@ -264,8 +285,10 @@ class Keeper:
                      parent=parent, last_hash=self.last_hash)
         return reorg
 
-    def _follow_up(self, reading: Reading, reorg: bool) -> None:
-        """Read, in one more batch, what the main batch could not know it needed."""
+    def _follow_up(self, reading: Reading, reorg: bool, wanted: set[str]) -> None:
+        """Read, in one more batch, what the main batch could not know it needed: new kicks,
+        positions taken by others, auctions that just expired unbid (and then the free DAI
+        and status of the pools they may suit)."""
         assert self.reader is not None
         now = reading.header.timestamp
         need = set(range(self.known_kicks + 1, reading.kicks + 1))
@@ -277,8 +300,13 @@ class Keeper:
             if a.tic == 0 and self.last_now <= a.end < now:  # just expired with no bid
                 need.add(i)
         need -= reading.auctions.keys()
-        if need:
-            reading.auctions.update(self.reader.read_bids(reading.header.number, need))
+        if not need:
+            return
+        pools = set(self.pools) - wanted
+        auctions, state = self.reader.read_more(reading.header.number, need, pools)
+        reading.auctions.update(auctions)
+        for pool, (ceased, free) in state.items():
+            self._ceased[pool], self._available[pool] = ceased, free
 
     def _update(self, reading: Reading) -> None:
         """Remember what was read; forget auctions that are gone and no pool holds."""
@@ -288,10 +316,14 @@ class Keeper:
             self.log("kicks", block=reading.header.number, ids=list(
                 range(self.known_kicks + 1, reading.kicks + 1)))
         self.known_kicks = max(self.known_kicks, reading.kicks)
-        self._beg = reading.beg
+        if reading.beg is not None:
+            self._beg = reading.beg
         self._active = {pr.address: frozenset(pr.active) for pr in reading.pools}
-        self._ceased = {pr.address: pr.ceased for pr in reading.pools}
-        self._available = {pr.address: pr.available_dai for pr in reading.pools}
+        for pr in reading.pools:
+            if pr.ceased is not None:
+                self._ceased[pr.address] = pr.ceased
+            if pr.available_dai is not None:
+                self._available[pr.address] = pr.available_dai
         held = set().union(*self._active.values()) if self._active else set()
         for i, a in reading.auctions.items():
             self._stale.discard(i)
@@ -305,7 +337,7 @@ class Keeper:
         pools = tuple(self._pool_view(p) for p in self.pools if p in self._active)
         auctions = {i: a for i, a in self.followed.items() if i in reading.auctions}
         return ChainView(reading.header.number, reading.header.timestamp, reading.live,
-                         reading.beg, auctions, pools)
+                         self._beg, auctions, pools)
 
     def _pool_view(self, pool: str) -> PoolView:
         return PoolView(pool, self.prices[pool], self._ceased.get(pool, False),
