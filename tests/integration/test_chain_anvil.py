@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import vyper
 from eth_account import Account
+from eth_account.messages import encode_defunct
 from eth_utils import keccak
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
@@ -382,3 +383,36 @@ def test_get_logs_filters(chain: Web3, probe: Any, probe_artifact: dict[str, Any
     assert chain.eth.get_logs({"fromBlock": start + 1, "toBlock": start + 1})[0]["data"] == (
         (20).to_bytes(32, "big"))
 
+
+
+def test_log_and_block_filters(chain: Web3, probe: Any, deployer: str) -> None:
+    logs = chain.eth.filter({"address": probe.address, "fromBlock": chain.eth.block_number})
+    blocks = chain.eth.filter("latest")
+    first = _wait(chain, probe.functions.poke(5, 1).transact({"from": deployer}))
+    second = _wait(chain, probe.functions.poke(6, 2).transact({"from": deployer}))
+    assert [e["data"][-1] for e in logs.get_new_entries()] == [1, 2]
+    assert blocks.get_new_entries() == [first["blockHash"], second["blockHash"]]
+    assert logs.get_new_entries() == [] and blocks.get_new_entries() == []
+    _wait(chain, probe.functions.poke(7, 3).transact({"from": deployer}))
+    assert [e["data"][-1] for e in logs.get_new_entries()] == [3]
+    assert chain.eth.uninstall_filter(logs.filter_id)
+    assert not chain.eth.uninstall_filter(logs.filter_id)
+
+
+def test_dev_accounts_sign(chain: Web3) -> None:
+    signer = _key(2)
+    assert chain.eth.sign(signer.address, text="backstop") == Account.sign_message(
+        encode_defunct(text="backstop"), signer.key).signature
+    typed = {
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"},
+                             {"name": "chainId", "type": "uint256"}],
+            "Hold": [{"name": "holder", "type": "address"}, {"name": "amount", "type": "uint256"}],
+        },
+        "primaryType": "Hold",
+        "domain": {"name": "Backstop", "chainId": 31337},
+        "message": {"holder": signer.address, "amount": 5},
+    }
+    answer = chain.provider.make_request("eth_signTypedData_v4", [signer.address, typed])
+    expected = Account.sign_typed_data(signer.key, full_message=typed).signature
+    assert answer["result"] == expected.to_0x_hex()

@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from eth.db.account import AccountDB
+from eth_account import Account
+from eth_account.messages import encode_defunct
 from web3._utils.encoding import Web3JsonEncoder
 from web3.providers.base import JSONBaseProvider
 from web3.types import RPCEndpoint, RPCResponse
@@ -45,6 +47,7 @@ from backstop.chain._node import (
     hb,
     hx,
 )
+from backstop.testing.anvil import DEV_KEYS
 
 CLIENT_VERSION = "backstop-inprocess/0.1.0 (titanoboa 0.2.8)"
 _LATEST_TAGS = ("latest", "pending", "safe", "finalized")
@@ -101,6 +104,8 @@ class BoaProvider(JSONBaseProvider):
         self.node = Node(chain_id=chain_id, genesis_timestamp=genesis_timestamp,
                          base_fee=base_fee, history=history)
         self._lock = threading.RLock()
+        self._filters: dict[int, dict[str, Any]] = {}
+        self._next_filter = 0
         self._handlers: dict[str, Callable[[list[Any]], Any]] = {
             name[len("rpc_"):]: getattr(self, name) for name in dir(self)
             if name.startswith("rpc_")
@@ -359,6 +364,10 @@ class BoaProvider(JSONBaseProvider):
         flt = _param(params, 0, {})
         if not isinstance(flt, dict):
             raise _ParamError("eth_getLogs takes a filter object")
+        return self._logs(flt, after=None)
+
+    def _logs(self, flt: dict[str, Any], after: int | None) -> list[dict[str, Any]]:
+        """Logs matching ``flt``; only from blocks after ``after`` when given (filters)."""
         node = self.node
         if flt.get("blockHash"):
             block = node.block_by_hash(_bytes(flt["blockHash"], "block hash"))
@@ -366,9 +375,17 @@ class BoaProvider(JSONBaseProvider):
                 raise RpcFailure(-32001, f"block not found: {flt['blockHash']}")
             blocks = [block]
         else:
-            start = self._block_number(flt.get("fromBlock", "latest"))
+            from_tag = flt.get("fromBlock", "latest")
+            if after is not None and (from_tag is None or from_tag in _LATEST_TAGS):
+                start = after + 1  # a filter from "latest" means: from when it was made
+            else:
+                start = self._block_number(from_tag)
             end = self._block_number(flt.get("toBlock", "latest"))
+            if after is not None:
+                start = max(start, after + 1)
             blocks = node.blocks[start:end + 1]
+        if after is not None:
+            blocks = [b for b in blocks if b.number > after]
         addresses = flt.get("address")
         if isinstance(addresses, str):
             addresses = [addresses]
@@ -385,6 +402,70 @@ class BoaProvider(JSONBaseProvider):
                 if _topics_match(entry["topics"], topics):
                     out.append(entry)
         return out
+
+    def rpc_eth_getBlockReceipts(self, params: list[Any]) -> list[dict[str, Any]] | None:
+        block = self.node.blocks[self._block_number(_param(params, 0, "latest"))]
+        return [self.node.txs[h].receipt for h in block.tx_hashes if h in self.node.txs]
+
+    # ---- filters (polling) ------------------------------------------------------------------
+    def _new_filter(self, kind: str, spec: dict[str, Any]) -> str:
+        self._next_filter += 1
+        self._filters[self._next_filter] = {"kind": kind, "spec": spec,
+                                            "seen": self.node.head.number}
+        return hx(self._next_filter)
+
+    def _filter(self, params: list[Any]) -> dict[str, Any]:
+        found = self._filters.get(_int(_param(params, 0), "filter id"))
+        if found is None:
+            raise RpcFailure(-32000, "filter not found")
+        return found
+
+    def rpc_eth_newFilter(self, params: list[Any]) -> str:
+        spec = _param(params, 0, {})
+        if not isinstance(spec, dict):
+            raise _ParamError("eth_newFilter takes a filter object")
+        self._logs(spec, after=None)  # refuse a bad filter now, not at the first poll
+        return self._new_filter("logs", spec)
+
+    def rpc_eth_newBlockFilter(self, params: list[Any]) -> str:
+        return self._new_filter("blocks", {})
+
+    def rpc_eth_getFilterChanges(self, params: list[Any]) -> list[Any]:
+        flt = self._filter(params)
+        seen, flt["seen"] = flt["seen"], self.node.head.number
+        if flt["kind"] == "blocks":
+            return [hb(b.hash) for b in self.node.blocks[seen + 1:]]
+        return self._logs(flt["spec"], after=seen)
+
+    def rpc_eth_getFilterLogs(self, params: list[Any]) -> list[Any]:
+        flt = self._filter(params)
+        if flt["kind"] != "logs":
+            raise RpcFailure(-32000, "filter is not a log filter")
+        return self._logs(flt["spec"], after=None)
+
+    def rpc_eth_uninstallFilter(self, params: list[Any]) -> bool:
+        return self._filters.pop(_int(_param(params, 0), "filter id"), None) is not None
+
+    # ---- signing with the dev accounts' keys --------------------------------------------------
+    def _dev_key(self, address: Any) -> str:
+        raw = _address(address)
+        if raw not in DEV_ADDRESSES:
+            raise RpcFailure(-32602, "No Signer available")
+        return DEV_KEYS[DEV_ADDRESSES.index(raw)]
+
+    def rpc_eth_sign(self, params: list[Any]) -> str:
+        key = self._dev_key(_param(params, 0))
+        message = encode_defunct(primitive=_bytes(_param(params, 1), "message"))
+        return hb(bytes(Account.sign_message(message, key).signature))
+
+    def rpc_eth_signTypedData_v4(self, params: list[Any]) -> str:
+        key = self._dev_key(_param(params, 0))
+        data = _param(params, 1)
+        if isinstance(data, str):
+            data = json.loads(data)
+        if not isinstance(data, dict):
+            raise _ParamError("eth_signTypedData_v4 takes the typed data as JSON")
+        return hb(bytes(Account.sign_typed_data(key, full_message=data).signature))
 
     # ---- anvil's dev methods ------------------------------------------------------------------
     def rpc_evm_mine(self, params: list[Any]) -> str:
