@@ -416,3 +416,22 @@ def test_dev_accounts_sign(chain: Web3) -> None:
     answer = chain.provider.make_request("eth_signTypedData_v4", [signer.address, typed])
     expected = Account.sign_typed_data(signer.key, full_message=typed).signature
     assert answer["result"] == expected.to_0x_hex()
+
+
+def test_nonce_gap_waits_in_the_pool(chain: Web3, probe: Any) -> None:
+    keeper = _key(9)
+    base = {"to": probe.address, "gas": 100_000, "chainId": 31337, "type": 2,
+            "maxFeePerGas": 100 * GWEI, "maxPriorityFeePerGas": GWEI}
+    later = keeper.sign_transaction({**base, "data": probe.encode_abi("poke", [1, 2]),
+                                     "nonce": 1})
+    chain.eth.send_raw_transaction(later.raw_transaction)
+    with pytest.raises(TransactionNotFound):
+        chain.eth.get_transaction_receipt(later.hash)
+    assert chain.eth.get_transaction_count(keeper.address, "pending") == 0
+    first = keeper.sign_transaction({**base, "data": probe.encode_abi("poke", [1, 1]),
+                                     "nonce": 0})
+    chain.eth.send_raw_transaction(first.raw_transaction)
+    assert _wait(chain, first.hash)["status"] == 1
+    assert _wait(chain, later.hash)["status"] == 1
+    assert chain.eth.get_transaction_count(keeper.address) == 2
+    assert probe.functions.counter().call() == 3

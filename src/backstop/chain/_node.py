@@ -53,6 +53,10 @@ class RpcFailure(Exception):
         self.message = message
         self.data = data
 
+    def fresh(self) -> RpcFailure:
+        """A new exception with the same error (memoized errors are raised more than once)."""
+        return RpcFailure(self.code, self.message, self.data)
+
     def to_json(self) -> dict[str, Any]:
         """The ``error`` member of a JSON-RPC response."""
         out: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -605,7 +609,7 @@ class Node:
         """``eth_call``: the return data, or an anvil-shaped revert error."""
         outcome = self._execute(sender, to, value, data, gas or self.gas_limit, number)
         if outcome.error is not None:
-            raise outcome.error
+            raise outcome.error.fresh()
         return outcome.output
 
     def estimate_gas(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int | None,
@@ -621,7 +625,7 @@ class Node:
         if first.error is not None:
             if first.out_of_gas:
                 raise RpcFailure(-32000, f"gas required exceeds allowance ({cap})")
-            raise first.error
+            raise first.error.fresh()
         lo = first.consumed
         if self._execute(sender, to, value, data, lo, number).error is None:
             return lo
