@@ -259,3 +259,50 @@ def console() -> Any:
     from rich.console import Console
 
     return Console(highlight=False)
+
+
+# ---- the pool ----
+
+POOL_REASONS = {
+    "Pool/ceased": "the pool is deactivated: deposits are closed",
+    "Pool/deposits-closed": "deposits are closed while the pool holds bids or MKR: try again "
+                            "when its auctions are finalized",
+    "Pool/below-minimum": "the pool takes at least 1 DAI per enlist",
+    "Pool/zero-shares": "that amount is too small to buy a single share unit",
+    "Pool/insufficient-shares": "you do not hold that many shares",
+    "Pool/amount-too-large": "the amount is too large",
+}
+
+
+def explain_revert(reason: str) -> str:
+    """A contract's revert reason in words for people (the raw reason if we know no better)."""
+    for prefix, words in POOL_REASONS.items():
+        if reason.startswith(prefix):
+            return words
+    if reason.startswith("Pool/dai-locked:"):
+        return "part of the pool's DAI is locked in auction bids:" + reason.split(":", 1)[1]
+    return f"the transaction would revert: {reason}"
+
+
+def open_pool(args: argparse.Namespace) -> tuple[Web3, Any]:
+    """The chain and the typed handle of the pool the command acts on."""
+    from backstop.pool import pool_at
+
+    w3 = connect_chain(args)
+    address = pool_address(args, w3)
+    pool = pool_at(w3, address)
+    try:
+        pool.price()
+    except Exception as exc:
+        raise UserError(f"{address} is not a backstop pool: check --pool") from exc
+    return w3, pool
+
+
+def send_or_explain(action: Callable[[], Any]) -> Any:
+    """Run a write that simulates first; a revert becomes one line in words (nothing sent)."""
+    from backstop.chain.errors import Revert
+
+    try:
+        return action()
+    except Revert as exc:
+        raise UserError(f"{explain_revert(exc.reason)} (nothing was sent)") from exc

@@ -176,23 +176,16 @@ class ChainEngine:
         self.enlisted = True
 
     def fund_bidder(self, name: str, rad: int) -> None:
-        """Top the bidder's Vat DAI up to ``rad`` (done with the next kick, in one block)."""
-        self._funding[name] = rad
+        """Give the bidder ``rad`` more Vat DAI (sent with the next kick, in one block)."""
+        self._funding[name] = self._funding.get(name, 0) + rad
 
     def _fund_bidders(self) -> None:
-        names = list(self._funding)
-        if not names:
-            return
+        """New Vat DAI for the wave's bidders (against the deployer's sin), one block."""
         vat = self.core.vat
-        have = batch_call(self.w3, [vat.call_dai(self.addresses[n]).as_tuple() for n in names])
-        txs = []
-        for name, raw in zip(names, have, strict=True):
-            held = vat.call_dai(self.addresses[name]).decode(raw).raw  # type: ignore[arg-type]
-            if held < self._funding[name]:
-                txs.append((self.deployer, vat.address, vat.contract.encode_abi(
-                    "suck", [self.deployer, self.addresses[name], self._funding[name] - held])))
+        self._send_block([(self.deployer, vat.address, vat.contract.encode_abi(
+            "suck", [self.deployer, self.addresses[name], rad]))
+            for name, rad in self._funding.items()])
         self._funding.clear()
-        self._send_block(txs)
 
     def kick(self, n: int) -> list[int]:
         """Fund the wave's bidders, book enough bad debt and kick ``n`` debt auctions

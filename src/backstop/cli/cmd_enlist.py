@@ -1,0 +1,69 @@
+"""`backstop enlist AMOUNT`: deposit DAI into a pool for shares (DAI's permit: one transaction)."""
+
+from __future__ import annotations
+
+import argparse
+
+from backstop.cli.common import (
+    add_chain_options,
+    add_key_options,
+    console,
+    emit,
+    explain_revert,
+    fmt,
+    load_signer,
+    open_pool,
+    parse_amount,
+    send_or_explain,
+)
+from backstop.cli.errors import UserError
+
+NAME = "enlist"
+HELP = "deposit DAI into a pool for shares (one transaction with DAI's permit)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `backstop enlist`."""
+    parser.add_argument("amount", metavar="AMOUNT", help='DAI to deposit, e.g. "1.5" or "50000"')
+    parser.add_argument("--approve", action="store_true",
+                        help="use approve + enlist (two transactions) instead of DAI's permit")
+    add_chain_options(parser, factory=True)
+    add_key_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check, simulate, send; print the shares received."""
+    amount = parse_amount(args.amount, "AMOUNT")
+    assert amount is not None
+    account = load_signer(args)
+    _, pool = open_pool(args)
+    check(pool, account.address, amount)
+    if args.approve:
+        done = send_or_explain(lambda: pool.approve_and_enlist(account, amount))
+    else:
+        done = send_or_explain(lambda: pool.enlist_with_permit(account, amount))
+    shares = pool.shares_of(account.address)
+    data = {"pool": pool.address, "member": account.address, "dai": str(done.dai),
+            "shares_minted": str(done.shares), "shares_held": str(shares),
+            "method": "approve" if args.approve else "permit"}
+    emit(args, data, lambda: console().print(
+        f"enlisted {fmt(done.dai)} DAI in pool {pool.address}: {fmt(done.shares)} shares "
+        f"minted, you now hold {fmt(shares)}"))
+    return 0
+
+
+def check(pool, member: str, amount) -> None:
+    """Refuse, in words, what the pool would refuse: closed deposits or too little DAI."""
+    from backstop.pool import PoolStatus
+
+    status = pool.status()
+    if status == PoolStatus.DEACTIVATED:
+        raise UserError(explain_revert("Pool/ceased"))
+    if status != PoolStatus.ACCEPTING_DEPOSITS:
+        raise UserError(explain_revert("Pool/deposits-closed"))
+    held = pool.dai.balance_of(member)
+    if held < amount:
+        raise UserError(f"you hold {fmt(held)} DAI, this needs {fmt(amount)}: "
+                        f"get more DAI to {member} or enlist less")
+    if pool.preview_enlist(amount).raw == 0:
+        raise UserError(explain_revert("Pool/below-minimum"))
