@@ -112,6 +112,13 @@ class EnterCheck:
     reason: str = ""
 
 
+def _mkr(wad: int) -> str:
+    """A wad amount as an exact decimal string ("277.777777777777777778")."""
+    whole, frac = divmod(wad, WAD)
+    frac_s = str(frac).rjust(18, "0").rstrip("0")
+    return f"{whole}.{frac_s}" if frac_s else str(whole)
+
+
 def ask_for(bid_rad: int, price: int) -> tuple[int, int]:
     """The pool's (ask, bid) in wad for an auction's bid: ask = bid / price, rounded up."""
     bid = bid_rad // RAY
@@ -219,7 +226,8 @@ def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
             pool, check = best
             free[pool.address] -= check.bid
             add(Decision(Action.ENTER, auction_id, pool.address,
-                         f"lot {auction.lot} allows the pool's ask {check.ask}",
+                         f"lot {_mkr(auction.lot)} MKR allows the pool's ask of "
+                         f"{_mkr(check.ask)} MKR",
                          ask=check.ask, bid=check.bid))
         if tick and auction.tickable_at(view.now):
             add(Decision(Action.TICK, auction_id, None, "expired with no bid"))

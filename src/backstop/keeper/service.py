@@ -53,6 +53,7 @@ from backstop.keeper.reader import (
     rpc_batch,
 )
 from backstop.keeper.settings import ConfigError, KeeperSettings
+from backstop.units import Wad
 
 _SELECTORS = {Action.ENTER: ENTER, Action.FINALIZE: FINALIZE, Action.TICK: TICK}
 INHERITED_WAIT_BLOCKS = 10  # blocks to wait for transactions of a previous run before going on
@@ -387,7 +388,7 @@ class Keeper:
         fields: dict[str, Any] = {"block": number, "action": d.action.value,
                                   "auction": d.auction_id, "pool": d.pool, "why": d.why}
         if d.action is Action.ENTER:
-            fields.update(ask=str(d.ask), bid=str(d.bid))
+            fields.update(ask_mkr=str(Wad(d.ask)), bid_dai=str(Wad(d.bid)))
         fields.update(extra)
         self.log(event, level=level, **fields)
 
@@ -411,8 +412,10 @@ class Keeper:
             {Action.ENTER: m.entered, Action.FINALIZE: m.finalized,
              Action.TICK: m.ticks}[d.action].inc()
         level = "warning" if event not in ("mined", "replaced", "resent") else "info"
-        self.log("tx_" + event, level=level, label=ptx.label, nonce=ptx.nonce,
-                 tx=ptx.hash or None, **{k: v for k, v in info.items() if v is not None})
+        fields = {k: v for k, v in info.items() if v is not None}
+        tx_hash = fields.pop("tx_hash", None) or ptx.hash or None
+        self.log("tx_" + event, level=level, label=ptx.label, nonce=ptx.nonce, tx=tx_hash,
+                 **fields)
 
     # ---- helpers --------------------------------------------------------------------------------
 
@@ -443,7 +446,7 @@ class Keeper:
             self.prices[pool] = price
             if pool not in self.pools:
                 self.pools.append(pool)
-                self.log("pool_added", pool=pool, price=str(price))
+                self.log("pool_added", pool=pool, price=str(Wad(price)))
 
     def _check_inherited(self, head: int) -> None:
         """Transactions of a previous run still pending: wait for them before sending."""
