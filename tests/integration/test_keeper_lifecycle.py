@@ -15,6 +15,7 @@ from backstop.keeper.scenario import (
     pool_outcome,
     world_problems,
 )
+from backstop.maker.scenario import fund_dai
 from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
 from backstop.units import Wad
 
@@ -121,3 +122,29 @@ def test_a_ceased_pool_is_not_entered_but_still_finalized(fresh):
     assert more[0] not in p250.active_auctions()
     assert p180.active_auctions() == more  # ticked, then the open pool took it
     assert pool_outcome(world, p250).mkr_balance == Wad.from_number(200)
+
+
+def test_factory_mode_picks_up_pools_created_while_running(fresh):
+    world = fresh
+    keeper = Keeper(world.w3, KEEPER, None,
+                    KeeperSettings(factory=world.factory.address, tick=True),
+                    log=EventLog(quiet=True))
+    keeper.step()
+    assert keeper.pools == world.pool_addresses
+    newcomer = world.factory.create_pool(DEPLOYER, Wad.from_number(300))
+    fund_dai(world.core, MEMBER, Wad.from_number(50_000), sender=DEPLOYER)
+    world.core.dai.approve(MEMBER, newcomer.address, Wad.from_number(50_000))
+    newcomer.enlist(MEMBER, Wad.from_number(50_000))
+    world.deposits[newcomer.address] = Wad.from_number(50_000)
+    world.pools.append(newcomer)
+    try:
+        ids = world.kick(1)
+        drive(keeper, world.w3)
+        assert newcomer.address in keeper.pools
+        assert newcomer.active_auctions() == ids  # 300 DAI/MKR asks least: it takes the lot
+        world.advance(601)
+        drive(keeper, world.w3)
+        assert world_problems(world) == []
+    finally:
+        world.pools.remove(newcomer)
+        del world.deposits[newcomer.address]

@@ -124,6 +124,7 @@ class Keeper:
         self._available: dict[str, int] = {}
         self._beg = 0
         self._full_refresh = True
+        self._skipped: set[str] = set()
         self._stop = threading.Event()
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -132,14 +133,22 @@ class Keeper:
         """Rebuild everything from the chain: pools, their Flopper, the auctions to follow."""
         s = self.settings
         if s.factory:
-            self.pools = list(factory_pools(self.w3, s.factory))
-            if not self.pools:
+            if not self.w3.eth.get_code(s.factory):
+                raise ConfigError(f"no contract at {s.factory}: is it the pool factory on this "
+                                  "chain?")
+            flopper = pool_flopper(self.w3, s.factory)  # the factory names it like a pool
+            listed = list(factory_pools(self.w3, s.factory))
+            self.pools = []
+            if not listed:
                 self.log("no_pools_yet", level="warning", factory=s.factory)
-        flopper = self._common_flopper(self.pools)
-        if flopper is None:
-            raise ConfigError("the factory has no pool yet: create one, or give --pools")
+        else:
+            listed = list(self.pools)
+            flopper = self._common_flopper(listed)
+            if flopper is None:
+                raise ConfigError("no pools to keep: give --pools ADDR[,ADDR...] or --factory")
+            self.pools = []
         self.reader = ChainReader(self.w3, flopper, s.factory)
-        self._add_pools(self.pools)
+        self._add_pools(listed)
         head = self.reader.block_number()
         ids = self.reader.kick_ids(s.from_block, head, s.log_chunk_blocks)
         reading = self.reader.read(head, self.pools, ())
@@ -433,6 +442,7 @@ class Keeper:
 
     def _add_pools(self, pools: Sequence[str]) -> None:
         """Start keeping more pools (read their constant price)."""
+        pools = [p for p in pools if p not in self._skipped]
         if not pools:
             return
         assert self.reader is not None
@@ -440,6 +450,7 @@ class Keeper:
             if price == 0:
                 raise ConfigError(f"{pool} has no price(): is it a backstop pool?")
             if flopper != self.reader.flopper:
+                self._skipped.add(pool)
                 self.log("pool_skipped", level="warning", pool=pool,
                          reason=f"bids in another Flopper ({flopper})")
                 continue
