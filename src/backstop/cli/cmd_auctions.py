@@ -35,6 +35,12 @@ def _state(b: Any, now: int) -> str:
     return "closed"
 
 
+def _words(reason: str) -> str:
+    """A pool reason without its code prefix: "Pool/lot-too-small: the lot is ..." -> "the lot
+    is ..."."""
+    return reason.split(": ", 1)[1] if ": " in reason else reason
+
+
 def run(args: argparse.Namespace) -> int:
     """Read the auctions and the pool's previews in two batches; print a table."""
     if args.last < 1:
@@ -54,14 +60,14 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for (i, b), call, raw in zip(shown, previews, answers, strict=True):
         p = call.decode(raw) if not isinstance(raw, Exception) else None
-        guy = ("pool" if b.guy == pool.address else
-               "vow (no bid)" if b.guy == vow else b.guy)
+        guy = ("pool" if b.guy.lower() == pool.address.lower() else
+               "vow (no bid)" if b.guy.lower() == vow.lower() else b.guy)
         rows.append({
             "id": i, "state": _state(b, now), "lot": str(b.lot),
             "price": str(b.price) if b.price is not None else None,
             "bid": str(b.bid.to_wad()), "high_bidder": guy if b.exists else None,
             "bid_expires": b.tic or None, "auction_ends": b.end or None,
-            "pool_can_enter": bool(p and p.ok), "pool_reason": p.reason if p else "",
+            "pool_can_enter": bool(p and p.ok), "pool_reason": _words(p.reason) if p else "",
         })
     data = {"pool": pool.address, "flopper": flop.address, "kicks": kicks, "now": now,
             "auctions": rows}

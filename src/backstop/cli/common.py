@@ -258,7 +258,8 @@ def console() -> Any:
     """A rich console on stdout (plain text when not a terminal)."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    width = Console().width
+    return Console(highlight=False, width=max(width, 120) if not sys.stdout.isatty() else width)
 
 
 # ---- the pool ----
