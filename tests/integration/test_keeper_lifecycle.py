@@ -148,3 +148,20 @@ def test_factory_mode_picks_up_pools_created_while_running(fresh):
     finally:
         world.pools.remove(newcomer)
         del world.deposits[newcomer.address]
+
+
+def test_global_settlement_the_pools_bids_are_yanked_back(fresh):
+    world = fresh
+    p250, _ = world.pools
+    ids = world.kick(2)
+    keeper = keeper_for(world)
+    drive(keeper, world.w3)
+    assert p250.active_auctions() == ids
+    world.core.flopper.cage(DEPLOYER)  # global settlement
+    drive(keeper, world.w3)
+    finals = keeper.log.events("finalize")
+    assert {r["auction"] for r in finals} == set(ids)
+    assert {r["why"] for r in finals} == {"flopper caged: yank the bid"}
+    assert p250.active_auctions() == []
+    assert world_problems(world) == []  # both bids back as Vat DAI, nothing lost
+    assert pool_outcome(world, p250).dai_balance == Wad.from_number(100_000)
