@@ -28,6 +28,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 POOL_PRICE = 100
+SECOND_POOL_PRICE = 250  # a second, empty pool: the page lists every pool of the factory
 
 # The injected wallet: every request goes to anvil's JSON-RPC; the account is one of anvil's
 # unlocked dev accounts, so eth_sendTransaction and eth_signTypedData_v4 are done by anvil.
@@ -72,6 +73,7 @@ class Devnet:
     core: Any
     factory: Any
     pool: Any
+    second: Any
     deployer: str
     depositor: str
     member: str
@@ -106,12 +108,13 @@ def devnet() -> Iterator[Devnet]:
         core = deploy_core(w3, deployer, params)
         factory = deploy_factory(w3, deployer, core)
         pool = factory.create_pool(deployer, Wad.from_number(POOL_PRICE))
+        second = factory.create_pool(deployer, Wad.from_number(SECOND_POOL_PRICE))
         for who, amount in ((depositor, 5_000), (member, 3_000), (bidder, 2_000)):
             fund_dai(core, who, Wad.from_number(amount))
         pool.approve_and_enlist(member, Wad.from_number(2_500))
         (auction,) = kick_auctions(core, 1)
-        net = Devnet(node.url, w3, core, factory, pool, deployer, depositor, member, keeper,
-                     bidder, auction)
+        net = Devnet(node.url, w3, core, factory, pool, second, deployer, depositor, member,
+                     keeper, bidder, auction)
         net.snapshot = rpc(node.url, "evm_snapshot")
         yield net
     finally:
@@ -121,9 +124,14 @@ def devnet() -> Iterator[Devnet]:
 @pytest.fixture
 def chain(devnet: Devnet) -> Iterator[Devnet]:
     """The devnet as deployed (reverted to the snapshot after each test)."""
+    from backstop.chain.tx import nonce_manager
+
     yield devnet
     rpc(devnet.url, "evm_revert", [devnet.snapshot])
     devnet.snapshot = rpc(devnet.url, "evm_snapshot")
+    # the revert took the accounts' nonces back: the senders must follow the node again
+    for who in (devnet.deployer, devnet.depositor, devnet.member, devnet.keeper, devnet.bidder):
+        nonce_manager(devnet.w3, who).resync()
 
 
 @pytest.fixture

@@ -136,7 +136,8 @@ def test_backstop_serve_end_to_end(chain: Devnet, tmp_path: Any) -> None:
                 time.sleep(0.2)
         assert "<h1>Dai Backstop</h1>" in page and "https://" not in page  # nothing remote
         status, state = get(base + "/api/state")
-        assert status == 200 and [p["address"] for p in state["pools"]] == [chain.pool.address]
+        assert status == 200
+        assert [p["address"] for p in state["pools"]] == [chain.pool.address, chain.second.address]
     finally:
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=10)

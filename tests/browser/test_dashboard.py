@@ -83,10 +83,12 @@ def test_page_shows_the_numbers_the_chain_holds(page: Any, phone_page: Any, chai
     assert c[:5] == [str(chain.auction), Wad(lot).format(4), Rad(bid).format(2),
                      price_of(Rad(bid), Wad(lot)).format(2), "no bid yet"]
     assert c[6] == "open, no bid yet" and re.match(r"\d+ d \d+ h$", c[5]), c
-    # the chart: the pool's price line and the auction's price line
-    assert page.locator("#chart .pool-line").count() == 1
+    # every pool of the factory, the empty second one too, each with its price line
+    assert page.locator("#pools tbody tr").count() == 2
+    second = cells(page.locator(f'#pools tr[data-pool="{chain.second.address}"]'))
+    assert second[:4] == ["250.00", "accepting deposits", "0", "0.00"]
+    assert page.locator("#chart .pool-line text").all_text_contents() == ["pool 100", "pool 250"]
     assert page.locator("#chart .auction-line").count() == 1
-    assert "pool 100" in page.locator("#chart .pool-line text").text_content()
     # every form control has a label a screen reader announces
     unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, button')]
         .filter((e) => !(e.labels && e.labels.length) && !e.textContent.trim()
