@@ -165,3 +165,17 @@ def test_global_settlement_the_pools_bids_are_yanked_back(fresh):
     assert p250.active_auctions() == []
     assert world_problems(world) == []  # both bids back as Vat DAI, nothing lost
     assert pool_outcome(world, p250).dai_balance == Wad.from_number(100_000)
+
+
+def test_discovery_reads_kick_logs_in_chunks_from_the_given_block(fresh):
+    world = fresh
+    old = world.kick(2)
+    start = world.w3.eth.block_number + 1
+    new = world.kick(2)
+    keeper = keeper_for(world, log_chunk_blocks=2, dry_run=True)
+    keeper.step()
+    assert sorted(keeper.followed) == old + new
+    late = keeper_for(world, from_block=start, dry_run=True)
+    late.step()
+    # auctions kicked before --from-block are not looked for (no pool holds them)
+    assert sorted(late.followed) == new
