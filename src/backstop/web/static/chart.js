@@ -97,8 +97,9 @@ export function drawChart(svg, series, pools, now) {
       fill: color }));
     g.appendChild(el("title", {}, `auction ${s.id}: ${last.price} DAI/MKR`));
     if (series.length <= 12) {
-      g.appendChild(el("text", { x: x(s.open ? now : last.t) + 5, y: y(Number(last.price)) - 5,
-        class: "auction-label", style: `fill: ${color}` }, `#${s.id}`));
+      // left of the point, above it: the right margin belongs to the pools' labels
+      g.appendChild(el("text", { x: x(s.open ? now : last.t) - 5, y: y(Number(last.price)) - 6,
+        "text-anchor": "end", class: "auction-label", style: `fill: ${color}` }, `#${s.id}`));
     }
     svg.appendChild(g);
   });
