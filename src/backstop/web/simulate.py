@@ -96,6 +96,9 @@ def _precheck(dash: Dashboard, action: str, sender: str, pool: str, amount: Wad)
     mine = next(p for p in position["pools"] if p["pool"] == pool)
     if action == "enlist":
         held = Wad.parse(position["dai_balance"])
+        if row["status"] == "deactivated":
+            return ("this pool was deactivated by its operator (cease fire): it takes no new "
+                    "deposits; members can still defect")
         if row["status"] != "accepting":
             return (f"this pool is not accepting deposits now (it is {row['status_text']}); "
                     "deposits reopen when it again holds only DAI")
