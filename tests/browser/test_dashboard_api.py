@@ -173,3 +173,30 @@ def test_a_node_outage_is_a_one_line_error_and_the_server_recovers(
         srv.shutdown()
         srv.server_close()
         thread.join(timeout=5)
+
+
+def test_a_deactivated_pool_is_shown_and_refuses_deposits_in_words(server: str,
+                                                                   chain: Devnet) -> None:
+    from backstop.units import Wad
+
+    chain.factory.cease_fire(chain.deployer, Wad.from_number(100))
+    status, state = get(f"{server}/api/state")
+    row = next(p for p in state["pools"] if p["address"] == chain.pool.address)
+    assert status == 200 and (row["status"], row["status_text"]) == ("deactivated", "deactivated")
+    status, body = post(f"{server}/api/simulate", {
+        "action": "enlist", "pool": chain.pool.address, "from": chain.depositor,
+        "amount": "10", "check_only": True})
+    assert status == 200 and body == {"ok": False, "message": (
+        "this pool was deactivated by its operator (cease fire): it takes no new deposits; "
+        "members can still defect")}
+    # withdrawals stay open: the member's defect simulates fine and says what it pays
+    shares = chain.pool.shares_of(chain.member)
+    data = "0x" + chain.pool.encode("defect", shares.raw).hex()
+    status, body = post(f"{server}/api/simulate", {
+        "action": "defect", "pool": chain.pool.address, "from": chain.member,
+        "to": chain.pool.address, "data": data, "amount": str(shares)})
+    paid = chain.pool.defect_amount(shares)
+    assert paid.dai.raw % 10**18 == 0 and paid.mkr.raw == 0  # whole DAI: exact in the sentence
+    assert status == 200 and body == {"ok": True, "message": (
+        f"you would return {shares.format(0)} shares and receive {paid.dai.format(0)} DAI "
+        "and 0 MKR")}
