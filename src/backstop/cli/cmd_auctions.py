@@ -56,12 +56,11 @@ def run(args: argparse.Namespace) -> int:
     shown = [(i, b) for i, b in zip(ids, bids, strict=True) if args.all or b.exists]
     previews = [pool.call_preview_enter(i) for i, _ in shown]
     answers = batch_call(w3, [c.as_tuple() for c in previews]) if previews else []
-    vow = flop.vow()
     rows = []
     for (i, b), call, raw in zip(shown, previews, answers, strict=True):
         p = call.decode(raw) if not isinstance(raw, Exception) else None
         guy = ("pool" if b.guy.lower() == pool.address.lower() else
-               "vow (no bid)" if b.guy.lower() == vow.lower() else b.guy)
+               "vow (no bid)" if b.tic == 0 else b.guy)
         rows.append({
             "id": i, "state": _state(b, now), "lot": str(b.lot),
             "price": str(b.price) if b.price is not None else None,
