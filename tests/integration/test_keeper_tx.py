@@ -202,3 +202,12 @@ def test_submit_many_sends_what_simulates_and_reports_the_rest(w3, counter):
             break
     assert all(p.state is TxState.MINED for p in sent)
     assert counter.functions.count().call() == limit + 2
+
+
+@pytest.mark.parametrize("key_index", [8, None])
+def test_contract_creation_signed_or_unlocked(w3, key_index):
+    out = vyper.compile_code(COUNTER, output_formats=["bytecode"])
+    account = Account.from_key(DEV_KEYS[8]) if key_index else Account.from_key(DEV_KEYS[9]).address
+    receipt = TxSender(w3, account).send({"data": out["bytecode"]})
+    address = receipt["contractAddress"]
+    assert address and w3.eth.get_code(Web3.to_checksum_address(address))

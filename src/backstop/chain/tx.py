@@ -15,9 +15,10 @@ that simulates, estimates gas and reads the base fee and nonce; one send), ``pol
 whatever the number of transactions in flight.
 
 ``tx`` is a web3 contract function call (``pool.functions.enterAuction(7)``) or a TxParams-like
-dict with ``to`` and optional ``data`` and ``value``. The account is an eth-account
-``LocalAccount`` (signed here, sent raw) or the address of an account the node has unlocked (dev
-chains: anvil, the in-process chain), which is sent with ``eth_sendTransaction``.
+dict with ``to`` and optional ``data`` and ``value`` (without ``to``: a contract creation whose
+``data`` is the initcode; the receipt's ``contractAddress`` is the new contract). The account is
+an eth-account ``LocalAccount`` (signed here, sent raw) or the address of an account the node
+has unlocked (dev chains: anvil, the in-process chain), sent with ``eth_sendTransaction``.
 
 Fees are integers in wei; the ``*_gwei`` options take an int or an exact decimal string ("1.5").
 """
@@ -515,13 +516,16 @@ class TxSender:
                       "maxPriorityFeePerGas": _hex(ptx.fees.priority_fee)}
             return "eth_sendTransaction", [params], None
         if not again or ptx._raw is None:
-            signed = self.account.sign_transaction({
+            fields: dict[str, Any] = {
                 "type": 2, "chainId": self._chain(), "nonce": ptx.nonce,
-                "to": ptx.call["to"], "value": _to_int(ptx.call.get("value", "0x0")),
+                "value": _to_int(ptx.call.get("value", "0x0")),
                 "data": ptx.call.get("data", "0x"), "gas": ptx.gas,
                 "maxFeePerGas": ptx.fees.max_fee,
                 "maxPriorityFeePerGas": ptx.fees.priority_fee,
-            })
+            }
+            if "to" in ptx.call:
+                fields["to"] = ptx.call["to"]
+            signed = self.account.sign_transaction(fields)
             ptx._raw = bytes(signed.raw_transaction)
             local_hash = "0x" + bytes(signed.hash).hex()
             if local_hash not in ptx.hashes:
@@ -573,13 +577,15 @@ class TxSender:
     def _call_params(self, tx: Any) -> dict[str, Any]:
         """A JSON-RPC call object ``{from, to, data, value}`` from a contract call or a dict."""
         if isinstance(tx, Mapping):
-            if "to" not in tx:
-                raise ValueError("a transaction dict needs 'to'")
             data = tx.get("data", b"")
             data_hex = data if isinstance(data, str) else "0x" + bytes(data).hex()
             value = tx.get("value", 0)
-            return {"from": self.address, "to": to_checksum_address(tx["to"]),
-                    "data": data_hex, "value": _hex(_to_int(value))}
+            call = {"from": self.address, "data": data_hex, "value": _hex(_to_int(value))}
+            if tx.get("to"):  # no "to": a contract creation with ``data`` as its initcode
+                call["to"] = to_checksum_address(tx["to"])
+            elif len(data_hex) <= 2:
+                raise ValueError("a transaction dict needs 'to', or 'data' to deploy")
+            return call
         encode = getattr(tx, "_encode_transaction_data", None)
         address = getattr(tx, "address", None)
         if encode is None or address is None:
