@@ -211,7 +211,7 @@ class PendingTx:
     replacements: int = 0
     resends: int = 0
     orphan_polls: int = 0
-    _raw: bytes | None = None
+    _raw: bytes | None = field(default=None, repr=False)
 
     @property
     def hash(self) -> str:
