@@ -59,10 +59,12 @@ class System:
 
     # ---- DAI ----------------------------------------------------------------------------
     def mint_dai(self, to: str, wad: int) -> None:
-        """Give ``to`` ``wad`` ERC20 DAI (new Vat DAI, sin on the deployer, exited)."""
+        """Give ``to`` ``wad`` new ERC20 DAI, backed by Vat DAI of the DaiJoin as an exit
+        would leave it (sin on the deployer); works also after the DaiJoin is caged."""
         with boa.env.prank(self.deployer):
-            self.vat.suck(self.deployer, self.deployer, wad * RAY)
-            self.dai_join.exit(to, wad)
+            self.vat.suck(self.deployer, self.dai_join.address, wad * RAY)
+        with boa.env.prank(self.dai_join.address):
+            self.dai.mint(to, wad)
 
     def give_vat_dai(self, to: str, rad: int) -> None:
         """Credit ``to`` with ``rad`` Vat DAI (sin on the deployer)."""
