@@ -254,3 +254,39 @@ def test_entry_point_subprocess(chain):
     bad = subprocess.run([str(exe), "enlist", "1.5.5", "--deployment", str(path)],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+# ---- deploy -------------------------------------------------------------------------------------
+
+def test_deploy_factory_and_a_pool_for_another_price(chain, capsys, monkeypatch, tmp_path):
+    _, _, path = chain
+    monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", DEPLOYER_KEY)
+    out = tmp_path / "mine.json"
+    made = cli_json(capsys, "deploy", "factory", "--deployment", str(path), "--write", str(out))
+    assert made["deployed"] == "factory" and json.loads(out.read_text())["factory"] == \
+        made["address"]
+    pool = cli_json(capsys, "deploy", "pool", "--price", "150.5", "--deployment", str(out),
+                    "--write", str(out))
+    recorded = json.loads(out.read_text())
+    assert recorded["pool"] == pool["address"] and recorded["maker"]
+    status = cli_json(capsys, "status", "--deployment", str(out))
+    assert status["price"] == "150.5" and status["status"] == "accepting_deposits"
+    listed = cli_json(capsys, "pools", "--deployment", str(out))
+    assert [p["address"] for p in listed["pools"]] == [pool["address"]]
+
+
+def test_deploy_refuses_a_second_pool_for_a_price(chain, capsys, monkeypatch):
+    _, deployment, path = chain
+    monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", DEPLOYER_KEY)
+    code, _, err = cli(capsys, "deploy", "pool", "--price", "100", "--deployment", str(path))
+    assert code == 1 and f"already has the pool for 100 DAI/MKR at {deployment.pool}" in \
+        one_line_error(err)
+    code, _, err = cli(capsys, "deploy", "pool", "--deployment", str(path))
+    assert code == 2 and "needs --price" in one_line_error(err)
+
+
+def test_deploy_without_maker_addresses(chain, capsys, monkeypatch):
+    _, deployment, _ = chain
+    monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", DEPLOYER_KEY)
+    code, _, err = cli(capsys, "deploy", "factory", "--rpc-url", deployment.rpc_url)
+    assert code == 2 and "no built-in Maker addresses" in one_line_error(err)
