@@ -265,3 +265,45 @@ def test_a_member_sees_locked_dai_and_is_told_why_defect_waits(make_page: Any, c
     assert "Nothing was signed or sent" in message
     assert shares_of(chain, chain.member) == shares
     shoot(page, "defect-locked-desktop")
+
+
+def test_the_chart_follows_bids_and_restarts_over_time(page: Any, chain: Devnet,
+                                                       shoot: Any) -> None:
+    """An outside bid, the pool's bid an hour later, a second auction restarted after it expired
+    unbid: each price the chain held shows on the chart as a step of its auction's line."""
+    from backstop.chain.dev import time_travel
+    from backstop.maker.scenario import fund_vat_dai, kick_auctions
+
+    flop = chain.core.flopper
+    row = page.locator(f'#auctions tr[data-auction="{chain.auction}"]')
+
+    def shows(r: Any, price_text: str) -> None:
+        r.locator('td[data-label="Price (DAI/MKR)"]', has_text=price_text).wait_for(
+            timeout=POLL_TIMEOUT)
+
+    start = flop.bids(chain.auction)
+    fund_vat_dai(chain.core, chain.bidder, start.bid)
+    chain.core.vat.hope(chain.bidder, flop.address)
+    time_travel(chain.w3, 3_600)
+    flop.dent(chain.bidder, chain.auction, Wad.parse("10.5"), start.bid)
+    outside = price_of(start.bid, Wad.parse("10.5"))
+    shows(row, outside.format(2))
+    time_travel(chain.w3, 3_600)
+    enter_auction(chain)
+    shows(row, "100.00")
+    (second,) = kick_auctions(chain.core, 1)
+    row2 = page.locator(f'#auctions tr[data-auction="{second}"]')
+    row2.wait_for(timeout=POLL_TIMEOUT)
+    time_travel(chain.w3, flop.tau() + 60)
+    flop.tick(chain.keeper, second)
+    restarted = flop.bids(second)
+    shows(row2, price_of(restarted.bid, restarted.lot).format(2))
+    assert cells(row)[6] == "ended: high bidder can claim (deal)"
+    # the chart: auction 1 steps through 3 prices (kick, outside bid, pool), auction 2 through 2
+    lines = page.locator("#chart .auction-line polyline")
+    assert lines.count() == 2
+    assert len(lines.nth(0).get_attribute("points").split()) == 2 * 3
+    assert len(lines.nth(1).get_attribute("points").split()) == 2 * 2
+    labels = page.locator("#chart .auction-label").all_text_contents()
+    assert labels == [f"#{chain.auction}", f"#{second}"]
+    shoot(page, "history-desktop")

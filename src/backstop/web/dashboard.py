@@ -213,7 +213,7 @@ class Dashboard:
             "block": {"number": number, "timestamp": now},
             "pools": pool_rows,
             "auctions": auctions,
-            "history": self._history_rows(ids, auctions),
+            "history": self._history_rows(ids, auctions, now),
         }
 
     def _pool_fns(self) -> dict[str, Fn]:
@@ -301,14 +301,17 @@ class Dashboard:
             self._block_times[number] = int(self.w3.eth.get_block(number)["timestamp"])
         return self._block_times[number]
 
-    def _history_rows(self, ids: list[int], auctions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        open_ids = {a["id"] for a in auctions if a["state"] != "dealt"}
+    def _history_rows(self, ids: list[int], auctions: list[dict[str, Any]],
+                      now: int) -> list[dict[str, Any]]:
+        by_id = {a["id"]: a for a in auctions}
         rows = []
         for i in sorted(ids):
             pts = self._history.points.get(i, [])
+            a = by_id[i]
             rows.append({
                 "id": i,
-                "open": i in open_ids,
+                "open": a["state"] in ("open", "bidding"),
+                "until": _until(a, now, pts[-1][0] if pts else now),
                 "points": [{"t": t, "price": str(price_of(Rad(bid), Wad(lot)))}
                            for t, lot, bid in pts],
             })
@@ -403,6 +406,17 @@ class Dashboard:
         from backstop.web.simulate import simulate_action
 
         return simulate_action(self, body)
+
+
+def _until(a: dict[str, Any], now: int, last_seen: int) -> int:
+    """Until when an auction's last price held: now while it runs, else when it ended."""
+    if a["state"] in ("open", "bidding"):
+        return now
+    if a["state"] == "expired":
+        return a["end"]
+    if a["state"] == "ended":
+        return min(a["tic"], a["end"]) if a["tic"] else a["end"]
+    return last_seen  # dealt: the bids are deleted, the last price seen is all there is
 
 
 def _auction_row(i: int, bid: int, lot: int, guy: str, tic: int, end: int, now: int,

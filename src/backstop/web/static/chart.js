@@ -3,7 +3,7 @@
 // Numbers become screen coordinates here only (display), never amounts.
 
 const NS = "http://www.w3.org/2000/svg";
-const PAD = { l: 56, r: 72, t: 16, b: 36 };
+const PAD = { l: 56, r: 72, t: 30, b: 36 };
 const COLORS = ["#2563eb", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4d7c0f", "#ea580c"];
 
 function el(name, attrs = {}, text) {
@@ -32,7 +32,8 @@ function timeLabel(t, span) {
 }
 
 /**
- * Draw into `svg`: `series` = [{id, points: [{t, price}]}] (price as decimal text),
+ * Draw into `svg`: `series` = [{id, until, points: [{t, price}]}] (price as decimal text;
+ * `until`: when the auction's last price stopped holding, the chain's time while it runs),
  * `pools` = [{price, label}], `now` = chain time in seconds.
  */
 export function drawChart(svg, series, pools, now) {
@@ -54,6 +55,9 @@ export function drawChart(svg, series, pools, now) {
   let yLo = Math.min(...ys), yHi = Math.max(...ys);
   const margin = (yHi - yLo) * 0.1 || Math.max(yHi * 0.1, 1);
   yLo = Math.max(0, yLo - margin); yHi += margin;
+  const ticks0 = niceTicks(yLo, yHi);  // widen to whole ticks so every line has a label below it
+  const stepY = ticks0.length > 1 ? ticks0[1] - ticks0[0] : 0;
+  if (stepY > 0) { yLo = Math.max(0, Math.floor(yLo / stepY) * stepY); yHi = Math.ceil(yHi / stepY) * stepY; }
   let tLo = Math.min(...ts), tHi = Math.max(...ts);
   if (tHi - tLo < 60) tLo = tHi - 60;
   const x = (t) => PAD.l + ((t - tLo) / (tHi - tLo)) * (W - PAD.l - PAD.r);
@@ -69,7 +73,7 @@ export function drawChart(svg, series, pools, now) {
     axes.appendChild(el("text", { x: x(t), y: H - PAD.b + 18, "text-anchor": "middle" },
       timeLabel(t, tHi - tLo)));
   }
-  axes.appendChild(el("text", { x: 12, y: PAD.t + 4, class: "unit" }, "DAI/MKR"));
+  axes.appendChild(el("text", { x: 8, y: 14, class: "unit" }, "DAI/MKR"));
   svg.appendChild(axes);
 
   pools.forEach((p) => {
@@ -87,18 +91,19 @@ export function drawChart(svg, series, pools, now) {
     s.points.forEach((p, j) => {
       const next = s.points[j + 1];
       coords.push(`${x(p.t)},${y(Number(p.price))}`);
-      const tEnd = next ? next.t : (s.open ? now : p.t);
+      const tEnd = next ? next.t : Math.max(p.t, s.until ?? now);
       coords.push(`${x(tEnd)},${y(Number(p.price))}`);
     });
     const g = el("g", { class: "auction-line" });
     g.appendChild(el("polyline", { points: coords.join(" "), stroke: color }));
     const last = s.points[s.points.length - 1];
-    g.appendChild(el("circle", { cx: x(s.open ? now : last.t), cy: y(Number(last.price)), r: 3,
+    const tLast = Math.max(last.t, s.until ?? now);
+    g.appendChild(el("circle", { cx: x(tLast), cy: y(Number(last.price)), r: 3,
       fill: color }));
     g.appendChild(el("title", {}, `auction ${s.id}: ${last.price} DAI/MKR`));
     if (series.length <= 12) {
       // left of the point, above it: the right margin belongs to the pools' labels
-      g.appendChild(el("text", { x: x(s.open ? now : last.t) - 5, y: y(Number(last.price)) - 6,
+      g.appendChild(el("text", { x: x(tLast) - 5, y: y(Number(last.price)) - 6,
         "text-anchor": "end", class: "auction-label", style: `fill: ${color}` }, `#${s.id}`));
     }
     svg.appendChild(g);
