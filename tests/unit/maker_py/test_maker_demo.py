@@ -1,5 +1,5 @@
-"""The debt-auction demo (`backstop demo` for now): its story read back from the chain, and the
-command's JSON, file and error behaviour through the real entry point."""
+"""The debt-auction walk-through (`backstop demo --basic`): its story read back from the chain,
+and the command's JSON, file and error behaviour through the real entry point."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_outcome(demo) -> None:
 
 def test_cli_json_and_out_file(tmp_path, capsys) -> None:
     out = tmp_path / "demo"
-    assert main(["demo", "--json", "--out", str(out)]) == 0
+    assert main(["demo", "--basic", "--json", "--out", str(out)]) == 0
     printed = json.loads(capsys.readouterr().out)
     written = json.loads((out / "debt-auction.json").read_text())
     assert printed["mkr_won"] == {"bidder C": "225", "bidder A": "340"}
@@ -55,7 +55,7 @@ def test_cli_json_and_out_file(tmp_path, capsys) -> None:
 
 
 def test_cli_table(capsys) -> None:
-    assert main(["demo"]) == 0
+    assert main(["demo", "--basic"]) == 0
     text = capsys.readouterr().out
     assert "50,000 → bidder A" in text and "MKR minted: 565.0" in text
 
@@ -63,6 +63,6 @@ def test_cli_table(capsys) -> None:
 def test_cli_unwritable_out_is_one_line(tmp_path, capsys) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    assert main(["demo", "--out", str(blocker / "sub")]) == 1
+    assert main(["demo", "--basic", "--out", str(blocker / "sub")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: cannot create --out directory")
