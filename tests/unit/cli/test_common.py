@@ -1,0 +1,96 @@
+"""The CLI's shared helpers: amounts, addresses, deployment files, RPC URL, revert words."""
+
+import argparse
+import json
+
+import pytest
+
+from backstop.cli.common import (
+    explain_revert,
+    parse_address,
+    parse_amount,
+    read_deployment,
+    rpc_url_of,
+)
+from backstop.cli.errors import UserError
+from backstop.cli.main import build_parser
+from backstop.units import Wad
+
+CHECKSUMMED = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+
+@pytest.mark.parametrize(("text", "raw"), [
+    ("1.5", 15 * 10**17), ("50000", 50_000 * 10**18), ("0.000000000000000001", 1),
+    (" 7 ", 7 * 10**18), ("1_000", 1_000 * 10**18),
+])
+def test_amounts_are_exact_to_the_wei(text, raw):
+    assert parse_amount(text) == Wad(raw)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("-1", "is negative"), ("1.0000000000000000001", "more than 18 decimals"),
+    ("1e18", "is not a number"), ("", "is not a number"), ("0.0", "is zero"),
+    ("all", "is not a number"),
+])
+def test_bad_amounts_are_usage_errors(text, words):
+    with pytest.raises(UserError) as err:
+        parse_amount(text)
+    assert words in str(err.value) and err.value.exit_code == 2
+
+
+def test_all_only_where_allowed():
+    assert parse_amount("ALL", allow_all=True) is None
+    with pytest.raises(UserError, match='or "all"'):
+        parse_amount("most", allow_all=True)
+
+
+def test_addresses():
+    assert parse_address(CHECKSUMMED.lower()) == CHECKSUMMED
+    assert parse_address(CHECKSUMMED) == CHECKSUMMED
+    i = next(i for i, c in enumerate(CHECKSUMMED) if i >= 2 and c.isalpha())
+    wrong_case = CHECKSUMMED[:i] + CHECKSUMMED[i].swapcase() + CHECKSUMMED[i + 1:]
+    with pytest.raises(UserError, match="wrong checksum"):
+        parse_address(wrong_case)
+    with pytest.raises(UserError, match="is not an address"):
+        parse_address("0x1234")
+
+
+def test_deployment_file_errors(tmp_path):
+    with pytest.raises(UserError, match="does not exist"):
+        read_deployment(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(UserError, match="is not JSON"):
+        read_deployment(bad)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"hello": 1}))
+    with pytest.raises(UserError, match="not a backstop deployment file"):
+        read_deployment(other)
+
+
+def test_rpc_url_precedence(tmp_path, monkeypatch):
+    dep = tmp_path / "d.json"
+    dep.write_text(json.dumps({"rpc_url": "http://from-file:1", "pool": CHECKSUMMED}))
+    args = argparse.Namespace(rpc_url=None, deployment=dep)
+    monkeypatch.delenv("BACKSTOP_RPC_URL", raising=False)
+    assert rpc_url_of(args) == "http://from-file:1"
+    monkeypatch.setenv("BACKSTOP_RPC_URL", "http://from-env:2")
+    assert rpc_url_of(args) == "http://from-env:2"
+    args.rpc_url = "http://from-flag:3"
+    assert rpc_url_of(args) == "http://from-flag:3"
+
+
+def test_pool_reasons_in_words():
+    assert explain_revert("Pool/ceased: deposits are closed for good") == \
+        "the pool is deactivated: deposits are closed"
+    assert "locked in auction bids: 5 DAI free" in explain_revert("Pool/dai-locked: 5 DAI free")
+    assert explain_revert("Vat/not-allowed") == "the transaction would revert: Vat/not-allowed"
+
+
+def test_every_command_has_help_and_json():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name in ("devnet", "deploy", "pools", "status", "auctions", "position", "enlist",
+                 "defect", "demo", "bench"):
+        assert name in sub.choices, name
+        assert "--json" in sub.choices[name].format_help()
