@@ -15,14 +15,17 @@ transactions and logs, and the RPC layer (``boa_provider``) does the rest of the
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boa
 import rlp
+from boa.vm.py_evm import TracingCodeStream
 from eth._utils.address import generate_contract_address
 from eth.db.account import AccountDB
 from eth.exceptions import Revert as EvmRevert
+from eth.vm.opcode_values import STOP
 from eth.vm.spoof import SpoofTransaction
 from eth_bloom import BloomFilter
 from eth_keys import keys
@@ -715,6 +718,46 @@ def _failure_of(computation: Any) -> RpcFailure:
     return RpcFailure(-32603, f"EvmError: {type(computation.error).__name__}")
 
 
+class _Code(TracingCodeStream):
+    """titanoboa's code stream without its per-opcode trace (only its coverage tools read it)."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[int]:
+        raw = self._raw_code_bytes
+        end = self._length_cache
+        while self.program_counter < end:
+            opcode = raw[self.program_counter]
+            self.program_counter += 1
+            yield opcode
+        yield STOP
+
+
+# JUMPDEST analysis per contract code, shared by every call frame of every chain (py-evm redoes
+# it for each new frame otherwise): (valid positions, invalid positions), pure functions of code.
+_JUMPDESTS: dict[bytes, tuple[set[int], set[int]]] = {}
+
+
+def _fast_computation(base: type) -> type:
+    """``base`` (titanoboa's computation class) with the untraced code stream and the shared
+    JUMPDEST analysis."""
+
+    class FastComputation(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            code = self.code
+            code.__class__ = _Code
+            raw = code._raw_code_bytes
+            known = _JUMPDESTS.get(raw)
+            if known is None:
+                if len(_JUMPDESTS) > 2_000:
+                    _JUMPDESTS.clear()
+                known = _JUMPDESTS[raw] = (set(), set())
+            code.valid_positions, code.invalid_positions = known
+
+    return FastComputation
+
+
 def make_env() -> Any:
     """A fresh ``boa.Env`` whose EVM does not trace SHA3/SSTORE (titanoboa's storage-dump
     tracers), leaving titanoboa's shared opcode table exactly as it was."""
@@ -728,5 +771,7 @@ def make_env() -> Any:
         while hasattr(fn, "env") and (hasattr(fn, "sha3") or hasattr(fn, "sstore")):
             fn = getattr(fn, "sha3", None) or fn.sstore
         own[op] = fn
-    env.evm.vm.state.computation_class.opcodes = own
+    state = env.evm.vm.state
+    state.computation_class.opcodes = own
+    state.computation_class = _fast_computation(state.computation_class)
     return env
