@@ -11,9 +11,11 @@ still in the node's pool are waited for before anything new is sent.
 
 Which auctions are read each block (the read set does not grow with auctions nobody can act on):
 every auction a pool holds a position in, every open auction whose lot suits some pool's price,
-every auction that expired with no bid, new ids since the last ``kicks()``, auctions whose
-deadline passed since the last block, and each other auction once every
-``refresh_every_blocks`` blocks (so a change nobody announced, like a new ``beg``, is seen).
+every auction that expired with no bid, new ids since the last ``kicks()`` and auctions whose
+deadline passed since the last block. Nothing else can turn into something to do: a lot only
+grows by ``tick``, which needs an expired unbid auction (read every block); others' bids only
+shrink it; a deal or yank only removes it. ``beg`` and the pools' status and free DAI are read
+when a decision needs them and every ``refresh_every_blocks`` blocks; everything after a reorg.
 """
 
 from __future__ import annotations
@@ -231,7 +233,7 @@ class Keeper:
         number = self.reader.block_number()
         if number == self.last_block:
             return StepResult(block=number)
-        ids = self._read_set(number)
+        ids = self._read_set()
         full = self._full_refresh or number % self.settings.refresh_every_blocks == 0
         wanted = set(self.pools) if full else self._pools_with_candidates(ids)
         reading = self.reader.read(number, self.pools, ids, beg=full or self._beg == 0,
@@ -254,16 +256,14 @@ class Keeper:
             self._add_pools([p for p in reading.factory_pools if p not in self.pools])
         return StepResult(number, True, len(reading.auctions), decided.decisions, sent)
 
-    def _read_set(self, number: int) -> set[int]:
+    def _read_set(self) -> set[int]:
         """The auctions worth reading in this block (see the module docstring)."""
         active = set().union(*self._active.values()) if self._active else set()
-        refresh = self.settings.refresh_every_blocks
+        if self._full_refresh:
+            return set(self._stale) | set(self.followed)
         out = set(self._stale) | (active & self.followed.keys())
         for i, a in self.followed.items():
-            if i in out:
-                continue
-            if (a.tickable_at(self.last_now) or i % refresh == number % refresh
-                    or self._candidate_pools(a)):
+            if i not in out and (a.tickable_at(self.last_now) or self._candidate_pools(a)):
                 out.add(i)
         return out
 
