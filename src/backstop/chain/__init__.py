@@ -15,7 +15,13 @@ from typing import Any
 from web3 import Web3
 
 from backstop.chain.boa_provider import BoaProvider
-from backstop.chain.errors import Revert, RpcError, RpcUnavailable, revert_from_rpc_error
+from backstop.chain.errors import (
+    Revert,
+    RpcError,
+    RpcUnavailable,
+    revert_from_rpc_error,
+    unavailable_from,
+)
 
 __all__ = ["BoaProvider", "Revert", "RpcError", "RpcUnavailable", "batch_call", "connect"]
 
@@ -85,11 +91,12 @@ def batch_call(
     provider = w3.provider
     try:
         responses = provider.make_batch_request(requests)  # type: ignore[attr-defined]
-    except (OSError, TimeoutError) as exc:
-        raise RpcUnavailable(f"cannot reach the node: {exc}") from exc
     except Exception as exc:
-        if _is_connection_error(exc):
-            raise RpcUnavailable(f"cannot reach the node: {exc}") from exc
+        unavailable = unavailable_from(exc)
+        if unavailable is not None:
+            raise unavailable from exc
+        if isinstance(exc, ValueError):  # an answer that is not JSON-RPC
+            raise RpcError(f"eth_call batch: the node's answer is not JSON-RPC: {exc}") from exc
         raise
     if not isinstance(responses, list):  # the whole batch was refused
         error = responses.get("error", {}) if isinstance(responses, dict) else {}
@@ -111,9 +118,3 @@ def _call_result(response: Any) -> bytes | Revert:
     if not isinstance(result, str):
         raise RpcError(f"eth_call answered {result!r}")
     return bytes.fromhex(result[2:])
-
-
-def _is_connection_error(exc: BaseException) -> bool:
-    import requests
-
-    return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout)

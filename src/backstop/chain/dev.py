@@ -21,20 +21,17 @@ from typing import Any
 from eth_utils import to_checksum_address
 from web3 import Web3
 
-from backstop.chain.errors import RpcError, RpcUnavailable
+from backstop.chain.errors import RpcError, unavailable_from
 
 
 def _rpc(w3: Web3, method: str, params: list[Any]) -> Any:
     """One raw request through the provider (no web3 formatters), errors as ``RpcError``."""
     try:
         response = w3.provider.make_request(method, params)  # type: ignore[arg-type]
-    except OSError as exc:
-        raise RpcUnavailable(f"{method}: cannot reach the node: {exc}") from exc
     except Exception as exc:
-        import requests
-
-        if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
-            raise RpcUnavailable(f"{method}: cannot reach the node: {exc}") from exc
+        unavailable = unavailable_from(exc, f"the node ({method})")
+        if unavailable is not None:
+            raise unavailable from exc
         raise
     if "error" in response:
         error = response["error"]

@@ -73,6 +73,26 @@ class RpcError(RuntimeError):
         self.data = data
 
 
+def unavailable_from(exc: BaseException, what: str = "the node") -> RpcUnavailable | None:
+    """An ``RpcUnavailable`` for a transport failure (refused, reset, timed out, HTTP 5xx from
+    the node or a gateway); None for anything else."""
+    import requests
+
+    if isinstance(exc, RpcUnavailable):
+        return exc
+    if isinstance(exc, requests.exceptions.HTTPError):
+        status = exc.response.status_code if exc.response is not None else None
+        if status is None or status >= 500 or status in (408, 429):
+            return RpcUnavailable(f"{what} answered HTTP {status}: try again later")
+        return None
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout
+                  | TimeoutError | ConnectionError):
+        return RpcUnavailable(f"cannot reach {what}: {type(exc).__name__}")
+    if isinstance(exc, OSError):
+        return RpcUnavailable(f"cannot reach {what}: {exc}")
+    return None
+
+
 def _to_bytes(data: bytes | str | None) -> bytes:
     if data is None:
         return b""
