@@ -289,6 +289,7 @@ class Node:
         for rec in records:
             self.pending.remove(rec)
             if not self._apply(rec, header, len(included), bloom):
+                self.txs.pop(rec.hash, None)  # no longer valid (nonce used, funds gone): dropped
                 continue
             included.append(rec)
         if self.history:
