@@ -24,12 +24,13 @@ record gives only the total): the firm quotes 305 on every lot, a desk at 314.15
 above) takes 4: 16 at 305, 4 at 314.15. Total 21,038.8 MKR for 5.3M DAI (history: 20,980,
 +0.3%), the firm winning 33 + 23 + 16 = 72 of 106.
 
-The counterfactual multiplies every valuation by ``CRASH_FACTOR`` (0.35) and caps it at
-``CRASH_CAP`` (95 DAI/MKR): nobody values MKR at 100 DAI or more, nobody bids at 200, the
+The counterfactual multiplies every valuation by ``CRASH_FACTOR`` (0.35) and keeps it between
+``CRASH_FLOOR`` (83) and ``CRASH_CAP`` (95 DAI/MKR): nobody values MKR at 100 DAI or more,
+nobody bids at 200, the
 keeper restarts the auctions until the lot is large enough for the pool's 100 DAI/MKR
 (after four restarts, 518.4 MKR), and outside bidders come back only after the fifth restart
-(622.08 MKR, 80.38 DAI/MKR) or later: the pool, while its DAI lasts (8 bids of 50,000 DAI),
-is the buyer of last resort.
+(622.08 MKR, 80.38 DAI/MKR; the floor lets every one of them step in then): the pool, while
+its DAI lasts (8 bids of 50,000 DAI), is the buyer of last resort.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ class Scenario:
 FIRM = "trading-firm"
 N_STEP_BIDDERS = 31  # 31 step bidders + 5 quoting desks = 36 distinct bidders
 CRASH_FACTOR = (35, 100)  # the counterfactual's valuations: 35% of the historical ones ...
-CRASH_CAP = 95 * WAD  # ... and never more than 95 DAI/MKR
+CRASH_CAP = 95 * WAD  # ... never more than 95 DAI/MKR ...
+CRASH_FLOOR = 83 * WAD  # ... and never less than 83 (one beg step above 80.38)
 
 
 def _wave_specs(quick: bool) -> tuple[Wave, ...]:
@@ -200,9 +202,9 @@ def syndicate_members(quick: bool = False) -> tuple[int, ...]:
 
 
 def crash_valuation(value: int) -> int:
-    """A historical valuation in the deeper crash: times ``CRASH_FACTOR``, capped at
-    ``CRASH_CAP``, rounded down to a whole wei."""
-    return min(value * CRASH_FACTOR[0] // CRASH_FACTOR[1], CRASH_CAP)
+    """A historical valuation in the deeper crash: times ``CRASH_FACTOR`` (rounded down),
+    kept between ``CRASH_FLOOR`` and ``CRASH_CAP``."""
+    return max(CRASH_FLOOR, min(value * CRASH_FACTOR[0] // CRASH_FACTOR[1], CRASH_CAP))
 
 
 def history(quick: bool = False) -> Scenario:
