@@ -41,8 +41,16 @@ _REASONS = {
 
 
 def explain_revert(reason: str) -> str:
-    """A revert reason ("Pool/not-accepting", "Dai/insufficient-balance") in words."""
+    """A revert reason ("Pool/deposits-closed", "Dai/insufficient-balance") in words.
+
+    The pool's reasons are worded by the CLI's ``explain_revert`` (one wording for both);
+    DAI's and others' here. Amounts the contracts give in wei are shown in tokens.
+    """
     reason = reason.strip()
+    if reason.startswith("Pool/"):  # the pool's reasons: the same words as the CLI's
+        from backstop.cli.common import explain_revert as cli_explain
+
+        return _WEI.sub(lambda m: f"{fmt(Wad(int(m.group(1))))} {m.group(2)}", cli_explain(reason))
     contract, _, rest = reason.partition("/")
     code, _, detail = rest.partition(":")
     if code in _REASONS:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from backstop.cli.common import explain_revert as explain_revert_cli
 from backstop.cli.main import main
 from backstop.units import Wad
 from backstop.web.dashboard import InputError, checked_address, checked_amount
@@ -36,10 +37,11 @@ def test_checked_amount_is_exact_and_positive() -> None:
 def test_revert_reasons_in_words() -> None:
     assert explain_revert("Dai/insufficient-balance") == "your wallet does not hold enough for this"
     assert "already used" in explain_revert("Dai/invalid-nonce")
-    assert explain_revert("Pool/dai-locked") == \
-        "the Pool contract refused: dai locked (Pool/dai-locked)"
-    assert explain_revert("Pool/dai-locked: only 5 DAI is free now") == \
-        "only 5 DAI is free now (Pool/dai-locked)"
+    assert explain_revert("Vat/not-allowed") == \
+        "the Vat contract refused: not allowed (Vat/not-allowed)"
+    assert explain_revert("Pool/dai-locked: 1500000000000000000000 wei of DAI is free now") == \
+        "part of the pool's DAI is locked in auction bids: 1,500 DAI is free now"
+    assert explain_revert("Pool/deposits-closed") == explain_revert_cli("Pool/deposits-closed")
     assert "no reason given" in explain_revert("")
     assert fmt(Wad.parse("1234567.5")) == "1,234,567.5"
 
