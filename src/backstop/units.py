@@ -51,6 +51,16 @@ class _Fixed:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
+    def __reduce__(self) -> tuple:
+        # immutable: copy, deepcopy, pickle and dataclasses.asdict rebuild from the raw int
+        return (type(self), (self.raw,))
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Self:
+        return self
+
     # ---- construction from text -------------------------------------------------------
     @classmethod
     def parse(cls, text: str) -> Self:

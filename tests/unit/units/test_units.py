@@ -55,3 +55,18 @@ def test_str_parse_round_trip(raw):
     for cls in (Wad, Ray, Rad):
         v = cls(raw)
         assert cls.parse(str(v)) == v
+
+
+def test_copy_pickle_and_asdict_keep_the_value():
+    import copy
+    import dataclasses
+    import pickle
+
+    @dataclasses.dataclass
+    class Holder:
+        amount: Wad
+
+    h = Holder(Wad.parse("2.5"))
+    assert copy.deepcopy(h).amount == Wad.parse("2.5")
+    assert pickle.loads(pickle.dumps(Rad(7))) == Rad(7)
+    assert dataclasses.asdict(h) == {"amount": Wad.parse("2.5")}
