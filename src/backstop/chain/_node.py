@@ -5,8 +5,8 @@ executes transactions with py-evm's own transaction executor, so nonces, intrins
 EIP-1559 fees and balances are accounted exactly as on a real node. After every block the state
 is persisted (``history=True``), so every block has a state root: calls at past blocks and
 ``evm_revert`` simply reopen the state at that root. With ``history=False`` the state is persisted
-only when a snapshot needs it (about twice as fast for cheap transactions); reads at past blocks
-then fail with a clear error unless a snapshot was taken at that block.
+only when needed (a snapshot, a read pinned to the newest block by number): about twice as fast;
+reads at past blocks whose state was not kept fail with a clear error.
 
 Values here are Python ints and bytes; JSON (hex strings) is built once per block for receipts,
 transactions and logs, and the RPC layer (``boa_provider``) does the rest of the translation.

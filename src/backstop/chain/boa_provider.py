@@ -8,8 +8,9 @@ anvil's dev methods (``evm_mine``, ``evm_increaseTime``, ``evm_setNextBlockTimes
 ``evm_setAutomine``, ``anvil_setNextBlockBaseFeePerGas``, ...) and JSON-RPC batches.
 
 Each provider owns its own ``boa.Env`` (``provider.env``), so several chains can live in one
-process. ``history=False`` skips persisting the state root of every block (about twice as fast
-for cheap transactions; the replay wants it); reads at past blocks then fail with a clear error.
+process. ``history=False`` skips persisting the state of every block (about twice as fast; the
+replay wants it): the state is kept only for blocks that were snapshotted or read by number or
+hash while they were the newest; reads at other past blocks fail with a clear error.
 
 Differences from anvil worth knowing:
 
@@ -163,12 +164,19 @@ class BoaProvider(JSONBaseProvider):
                 block = node.block_by_hash(_bytes(tag["blockHash"], "block hash"))
                 if block is None:
                     raise RpcFailure(-32001, f"block not found: {tag['blockHash']}")
-                return block.number
+                return self._pinned(block.number)
             return self._block_number(tag.get("blockNumber"))
         number = _int(tag, "block number")
         if number > node.head.number or number < 0:
             raise RpcFailure(-32602, f"BlockOutOfRangeError: block height is "
                                      f"{node.head.number} but requested was {number}")
+        return self._pinned(number)
+
+    def _pinned(self, number: int) -> int:
+        """A read pinned to the head by number or hash keeps the head's state (history=False):
+        whoever pins a block reads it again after newer blocks, like the keeper's batches."""
+        if number == self.node.head.number:
+            self.node.head_root()
         return number
 
     def _account_db(self, tag: Any) -> Any:

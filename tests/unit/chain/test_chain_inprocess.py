@@ -112,6 +112,11 @@ def test_without_history_past_reads_fail_clearly_but_snapshots_work(
         probe.functions.counter().call(block_identifier=before + 1)
     with pytest.raises(Web3RPCError, match="was not kept"):
         w3.eth.get_balance(depositor, before + 1)
+    pinned = w3.eth.block_number  # a read by number at the newest block keeps its state
+    assert probe.functions.counter().call(block_identifier=pinned) == 11
+    probe.functions.poke(1, 1).transact({"from": depositor})
+    assert probe.functions.counter().call(block_identifier=pinned) == 11
+    assert probe.functions.counter().call() == 12
     dev.set_balance(w3, depositor, 7)
     assert w3.eth.get_balance(depositor) == 7
     dev.revert(w3, snap)
