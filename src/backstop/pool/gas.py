@@ -80,12 +80,14 @@ def dai_permit(system: System, key: str, spender: str, nonce: int, expiry: int =
     return sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big")
 
 
-def measure_gas() -> dict[str, int]:
-    """Deploy the core and a pool in-process, run every operation once, return gas per key."""
+def measure_gas(flopper: str = "flopper") -> dict[str, int]:
+    """Deploy the core and a pool in-process, run every operation once, return gas per key.
+    ``flopper`` picks the current dss Flopper ("flopper": the first bid of an auction also
+    kisses the Vow's debt) or the 2019 one ("flopper_2019", which the 2020 figures used)."""
     out: dict[str, int] = {}
     # A fresh in-process chain: each measured transaction commits its storage (no anchors).
     with boa.swap_env(boa.Env()):
-        system = deploy_system(price=None)
+        system = deploy_system(flopper, price=None)
         deployer = system.deployer
 
         # deployment of a pool, a factory, and a pool created from the blueprint

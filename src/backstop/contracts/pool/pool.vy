@@ -126,6 +126,12 @@ _RAY: constant(uint256) = 10**27
 # Two wad amounts share one storage word (gas): the low and the high 128 bits.
 _LOW: constant(uint256) = 2**128 - 1
 _HIGH_SHIFT: constant(uint256) = 128
+# The high amount of a book word has 126 bits; bit 255 is always set (the word is never zero,
+# so no write pays for a fresh slot), bit 254 of the held book is the ceased flag.
+_MID: constant(uint256) = 2**126 - 1
+_SENTINEL: constant(uint256) = 1 << 255
+_CEASED: constant(uint256) = 1 << 254
+_COUNTS: constant(uint256) = 2**254 - 1
 _MIN_ENLIST: constant(uint256) = 10**18
 _MAX_ACTIVE_WORDS: constant(uint256) = 4_096
 _MAX_ACTIVE: constant(uint256) = 1_000
@@ -141,11 +147,10 @@ daiJoin: public(immutable(address))
 vat: public(immutable(address))
 flopper: public(immutable(address))
 
-# @dev True once ceaseFire was called.
-ceased: public(bool)
-# @dev Free ERC20 DAI counted (low 128 bits) | free Vat DAI counted, in wad (high 128 bits).
+# @dev Sentinel | free Vat DAI counted (bits 128..253) | free ERC20 DAI counted (low 128), wad.
 _book_free: uint256
-# @dev DAI in unfinalized positions (low 128 bits) | MKR counted (high 128 bits), wad.
+# @dev Sentinel | ceased | MKR counted (bits 128..253) | DAI in unfinalized positions (low
+#      128 bits), wad.
 _book_held: uint256
 # @dev Per auction id: DAI bid in wad (high 128 bits) | MKR asked in wad (low 128 bits).
 _positions: HashMap[uint256, uint256]
@@ -221,6 +226,9 @@ def __init__(
     daiJoin = daiJoin_
     vat = vat_
     flopper = flopper_
+    self._book_free = _SENTINEL
+    self._book_held = _SENTINEL
+    self._active_top = 1
     extcall IVat(vat_).hope(flopper_)
     extcall IVat(vat_).hope(daiJoin_)
     extcall IERC20(dai_).approve(daiJoin_, max_value(uint256))
@@ -282,10 +290,10 @@ def defect(shares: uint256) -> (uint256, uint256):
     supply: uint256 = erc20.totalSupply
     free: uint256 = self._book_free
     free_erc20: uint256 = free & _LOW
-    free_vat: uint256 = free >> _HIGH_SHIFT
+    free_vat: uint256 = self._hi(free)
     held: uint256 = self._book_held
     in_bids: uint256 = held & _LOW
-    mkr_held: uint256 = held >> _HIGH_SHIFT
+    mkr_held: uint256 = self._hi(held)
 
     dai_out: uint256 = 0
     mkr_out: uint256 = 0
@@ -302,7 +310,7 @@ def defect(shares: uint256) -> (uint256, uint256):
     from_vat: uint256 = dai_out - from_erc20
     self._book_free = self._pack(free_erc20 - from_erc20, free_vat - from_vat)
     if mkr_out > 0:
-        self._book_held = self._pack(in_bids, mkr_held - mkr_out)
+        self._book_held = self._pack(in_bids, mkr_held - mkr_out) | (held & _CEASED)
         assert extcall IERC20(mkr).transfer(msg.sender, mkr_out, default_return_value=True)
     if from_erc20 > 0:
         assert extcall IERC20(dai).transfer(msg.sender, from_erc20, default_return_value=True)
@@ -338,12 +346,12 @@ def enterAuction(auctionId: uint256):
 
     free: uint256 = self._book_free
     free_erc20: uint256 = free & _LOW
-    free_vat: uint256 = free >> _HIGH_SHIFT
+    free_vat: uint256 = self._hi(free)
     from_vat: uint256 = min(bid, free_vat)
     to_join: uint256 = bid - from_vat
     self._book_free = self._pack(free_erc20 - to_join, free_vat - from_vat)
     held: uint256 = self._book_held
-    self._book_held = self._pack((held & _LOW) + bid, held >> _HIGH_SHIFT)
+    self._book_held = self._pack((held & _LOW) + bid, self._hi(held)) | (held & _CEASED)
     self._positions[auctionId] = (bid << _HIGH_SHIFT) | ask
     self._activate(auctionId)
 
@@ -393,10 +401,12 @@ def finalizeAuction(auctionId: uint256):
         got_dai, got_mkr = self._reconcile(bid, lot, guy == empty(address))
 
     held: uint256 = self._book_held
-    self._book_held = self._pack((held & _LOW) - bid, (held >> _HIGH_SHIFT) + got_mkr)
+    self._book_held = self._pack((held & _LOW) - bid, self._hi(held) + got_mkr) | (
+        held & _CEASED
+    )
     if got_dai > 0:
         free: uint256 = self._book_free
-        self._book_free = self._pack(free & _LOW, (free >> _HIGH_SHIFT) + got_dai)
+        self._book_free = self._pack(free & _LOW, self._hi(free) + got_dai)
     self._positions[auctionId] = 0
     self._deactivate(auctionId)
     log PositionSettled(auctionId=auctionId, dai=got_dai, mkr=got_mkr)
@@ -411,12 +421,23 @@ def ceaseFire():
             finalization stay possible.
     """
     ownable._check_owner()
-    assert not self.ceased, "Pool/already-ceased"
-    self.ceased = True
+    held: uint256 = self._book_held
+    assert held & _CEASED == 0, "Pool/already-ceased"
+    self._book_held = held | _CEASED
     log CeaseFire(owner=msg.sender)
 
 
 # ---- views ---------------------------------------------------------------------------------------
+
+@external
+@view
+def ceased() -> bool:
+    """
+    @notice True once ceaseFire was called.
+    @return Whether the pool is ceased.
+    """
+    return self._book_held & _CEASED != 0
+
 
 @external
 @view
@@ -456,7 +477,7 @@ def getDaiBalance() -> uint256:
     @return The DAI.
     """
     free: uint256 = self._book_free
-    return (free & _LOW) + (free >> _HIGH_SHIFT) + (self._book_held & _LOW)
+    return (free & _LOW) + self._hi(free) + (self._book_held & _LOW)
 
 
 @external
@@ -477,7 +498,7 @@ def getAvailableDaiBalance() -> uint256:
     @return The DAI, wad.
     """
     free: uint256 = self._book_free
-    return (free & _LOW) + (free >> _HIGH_SHIFT)
+    return (free & _LOW) + self._hi(free)
 
 
 @external
@@ -487,7 +508,7 @@ def getMKRBalance() -> uint256:
     @notice MKR the members own, wad (MKR sent by outsiders is not counted).
     @return The MKR.
     """
-    return self._book_held >> _HIGH_SHIFT
+    return self._hi(self._book_held)
 
 
 @external
@@ -503,12 +524,12 @@ def getDefectAmount(shares: uint256) -> (uint256, uint256, bool):
     if shares == 0 or shares > supply:
         return 0, 0, False
     free: uint256 = self._book_free
-    free_dai: uint256 = (free & _LOW) + (free >> _HIGH_SHIFT)
+    free_dai: uint256 = (free & _LOW) + self._hi(free)
     held: uint256 = self._book_held
     dai_out: uint256 = 0
     mkr_out: uint256 = 0
     dai_out, mkr_out = self._pro_rata(
-        shares, supply, free_dai + (held & _LOW), held >> _HIGH_SHIFT
+        shares, supply, free_dai + (held & _LOW), self._hi(held)
     )
     return dai_out, mkr_out, dai_out <= free_dai
 
@@ -590,7 +611,7 @@ def _enlist(amount: uint256) -> uint256:
     shares: uint256 = self._shares_for(amount)
     assert shares > 0, "Pool/zero-shares"
     free: uint256 = self._book_free
-    self._book_free = self._pack((free & _LOW) + amount, free >> _HIGH_SHIFT)
+    self._book_free = self._pack((free & _LOW) + amount, self._hi(free))
     erc20._mint(msg.sender, shares)
     assert extcall IERC20(dai).transferFrom(msg.sender, self, amount, default_return_value=True)
     return shares
@@ -609,7 +630,9 @@ def _shares_for(amount: uint256) -> uint256:
     if supply == 0:
         return amount
     free: uint256 = self._book_free
-    value: uint256 = (free & _LOW) + (free >> _HIGH_SHIFT)
+    value: uint256 = (free & _LOW) + self._hi(free)
+    if value == 0:
+        return 0
     return amount * supply // value
 
 
@@ -620,9 +643,10 @@ def _status() -> uint8:
     @dev 2 if ceased; else 1 if any position or MKR is counted; else 0.
     @return The status.
     """
-    if self.ceased:
+    held: uint256 = self._book_held
+    if held & _CEASED != 0:
         return _STATUS_DEACTIVATED
-    if self._book_held != 0:
+    if held & _COUNTS != 0:
         return _STATUS_ACTIVATED
     return _STATUS_ACCEPTING
 
@@ -654,7 +678,7 @@ def _preview_enter(auctionId: uint256) -> (bool, uint256, uint256, String[96]):
     @param auctionId The Flopper auction id.
     @return ok, MKR ask (wad), DAI bid (wad), reason if not ok.
     """
-    if self.ceased:
+    if self._book_held & _CEASED != 0:
         return False, 0, 0, "Pool/ceased"
     if self._positions[auctionId] != 0:
         return False, 0, 0, "Pool/already-entered"
@@ -682,7 +706,7 @@ def _preview_enter(auctionId: uint256) -> (bool, uint256, uint256, String[96]):
     if ask >= a_lot or (staticcall IFlopper(flopper).beg()) * ask > a_lot * _WAD:
         return False, ask, bid, "Pool/lot-too-small: the lot is below the pool's price"
     free: uint256 = self._book_free
-    if (free & _LOW) + (free >> _HIGH_SHIFT) < bid:
+    if (free & _LOW) + self._hi(free) < bid:
         return False, ask, bid, "Pool/not-enough-dai"
     return True, ask, bid, ""
 
@@ -704,10 +728,10 @@ def _reconcile(bid: uint256, lot: uint256, deleted: bool) -> (uint256, uint256):
     """
     free: uint256 = self._book_free
     u_dai: uint256 = staticcall IVat(vat).dai(self) // _RAY
-    u_dai -= min(u_dai, free >> _HIGH_SHIFT)
+    u_dai -= min(u_dai, self._hi(free))
     if not deleted and u_dai >= bid:
         return bid, 0
-    mkr_counted: uint256 = self._book_held >> _HIGH_SHIFT
+    mkr_counted: uint256 = self._hi(self._book_held)
     u_mkr: uint256 = staticcall IERC20(mkr).balanceOf(self)
     u_mkr -= min(u_mkr, mkr_counted)
     if u_mkr >= lot:
@@ -745,13 +769,25 @@ def _deactivate(auctionId: uint256):
 @pure
 def _pack(low: uint256, high: uint256) -> uint256:
     """
-    @dev Two wad amounts in one word; each must fit in 128 bits.
+    @dev Two wad amounts in one book word, with the sentinel bit set; the low one must fit in
+         128 bits, the high one in 126.
     @param low The amount in the low 128 bits.
     @param high The amount in the high 128 bits.
     @return The word.
     """
-    assert low <= _LOW and high <= _LOW, "Pool/amount-too-large"
-    return (high << _HIGH_SHIFT) | low
+    assert low <= _LOW and high <= _MID, "Pool/amount-too-large"
+    return _SENTINEL | (high << _HIGH_SHIFT) | low
+
+
+@internal
+@pure
+def _hi(word: uint256) -> uint256:
+    """
+    @dev The high amount of a book word (bits 128..253).
+    @param word The book word.
+    @return The amount, wad.
+    """
+    return (word >> _HIGH_SHIFT) & _MID
 
 
 @internal
