@@ -532,7 +532,11 @@ class Node:
         else:
             out.update({
                 "chainId": hx(self.chain_id),
-                "accessList": [],
+                "accessList": [
+                    {"address": hb(address), "storageKeys": [hb(k.to_bytes(32, "big"))
+                                                             for k in keys]}
+                    for address, keys in getattr(rec.tx, "access_list", ())
+                ],
                 "yParity": hx(vrs[0]),
             })
             if kind == "0x2":
@@ -611,7 +615,8 @@ class Node:
     def call(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int | None,
              number: int) -> bytes:
         """``eth_call``: the return data, or an anvil-shaped revert error."""
-        outcome = self._execute(sender, to, value, data, gas or self.gas_limit, number)
+        outcome = self._execute(sender, to, value, data, min(gas or self.gas_limit,
+                                                              self.gas_limit), number)
         if outcome.error is not None:
             raise outcome.error.fresh()
         return outcome.output
@@ -624,7 +629,7 @@ class Node:
         nothing forwards gas to a sub-call), then with a 63/64-rule allowance on top; only when
         that is still short does a bisection follow.
         """
-        cap = gas or self.gas_limit
+        cap = min(gas or self.gas_limit, self.gas_limit)
         first = self._execute(sender, to, value, data, cap, number)
         if first.error is not None:
             if first.out_of_gas:

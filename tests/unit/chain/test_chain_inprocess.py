@@ -157,6 +157,8 @@ def test_raw_transaction_kinds(artifact: dict[str, Any]) -> None:
     receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(
         access_list.raw_transaction))
     assert receipt["status"] == 1 and receipt["type"] == 1
+    assert w3.eth.get_transaction(access_list.hash)["accessList"] == [
+        {"address": probe.address, "storageKeys": ["0x" + "00" * 32]}]
     assert probe.functions.counter().call() == 4
     other_chain = deployer.sign_transaction({
         "to": probe.address, "gas": 100_000, "maxFeePerGas": 5 * GWEI,
@@ -280,6 +282,7 @@ def test_call_from_any_address_needs_no_balance(artifact: dict[str, Any]) -> Non
     probe = _deploy(w3, artifact)
     stranger = to_checksum_address("0x" + "31" * 20)
     assert probe.functions.counter().call({"from": stranger}) == 0
+    assert probe.functions.counter().call({"from": stranger, "gas": 10**9}) == 0  # capped
     with pytest.raises(ContractLogicError, match="Probe/unlucky"):
         probe.functions.poke(1, 13).call({"from": stranger})
 
