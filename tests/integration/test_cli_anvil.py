@@ -290,3 +290,41 @@ def test_deploy_without_maker_addresses(chain, capsys, monkeypatch):
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", DEPLOYER_KEY)
     code, _, err = cli(capsys, "deploy", "factory", "--rpc-url", deployment.rpc_url)
     assert code == 2 and "no built-in Maker addresses" in one_line_error(err)
+
+
+# ---- with the pool in an auction --------------------------------------------------------------
+
+def _pool_enters_auction_1(w3, deployment):
+    """Restart auction 1 four times (lot 518.4 MKR) and let the pool bid at 100 DAI/MKR."""
+    from backstop.maker import MakerAddresses, core_at
+    from backstop.pool import pool_at
+
+    core = core_at(w3, MakerAddresses.from_json(deployment.maker))
+    keeper = deployment.extra["deployer"]
+    for _ in range(4):
+        dev.time_travel(w3, core.flopper.bids(1).end - core.flopper.bids(1).tic + 1)
+        core.flopper.tick(keeper, 1)
+    pool_at(w3, deployment.pool).enter_auction(keeper, 1)
+
+
+def test_status_auctions_and_defect_while_the_pool_bids(chain, capsys):
+    w3, deployment, path = chain
+    cli_json(capsys, "enlist", "60000", "--deployment", str(path))
+    _pool_enters_auction_1(w3, deployment)
+    status = cli_json(capsys, "status", "--deployment", str(path))
+    assert status["status"] == "activated" and status["active_auctions"] == [1]
+    assert status["dai_in_auctions"] == "50000" and status["dai_available"] == "10000"
+    auctions = cli_json(capsys, "auctions", "--deployment", str(path))
+    first = auctions["auctions"][0]
+    assert first["high_bidder"] == "pool" and first["lot"] == "500" and first["price"] == "100"
+    code, _, err = cli(capsys, "enlist", "5", "--deployment", str(path))
+    assert code == 1 and "deposits are closed while the pool holds bids" in one_line_error(err)
+    pos = cli_json(capsys, "position", "--deployment", str(path))
+    assert pos["defect_now"] == {"dai": "60000", "mkr": "0", "redeemable": False}
+    block = w3.eth.block_number
+    code, _, err = cli(capsys, "defect", "all", "--deployment", str(path))
+    line = one_line_error(err)
+    assert code == 1 and "only 10,000.0000 DAI of the pool is free now" in line
+    assert w3.eth.block_number == block
+    done = cli_json(capsys, "defect", "10000", "--deployment", str(path))  # what is free
+    assert done["dai"] == "10000" and done["shares_left"] == "50000"
