@@ -322,7 +322,8 @@ async function enlist(from, pool, amount, method) {
   const allowance = pos ? BigInt(pos.allowance_raw) : 0n;
   let data;
   if (allowance >= amount) {
-    step(`Allowance: the pool may already move ${formatDecimal(toDecimal(allowance), 2)} DAI of yours; no ${method} needed.`, "ok");
+    const how = allowance >= 2n ** 255n ? "any amount of" : `${formatDecimal(toDecimal(allowance), 2)}`;
+    step(`Allowance: the pool may already move ${how} DAI of yours; no ${method} needed.`, "ok");
     data = encodeCall(fns.enlist, { amount });
   } else if (method === "permit") {
     const args = await permitArgs(from, pool, amount);
