@@ -328,3 +328,17 @@ def test_status_auctions_and_defect_while_the_pool_bids(chain, capsys):
     assert w3.eth.block_number == block
     done = cli_json(capsys, "defect", "10000", "--deployment", str(path))  # what is free
     assert done["dai"] == "10000" and done["shares_left"] == "50000"
+
+
+def test_no_eth_for_gas(chain, capsys, monkeypatch):
+    w3, deployment, path = chain
+    from eth_account import Account
+
+    from backstop.maker import MakerAddresses, core_at
+
+    poor = Account.from_key("0x" + "42" * 32)
+    core = core_at(w3, MakerAddresses.from_json(deployment.maker))
+    core.dai.transfer(deployment.extra["accounts"][0], poor.address, Wad.parse("20"))
+    monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", poor.key.hex())
+    code, _, err = cli(capsys, "enlist", "10", "--deployment", str(path))
+    assert code == 1 and "too little ETH to pay for gas" in one_line_error(err)

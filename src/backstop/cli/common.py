@@ -301,9 +301,16 @@ def open_pool(args: argparse.Namespace) -> tuple[Web3, Any]:
 
 def send_or_explain(action: Callable[[], Any]) -> Any:
     """Run a write that simulates first; a revert becomes one line in words (nothing sent)."""
-    from backstop.chain.errors import Revert
+    from backstop.chain.errors import Revert, RpcError
+    from backstop.chain.tx import TxError
 
     try:
         return action()
     except Revert as exc:
         raise UserError(f"{explain_revert(exc.reason)} (nothing was sent)") from exc
+    except (RpcError, TxError) as exc:
+        text = str(exc)
+        if "insufficient funds" in text.lower():
+            raise UserError("your account has too little ETH to pay for gas: send it some ETH "
+                            "first (nothing was sent)") from exc
+        raise UserError(f"the node refused the transaction: {text}") from exc
