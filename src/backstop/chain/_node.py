@@ -766,11 +766,13 @@ def _fast_computation(base: type) -> type:
 
 def make_env() -> Any:
     """A fresh ``boa.Env`` whose EVM does not trace SHA3/SSTORE (titanoboa's storage-dump
-    tracers), leaving titanoboa's shared opcode table exactly as it was."""
+    tracers), leaving titanoboa's shared state (opcode table, address generator) as it was."""
     singleton_cls = boa.env.evm.vm.state.computation_class
     owner = next(k for k in singleton_cls.__mro__[1:] if "opcodes" in k.__dict__)
     saved = {op: owner.opcodes[op] for op in (0x20, 0x55)}
+    random_state = boa.Env._random.getstate()  # titanoboa's shared address generator
     env = boa.Env()
+    boa.Env._random.setstate(random_state)
     owner.opcodes.update(saved)  # undo the new Env's wrapping of the shared table
     own = dict(owner.opcodes)
     for op, fn in saved.items():

@@ -73,12 +73,14 @@ def test_chains_are_independent(artifact: dict[str, Any]) -> None:
     assert first.provider.env is not boa.env  # type: ignore[attr-defined]
 
 
-def test_titanoboa_opcode_table_is_left_alone() -> None:
+def test_titanoboa_shared_state_is_left_alone() -> None:
     cls = boa.env.evm.vm.state.computation_class
     before = {op: cls.opcodes[op] for op in (0x20, 0x55)}
+    random_state = boa.Env._random.getstate()
     for _ in range(5):
         connect()
     assert {op: cls.opcodes[op] for op in (0x20, 0x55)} == before
+    assert boa.Env._random.getstate() == random_state
 
 
 def test_reads_at_past_blocks(artifact: dict[str, Any]) -> None:
