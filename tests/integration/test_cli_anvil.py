@@ -342,3 +342,49 @@ def test_no_eth_for_gas(chain, capsys, monkeypatch):
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", poor.key.hex())
     code, _, err = cli(capsys, "enlist", "10", "--deployment", str(path))
     assert code == 1 and "too little ETH to pay for gas" in one_line_error(err)
+
+
+def test_enlist_with_a_keystore(chain, capsys, monkeypatch, tmp_path):
+    _, _, path = chain
+    from eth_account import Account
+
+    monkeypatch.delenv("BACKSTOP_PRIVATE_KEY")
+    keystore = tmp_path / "member.json"
+    keystore.write_text(json.dumps(Account.encrypt(MEMBER_KEY, "correct horse", iterations=2)))
+    password = tmp_path / "password"
+    password.write_text("correct horse\n")
+    data = cli_json(capsys, "enlist", "3", "--keystore", str(keystore), "--password-file",
+                    str(password), "--deployment", str(path))
+    assert data["member"] == MEMBER and data["shares_minted"] == "3"
+    password.write_text("wrong\n")
+    code, _, err = cli(capsys, "enlist", "3", "--keystore", str(keystore), "--password-file",
+                       str(password), "--deployment", str(path))
+    line = one_line_error(err)
+    assert code == 2 and "correct horse" not in line and MEMBER_KEY[2:] not in err
+
+
+def test_devnet_runs_until_ctrl_c(tmp_path):
+    import signal
+
+    from backstop.testing.anvil import free_port
+
+    exe = Path(sys.executable).parent / "backstop"
+    out = tmp_path / "devnet.json"
+    proc = subprocess.Popen([str(exe), "--json", "devnet", "--port", str(free_port()),
+                             "--write", str(out), "--fund", "5"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()  # the JSON document starts once everything is deployed
+        doc = first + "".join(iter(lambda: proc.stdout.readline(), "}\n")) + "}\n"
+        announced = json.loads(doc)
+        assert announced["pool"] and json.loads(out.read_text())["pool"] == announced["pool"]
+        env = {**os.environ, "BACKSTOP_PRIVATE_KEY": MEMBER_KEY}
+        status = subprocess.run([str(exe), "--json", "position", "--deployment", str(out)],
+                                capture_output=True, text=True, env=env, timeout=60)
+        assert json.loads(status.stdout)["wallet"]["dai"] == "5"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
