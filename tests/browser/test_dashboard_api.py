@@ -139,7 +139,7 @@ def test_backstop_serve_end_to_end(chain: Devnet, tmp_path: Any) -> None:
         assert status == 200
         assert [p["address"] for p in state["pools"]] == [chain.pool.address, chain.second.address]
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)  # as a service manager stops it; Ctrl-C is the same
         _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert f"dashboard on {base}/" in err

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import signal
 import sys
+from typing import Any
 
 from backstop.cli.common import (
     add_chain_options,
@@ -59,6 +61,10 @@ def sources(args: argparse.Namespace) -> tuple[str | None, list[str]]:
     return None, [parse_address(p, "the deployment's pool") for p in pools]
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     """Connect, check the addresses, serve until Ctrl-C."""
     from backstop.web.dashboard import Dashboard, InputError
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     print(f"dashboard on {server.url}/ (reading {rpc_url_of(args)}); Ctrl-C to stop",
           file=sys.stderr)
+    signal.signal(signal.SIGTERM, _stop)  # a service manager's stop is a clean Ctrl-C
     try:
         server.serve_forever()
     except KeyboardInterrupt:
