@@ -89,13 +89,6 @@ class Contract:
             raise AbiMissing(f"the contract has no function {name}")
         return Fn(name, self._fns[name])
 
-    def first_fn(self, *names: str) -> Fn:
-        """The first of ``names`` the ABI has (for getters whose name varies)."""
-        for name in names:
-            if name in self._fns:
-                return self.fn(name)
-        raise AbiMissing(f"the contract has none of {', '.join(names)}")
-
     def event_topic(self, name: str) -> str:
         """topic0 of event ``name`` as 0x-hex."""
         if name not in self._events:

@@ -14,6 +14,8 @@ from every Transfer since ``from_block``, is not zero. Price history comes from 
 (their bids) and every change of lot the server has observed while running (outside bids,
 restarts); it is kept in memory, so outside bids from before the server started are not shown.
 
+Auctions: the newest ``max_auctions`` (default 200) of ``Flopper.kicks()``, dealt ones included.
+
 Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
 """
 
@@ -127,16 +129,15 @@ class Dashboard:
     # ------------------------------------------------------------------ core addresses
     def _factory_pools_fn(self) -> Fn:
         assert self.factory_abi is not None
-        return self.factory_abi.first_fn("get_pools", "getPools", "allPools")
+        return self.factory_abi.fn("get_pools")
 
     def _core_addresses(self) -> dict[str, str]:
         """DAI, MKR, Flopper... read from the factory (or the first pool)."""
         source, abi = (self.factory, self.factory_abi) if self.factory_abi else (
             self.fixed_pools[0], self.pool)
-        names = {"dai": ("dai", "DAI"), "mkr": ("mkr", "MKR", "gem"),
-                 "flopper": ("flopper", "FLOPPER", "flop"), "vat": ("vat", "VAT"),
-                 "dai_join": ("daiJoin", "dai_join", "DAI_JOIN")}
-        fns = {k: abi.first_fn(*v) for k, v in names.items()}
+        names = {"dai": "dai", "mkr": "mkr", "flopper": "flopper", "vat": "vat",
+                 "dai_join": "daiJoin"}  # the same getters on the factory and on a pool
+        fns = {k: abi.fn(v) for k, v in names.items()}
         outs = self._calls([(source, f.encode()) for f in fns.values()])
         return {k: to_checksum_address(f.decode(o)[0])
                 for (k, f), o in zip(fns.items(), outs, strict=True)}
@@ -153,7 +154,6 @@ class Dashboard:
 
     def config(self) -> dict[str, Any]:
         """What the page needs to build transactions: chain, tokens, call descriptions."""
-        permit_fn = self.pool.first_fn("enlistWithPermit", "enlist_with_permit")
         return {
             "chain_id": self.chain_id,
             "factory": self.factory,
@@ -161,7 +161,7 @@ class Dashboard:
             "functions": {
                 "approve": self.dai.fn("approve").describe(_ROLES_APPROVE),
                 "enlist": self.pool.fn("enlist").describe(_ROLES_AMOUNT),
-                "enlistWithPermit": permit_fn.describe(_ROLES_PERMIT),
+                "enlistWithPermit": self.pool.fn("enlistWithPermit").describe(_ROLES_PERMIT),
                 "defect": self.pool.fn("defect").describe(_ROLES_SHARES),
             },
         }
@@ -219,7 +219,7 @@ class Dashboard:
     def _pool_fns(self) -> dict[str, Fn]:
         p = self.pool
         return {
-            "price": p.first_fn("price", "PRICE", "getPrice"),
+            "price": p.fn("price"),
             "status": p.fn("getStatus"),
             "dai_total": p.fn("getDaiBalance"),
             "dai_locked": p.fn("getDaiBalanceForAuctions"),
@@ -439,7 +439,7 @@ def _auction_row(i: int, bid: int, lot: int, guy: str, tic: int, end: int, now: 
         "bid": str(Rad(bid)),
         "price": str(price_of(Rad(bid), Wad(lot))) if lot else None,
         "guy": None if guy == ZERO else guy,
-        "guy_is_vow": tic == 0 and guy != ZERO,
+        "no_bid": tic == 0 and guy != ZERO,  # guy is still the Vow that kicked it
         "guy_pool": guy if guy in pools else None,
         "tic": tic,
         "end": end,
@@ -449,11 +449,9 @@ def _auction_row(i: int, bid: int, lot: int, guy: str, tic: int, end: int, now: 
     }
 
 
-_ROLES_AMOUNT = {"wad": "amount", "amount": "amount", "dai_amount": "amount",
-                 "daiAmount": "amount", "_amount": "amount", "assets": "amount"}
-_ROLES_SHARES = {"shares": "shares", "shareAmount": "shares", "share_amount": "shares",
-                 "wad": "shares", "amount": "shares", "_shares": "shares"}
-_ROLES_APPROVE = {"usr": "spender", "spender": "spender", "guy": "spender", "wad": "amount",
-                  "amount": "amount", "value": "amount"}
-_ROLES_PERMIT = {**_ROLES_AMOUNT, "nonce": "nonce", "expiry": "expiry", "deadline": "expiry",
-                 "v": "v", "r": "r", "s": "s", "allowed": "allowed", "holder": "holder"}
+# What each call input means to the page (it encodes by role, not by the contracts' names).
+_ROLES_AMOUNT = {"daiAmount": "amount"}
+_ROLES_SHARES = {"shares": "shares"}
+_ROLES_APPROVE = {"usr": "spender", "wad": "amount"}
+_ROLES_PERMIT = {**_ROLES_AMOUNT, "nonce": "nonce", "expiry": "expiry", "v": "v", "r": "r",
+                 "s": "s"}

@@ -96,7 +96,7 @@ function renderAuctions(state) {
     if (ours) {
       bidder.appendChild(tag(`pool ${formatDecimal(ours.price, 0)}`, "ours"));
       bidder.title = a.guy;
-    } else if (a.guy_is_vow) {
+    } else if (a.no_bid) {
       bidder.textContent = "no bid yet";
     } else {
       bidder.textContent = shortAddress(a.guy);
