@@ -120,7 +120,7 @@ def test_backstop_serve_end_to_end(chain: Devnet, tmp_path: Any) -> None:
     port = free_port()
     # the node's URL comes from the deployment file, as `backstop devnet` writes it
     cmd = [sys.executable, "-m", "backstop.cli.main", "serve",
-           "--deployment", str(deployment), "--port", str(port)]
+           "--deployment", str(deployment), "--port", str(port), "--json"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -140,9 +140,11 @@ def test_backstop_serve_end_to_end(chain: Devnet, tmp_path: Any) -> None:
         assert [p["address"] for p in state["pools"]] == [chain.pool.address, chain.second.address]
     finally:
         proc.send_signal(signal.SIGTERM)  # as a service manager stops it; Ctrl-C is the same
-        _out, err = proc.communicate(timeout=10)
+        out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert f"dashboard on {base}/" in err
+    assert json.loads(out) == {"url": base + "/", "rpc_url": chain.url,
+                               "factory": chain.factory.address, "pools": []}
 
     bad = subprocess.run([*cmd[:4], "--rpc-url", chain.url, "--factory", chain.depositor],
                          capture_output=True, text=True, timeout=30)

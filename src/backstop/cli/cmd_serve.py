@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import logging
 import signal
 import sys
@@ -21,6 +22,7 @@ from backstop.cli.common import (
     parse_address,
     require_contract,
     rpc_url_of,
+    wants_json,
 )
 from backstop.cli.errors import UserError
 
@@ -92,8 +94,11 @@ def run(args: argparse.Namespace) -> int:
                 from exc
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if wants_json(args):  # for scripts: where the dashboard is, one JSON line on stdout
+        print(json.dumps({"url": server.url + "/", "rpc_url": rpc_url_of(args),
+                          "factory": factory, "pools": pools}), flush=True)
     print(f"dashboard on {server.url}/ (reading {rpc_url_of(args)}); Ctrl-C to stop",
-          file=sys.stderr)
+          file=sys.stderr, flush=True)
     signal.signal(signal.SIGTERM, _stop)  # a service manager's stop is a clean Ctrl-C
     try:
         server.serve_forever()
