@@ -72,7 +72,7 @@ def _report(result: Any) -> None:
 
     from backstop.replay import report
 
-    console = Console(width=max(Console().width, 120), highlight=False)
+    console = Console(width=max(Console().width, 132), highlight=False)  # the tables need 130
     h, c = result.figures["history"], result.figures["counterfactual"]
     report.render(h, console, "March 2020 as it happened (the pool at 100 DAI/MKR never bids)")
     console.print()

@@ -33,7 +33,8 @@ def _panel(ax, outcome: Outcome, title: str) -> None:
     ax.set_title(title)
     ax.set_xlabel("auction id")
     ax.set_ylabel("clearing price (DAI per MKR)")
-    ax.set_ylim(bottom=0)
+    top = max([r.price for r in outcome.auctions.values() if r.lot] + [outcome.pool_price])
+    ax.set_ylim(0, top / WAD * 1.12)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower left")
 
