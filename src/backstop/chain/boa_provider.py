@@ -31,6 +31,7 @@ from typing import Any
 from eth.db.account import AccountDB
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from eth_utils import keccak
 from web3._utils.encoding import Web3JsonEncoder
 from web3.providers.base import JSONBaseProvider
 from web3.types import RPCEndpoint, RPCResponse
@@ -327,6 +328,28 @@ class BoaProvider(JSONBaseProvider):
     def rpc_eth_getBlockTransactionCountByNumber(self, params: list[Any]) -> str:
         block = self.node.blocks[self._block_number(_param(params, 0, "latest"))]
         return hx(len(block.tx_hashes))
+
+    def rpc_eth_getBlockTransactionCountByHash(self, params: list[Any]) -> str | None:
+        block = self.node.block_by_hash(_bytes(_param(params, 0), "block hash"))
+        return None if block is None else hx(len(block.tx_hashes))
+
+    def _tx_at(self, block: Block | None, index: Any) -> dict[str, Any] | None:
+        position = _int(index, "transaction index")
+        if block is None or not 0 <= position < len(block.tx_hashes):
+            return None
+        rec = self.node.txs.get(block.tx_hashes[position])
+        return None if rec is None else rec.json
+
+    def rpc_eth_getTransactionByBlockNumberAndIndex(self, params: list[Any]) -> Any:
+        number = self._block_number(_param(params, 0, "latest"))
+        return self._tx_at(self.node.blocks[number], _param(params, 1, 0))
+
+    def rpc_eth_getTransactionByBlockHashAndIndex(self, params: list[Any]) -> Any:
+        block = self.node.block_by_hash(_bytes(_param(params, 0), "block hash"))
+        return self._tx_at(block, _param(params, 1, 0))
+
+    def rpc_web3_sha3(self, params: list[Any]) -> str:
+        return hb(keccak(_bytes(_param(params, 0, "0x"))))
 
     def rpc_eth_getTransactionByHash(self, params: list[Any]) -> dict[str, Any] | None:
         rec = self.node.txs.get(_bytes(_param(params, 0), "transaction hash"))

@@ -259,6 +259,10 @@ def test_logs_by_block_hash(artifact: dict[str, Any]) -> None:
     assert bytes.fromhex("66" * 20) not in bloom
     assert full["logsBloom"] == receipt["logsBloom"]  # the only transaction of its block
     assert w3.eth.get_block(receipt["blockHash"])["number"] == receipt["blockNumber"]
+    by_index = w3.eth.get_transaction_by_block(receipt["blockNumber"], 0)
+    assert by_index["hash"] == receipt["transactionHash"]
+    assert w3.eth.get_transaction_by_block(receipt["blockHash"], 0) == by_index
+    assert w3.eth.get_block_transaction_count(receipt["blockHash"]) == 1
     with pytest.raises(BlockNotFound):
         w3.eth.get_block(10**6)
     assert _raw(w3, "eth_getBlockByNumber", ["0x999", False])["result"] is None
