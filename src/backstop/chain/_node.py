@@ -357,6 +357,7 @@ class Node:
             "from": hb(rec.sender),
             "to": hb(tx.to) if tx.to else None,
             "contractAddress": hb(contract) if contract else None,
+            "blobGasPrice": "0x1",
         }
         rec.json.update({"transactionIndex": hx(index), "blockNumber": hx(header.number),
                          "gasPrice": hx(price)})
@@ -371,8 +372,10 @@ class Node:
         log_index = 0
         for rec in included:
             rec.json["blockHash"] = block_hash
+            rec.json["blockTimestamp"] = ts
             assert rec.receipt is not None
             rec.receipt["blockHash"] = block_hash
+            rec.receipt["blockTimestamp"] = header.timestamp  # a number here, as anvil has it
             for entry in rec.receipt["logs"]:
                 entry["blockHash"] = block_hash
                 entry["blockNumber"] = number

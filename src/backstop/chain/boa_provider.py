@@ -54,6 +54,7 @@ from backstop.testing.anvil import DEV_KEYS
 CLIENT_VERSION = "backstop-inprocess/0.1.0 (titanoboa 0.2.8)"
 _LATEST_TAGS = ("latest", "pending", "safe", "finalized")
 _ZERO32 = "0x" + "00" * 32
+_EMPTY_REQUESTS_HASH = "0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 
 class _ParamError(RpcFailure):
@@ -230,6 +231,7 @@ class BoaProvider(JSONBaseProvider):
             "blobGasUsed": "0x0",
             "excessBlobGas": "0x0",
             "parentBeaconBlockRoot": _ZERO32,
+            "requestsHash": _EMPTY_REQUESTS_HASH,
             "size": hx(600 + 120 * len(block.tx_hashes)),
             "uncles": [],
             "transactions": txs,
