@@ -8,8 +8,8 @@ Each subcommand lives in ``backstop/cli/cmd_<name>.py`` and defines::
     def run(args: argparse.Namespace) -> int: ...                 # 0 on success
 
 Conventions every command follows:
-- usage errors (argparse) exit 2; a failure the user can fix raises ``UserError`` and exits 1
-  (or its own code) with ONE line on stderr, never a traceback;
+- usage errors (argparse) exit 2 with ONE line; a failure the user can fix raises ``UserError``
+  and exits 1 (or its own code) with ONE line on stderr, never a traceback;
 - ``--json`` (global, before or after the subcommand) asks for machine output on stdout.
 """
 
@@ -20,6 +20,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from backstop.cli.errors import UserError
 
@@ -42,9 +43,18 @@ COMMANDS = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are ONE line (what is wrong, where to read more)
+    and exit 2, like every other error of the command line."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: <message>`` and a pointer to ``--help``; exit 2."""
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with one sub-parser per available subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="backstop",
         description="A community backstop for MakerDAO debt auctions.",
     )
@@ -71,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, run the subcommand, turn every failure into one line and an exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage error (2) or --help (0): already printed
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         code = args._run(args)
     except UserError as exc:

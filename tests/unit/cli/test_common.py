@@ -94,3 +94,24 @@ def test_every_command_has_help_and_json():
                  "defect", "demo", "bench"):
         assert name in sub.choices, name
         assert "--json" in sub.choices[name].format_help()
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["enlist"], "the following arguments are required: AMOUNT"),
+    (["nosuch"], "invalid choice: 'nosuch'"),
+    (["defect", "5", "--pool"], "--pool: expected one argument"),
+])
+def test_usage_errors_are_one_line_and_exit_2(capsys, argv, words):
+    from backstop.cli.main import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and words in err[0]
+    assert "--help" in err[0]
+
+
+def test_help_exits_0(capsys):
+    from backstop.cli.main import main
+
+    assert main(["enlist", "--help"]) == 0
+    assert "DAI's permit" in capsys.readouterr().out
