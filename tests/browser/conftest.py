@@ -34,7 +34,7 @@ SECOND_POOL_PRICE = 250  # a second, empty pool: the page lists every pool of th
 # unlocked dev accounts, so eth_sendTransaction and eth_signTypedData_v4 are done by anvil.
 WALLET_JS = """
 (() => {
-  const RPC = %(rpc)s, ACCOUNT = %(account)s;
+  const RPC = %(rpc)s, ACCOUNT = %(account)s, CHAIN = %(chain)s;
   let id = 0;
   window.__walletLog = [];
   window.ethereum = {
@@ -43,6 +43,7 @@ WALLET_JS = """
     async request({ method, params }) {
       window.__walletLog.push(method);
       if (method === "eth_requestAccounts" || method === "eth_accounts") return [ACCOUNT];
+      if (method === "eth_chainId" && CHAIN) return CHAIN;  // a wallet on another network
       const resp = await fetch(RPC, { method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params || [] }) });
@@ -159,14 +160,16 @@ def browser() -> Iterator[Any]:
 
 
 def open_page(browser: Any, url: str, rpc_url: str | None, account: str | None,
-              viewport: dict[str, int] = DESKTOP) -> Any:
-    """A new page on the dashboard, with the test wallet for ``account`` when given."""
+              viewport: dict[str, int] = DESKTOP, wallet_chain: str | None = None) -> Any:
+    """A new page on the dashboard, with the test wallet for ``account`` when given
+    (``wallet_chain``: the chain id the wallet claims, e.g. "0x1"; default the node's)."""
     import json
 
     context = browser.new_context(viewport=viewport)
     if account:
         context.add_init_script(WALLET_JS % {"rpc": json.dumps(rpc_url),
-                                             "account": json.dumps(account)})
+                                             "account": json.dumps(account),
+                                             "chain": json.dumps(wallet_chain)})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -212,8 +215,10 @@ def make_page(browser: Any, server: str, chain: Devnet) -> Iterator[Any]:
     (and checked for JavaScript errors) at the end of the test."""
     pages: list[Any] = []
 
-    def make(account: str | None, viewport: dict[str, int] = DESKTOP) -> Any:
-        pg = open_page(browser, server, chain.url, account, viewport=viewport)
+    def make(account: str | None, viewport: dict[str, int] = DESKTOP,
+             wallet_chain: str | None = None) -> Any:
+        pg = open_page(browser, server, chain.url, account, viewport=viewport,
+                       wallet_chain=wallet_chain)
         pages.append(pg)
         return pg
 

@@ -307,3 +307,25 @@ def test_the_chart_follows_bids_and_restarts_over_time(page: Any, chain: Devnet,
     labels = page.locator("#chart .auction-label").all_text_contents()
     assert labels == [f"#{chain.auction}", f"#{second}"]
     shoot(page, "history-desktop")
+
+
+def test_without_a_wallet_or_on_another_network_nothing_is_sent(make_page: Any,
+                                                                chain: Devnet) -> None:
+    look = make_page(None)
+    assert "No browser wallet" in look.locator("#account").inner_text()
+    look.fill("#enlist-amount", "5")
+    look.click("#enlist-form button[type=submit]")
+    assert "No browser wallet found: install one to enlist or defect" in fail_step(look)
+    # looking needs no wallet: any address's position
+    look.fill("#position-address", chain.member)
+    look.press("#position-address", "Enter")
+    look.locator(f'#position tr[data-pool="{chain.pool.address}"]').wait_for()
+
+    elsewhere = make_page(chain.depositor, wallet_chain="0x1")
+    dai_before = dai_of(chain, chain.depositor)
+    elsewhere.fill("#enlist-amount", "5")
+    elsewhere.click("#enlist-form button[type=submit]")
+    assert ("Your wallet is on chain 1; this dashboard reads chain 31337: switch networks"
+            in fail_step(elsewhere))
+    assert "eth_sendTransaction" not in elsewhere.evaluate("window.__walletLog")
+    assert dai_of(chain, chain.depositor) == dai_before
