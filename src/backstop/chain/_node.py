@@ -29,7 +29,7 @@ from eth.vm.opcode_values import STOP
 from eth.vm.spoof import SpoofTransaction
 from eth_bloom import BloomFilter
 from eth_keys import keys
-from eth_utils import keccak
+from eth_utils import ValidationError, keccak
 
 from backstop.chain.errors import decode_revert_reason
 from backstop.testing.anvil import DEV_KEYS
@@ -318,7 +318,10 @@ class Node:
         if state.get_balance(rec.sender) < tx.gas * rec.max_fee + tx.value:
             return False
         state.lock_changes()
-        computation = state.apply_transaction(tx)
+        try:
+            computation = state.apply_transaction(tx)
+        except ValidationError:  # py-evm validates before it changes anything: drop the tx
+            return False
         gas_used = self.vm_class.finalize_gas_used(tx, computation)
         header.gas_used += gas_used
         ok = not computation.is_error
@@ -416,7 +419,7 @@ class Node:
             raise RpcFailure(-32003, "nonce too low")
         if tx.gas > self.gas_limit:
             raise RpcFailure(-32000, "intrinsic gas too high -- tx.gas_limit > env.block.gas_limit")
-        if tx.gas < tx.intrinsic_gas:
+        if tx.gas < max(tx.intrinsic_gas, _data_floor(tx.data)):
             raise RpcFailure(-32000, "intrinsic gas too low")
         if rec.max_fee < self.base_fee:
             raise RpcFailure(-32003, "max fee per gas less than block base fee")
@@ -714,6 +717,12 @@ class Node:
         else:
             self.state.lock_changes()
             self.head.state_root = None
+
+
+def _data_floor(data: bytes) -> int:
+    """EIP-7623's least gas for a transaction's calldata (Prague)."""
+    zeros = data.count(0)
+    return 21_000 + 10 * (zeros + 4 * (len(data) - zeros))
 
 
 def _copy(rec: TxRecord) -> TxRecord:

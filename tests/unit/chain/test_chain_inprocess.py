@@ -311,3 +311,15 @@ def test_throughput(artifact: dict[str, Any], capsys: pytest.CaptureFixture[str]
         print(f"\nin-process chain: {rate:.0f} signed tx/s through web3 (history=False)")
     assert probe.functions.counter().call() == count
     assert rate > 20
+
+
+def test_calldata_floor_is_checked_at_submission(artifact: dict[str, Any]) -> None:
+    """Prague's EIP-7623: calldata-heavy transactions need gas for their calldata floor."""
+    w3 = _chain()
+    sender = w3.eth.accounts[1]
+    data = "0x" + "ff" * 2_000  # 8,000 tokens: floor 21,000 + 80,000 gas
+    with pytest.raises(Web3RPCError, match="intrinsic gas too low"):
+        w3.eth.send_transaction({"from": sender, "to": sender, "data": data, "gas": 60_000})
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(
+        {"from": sender, "to": sender, "data": data, "gas": 101_000}))
+    assert receipt["status"] == 1 and receipt["gasUsed"] == 101_000
