@@ -325,7 +325,7 @@ def test_without_a_wallet_or_on_another_network_nothing_is_sent(make_page: Any,
     dai_before = dai_of(chain, chain.depositor)
     elsewhere.fill("#enlist-amount", "5")
     elsewhere.click("#enlist-form button[type=submit]")
-    assert ("Your wallet is on chain 1; this dashboard reads chain 31337: switch networks"
-            in fail_step(elsewhere))
+    assert (f"Your wallet is on chain 1; this dashboard reads chain {chain.w3.eth.chain_id}: "
+            "switch networks") in fail_step(elsewhere)
     assert "eth_sendTransaction" not in elsewhere.evaluate("window.__walletLog")
     assert dai_of(chain, chain.depositor) == dai_before
