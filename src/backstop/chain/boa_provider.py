@@ -17,8 +17,14 @@ Differences from anvil worth knowing:
 - time is deterministic: each block is 1 s after its parent unless ``evm_increaseTime`` or
   ``evm_setNextBlockTimestamp`` says otherwise (anvil follows the wall clock);
 - the base fee stays at 1 gwei (or at the last ``anvil_setNextBlockBaseFeePerGas`` value) instead
-  of following EIP-1559's adjustment;
-- ``eth_estimateGas`` returns a limit within 1% above the least one that succeeds.
+  of following EIP-1559's adjustment, and ``evm_revert`` restores it (anvil keeps its fee state);
+- ``eth_estimateGas`` returns the least limit that succeeds when no sub-call forwards gas, else
+  one at most ~3% (+2,300) above it;
+- a transaction below Prague's calldata gas floor is refused at submission (anvil accepts the
+  hash and drops the transaction);
+- ``eth_call`` at "pending" reads the latest block; there are no state overrides, no tracing.
+
+The shared behaviour is checked on both chains by ``tests/integration/test_chain_anvil.py``.
 """
 
 from __future__ import annotations
