@@ -5,6 +5,12 @@
 - ``batch_call(w3, calls, block="latest")`` -> ``list[bytes | Revert]``: many ``eth_call``s in
   ONE JSON-RPC batch; a call that reverts comes back as a ``Revert`` value, not an exception.
 - ``Revert``, ``RpcUnavailable``, ``RpcError``: see ``backstop.chain.errors``.
+- ``backstop.chain.dev``: mine, time travel, snapshots, balances, impersonation, automine (anvil's
+  dev methods; the same calls on anvil and in process).
+- ``backstop.chain.keys.load_account``: the signing key from a keystore or the environment.
+
+``BoaProvider(genesis_timestamp=..., history=True)`` is the in-process chain itself; a long
+simulation (the replay) wants ``history=False`` (about twice as fast, see its docstring).
 """
 
 from __future__ import annotations
