@@ -28,7 +28,8 @@ def test_followed_members_and_percent(crash):
     figs = report.figures(crash)
     one = figs["members"]["followed"]["1 DAI member"]
     assert one["deposit"] == "1" and one["mkr_back"] == str(Wad(crash.members[0].mkr_back))
-    assert report._percent(20_980, 20_980) == "+0.00"
+    assert report._percent(0, 20_980) == "+0.00"
+    assert report._percent(59, 20_980) == "+0.28"
     assert report._percent(-1, 3) == "-33.33"
 
 
