@@ -14,6 +14,7 @@ from typing import Any
 
 from backstop.cli.common import wants_json
 from backstop.cli.errors import UserError
+from backstop.units import Wad
 
 NAME = "demo"
 HELP = "replay the March 2020 debt auctions (and a deeper crash) on an in-process chain"
@@ -75,14 +76,38 @@ def _report(result: Any) -> None:
     console = Console(width=max(Console().width, 132), highlight=False)  # the tables need 130
     h, c = result.figures["history"], result.figures["counterfactual"]
     report.render(h, console, "March 2020 as it happened (the pool at 100 DAI/MKR never bids)")
+    console.print(f"  {_story_history(h)}")
     console.print()
     report.render(c, console, "A deeper crash: every outside valuation below 100 DAI/MKR")
+    console.print(f"  {_story_crash(c)}")
     console.print(
         f"\n{result.transactions:,} EVM transactions in {result.seconds:.1f} s "
         f"({result.tx_per_second:.0f} tx/s) on the in-process chain."
     )
     for what, path in result.files.items():
         console.print(f"{what}: {path}")
+
+
+def _story_history(h: dict[str, Any]) -> str:
+    """One sentence on the history."""
+    t = h["total"]
+    low = Wad.parse(t["price_min"]).format(2)
+    if t["pool_purchases"]["auctions"]:
+        return f"The pool bought {t['pool_purchases']['auctions']} lots at its price."
+    return (f"Every auction cleared at {low} DAI/MKR or more, far above the pool's price: "
+            "the syndicate never had to bid, and every member got its DAI back.")
+
+
+def _story_crash(c: dict[str, Any]) -> str:
+    """One sentence on the counterfactual."""
+    t = c["total"]
+    bought = t["pool_purchases"]
+    return (f"Nobody bid at 200 DAI/MKR; the keeper restarted unbid auctions {t['restarts']} "
+            "times (20% more MKR each time). Once a lot reached the pool's price, the pool, "
+            f"buyer of last resort, bought it: {bought['auctions']} lots "
+            f"({Wad.parse(bought['mkr']).format(0)} MKR for {Wad.parse(bought['dai']).format(0)}"
+            " DAI) while its DAI lasted; the rest waited for outside bidders. Members took their "
+            "MKR and the unused DAI pro rata.")
 
 
 def _out_dir(path: Path | None) -> Path | None:
