@@ -26,6 +26,7 @@ VOW = "vow"
 POOL = "pool"
 ROUND = 600  # seconds between bidding rounds while the market is active
 MARGIN = 60  # seconds past an expiry before acting on it
+MAX_DAYS = 120  # a scenario that has not settled by then never will
 
 
 @dataclass
@@ -209,6 +210,9 @@ class Driver:
             self.progress(done, total)
             if not waves and done == total:
                 break
+            if now > self.s.start + MAX_DAYS * 86_400:
+                raise RuntimeError(f"the replay did not settle within {MAX_DAYS} days: "
+                                   f"{total - done} auctions still open (is ticking off?)")
             if acted:
                 self.e.advance(ROUND)
             else:

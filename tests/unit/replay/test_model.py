@@ -155,3 +155,11 @@ def test_auction_view_states():
     assert v.expired_unbid(1_001) and not v.dealable(1_001)
     v.tic = 500
     assert v.dealable(501) and not v.biddable(501)
+
+
+def test_without_ticks_the_crash_never_settles():
+    from dataclasses import replace
+
+    s = replace(scenario.counterfactual(quick=True), tick=False)
+    with pytest.raises(RuntimeError, match="did not settle"):
+        model.simulate(s)
