@@ -561,3 +561,41 @@ def test_enlist_cannot_be_reentered(system: System, depositor: str) -> None:
     with boa.env.prank(depositor), boa.reverts():
         pool.enlist(10 * WAD)
     assert pool.totalSupply() == 0
+
+
+def test_deleted_positions_of_different_sizes_reconcile_without_loss(
+    system: System, depositor: str, keeper: str, bidder: str, outsider: str
+) -> None:
+    """A 30,000 DAI position outbid and a 50,000 DAI position won, both dealt by others. The
+    smaller one, finalized first, takes 300 of the 500 MKR that arrived; the larger one then
+    takes the 200 MKR left plus the 30,000 DAI refund (worth its 50,000 at the price)."""
+    from backstop.pool.boa_system import b32
+
+    system.enlist(depositor, 80_000 * WAD)
+    with boa.env.prank(system.deployer):
+        system.vow.file(b32("sump"), 30_000 * RAD)
+    small = system.kick()
+    with boa.env.prank(system.deployer):
+        system.vow.file(b32("sump"), SUMP)
+    large = system.kick()
+    for _ in range(4):
+        system.expire(large)
+        system.flopper.tick(small)
+        system.flopper.tick(large)
+    with boa.env.prank(keeper):
+        system.pool.enterAuction(small)
+        system.pool.enterAuction(large)
+    system.outbid(small, bidder)
+    system.finish_bid(small)
+    system.finish_bid(large)
+    with boa.env.prank(outsider):
+        system.flopper.deal(small)
+        system.flopper.deal(large)
+    system.pool.finalizeAuction(small)
+    assert system.pool.getMKRBalance() == 300 * WAD
+    system.pool.finalizeAuction(large)
+    assert system.pool.getMKRBalance() == 500 * WAD
+    assert system.pool.getAvailableDaiBalance() == 30_000 * WAD
+    assert system.pool.getDaiBalanceForAuctions() == 0
+    assert system.mkr.balanceOf(system.pool.address) == 500 * WAD
+    assert system.vat.dai(system.pool.address) == 30_000 * RAD
