@@ -10,12 +10,15 @@ Figures:
 - ``rpc_requests_per_block_idle``: HTTP requests (a batch is one) per block with nothing to do,
   while N auctions are open; ``rpc_requests_per_block_busy``: per block while bidding and
   finalizing; ``rpc_calls_per_block_*``: the JSON-RPC calls inside them;
-- ``cpu_seconds_per_1000_blocks``: the keeper thread's CPU time per 1,000 blocks.
+- ``cpu_seconds_per_1000_blocks``: the keeper thread's CPU time per 1,000 blocks;
+- ``rpc_requests_per_block_idle_run``: the same idle figure for ``Keeper.run()`` polling on its
+  own (``--poll-interval 0.25``) while anvil mines a block every second.
 """
 
 from __future__ import annotations
 
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -34,6 +37,7 @@ from backstop.testing.anvil import DEV_KEYS, start_anvil
 from backstop.testing.rpc_proxy import RpcProxy
 
 IDLE_BLOCKS = 20
+RUN_SECONDS = 8
 PRICE = 200  # DAI per MKR: asks 250 MKR, so a fresh lot of 250 is too small and one tick (300)
 #              makes every auction biddable at once
 
@@ -51,6 +55,7 @@ class KeeperBench:
     rpc_calls_per_block_idle: float
     rpc_calls_per_block_busy: float
     cpu_seconds_per_1000_blocks: float
+    rpc_requests_per_block_idle_run: float
     blocks: int
     wall_seconds: float
 
@@ -139,6 +144,10 @@ def run_keeper_bench(auctions: int = 100,
             final_from = w3.eth.block_number
             _drive(w3, keeper, meter, lambda: not pool.active_auctions())
             final_blocks = [b - final_from for b in _mined_blocks(keeper, "finalize")]
+
+            say(f"run mode: a block every second, the keeper polling on its own for "
+                f"{RUN_SECONDS} s")
+            run_rate = _run_mode(w3, proxy, pool.address)
         if len(enter_blocks) != auctions or len(final_blocks) != auctions:
             raise RuntimeError(f"entered {len(enter_blocks)} and finalized {len(final_blocks)} "
                                f"of {auctions} auctions (after {entered} blocks)")
@@ -154,9 +163,30 @@ def run_keeper_bench(auctions: int = 100,
         rpc_calls_per_block_idle=idle_calls,
         rpc_calls_per_block_busy=busy_calls,
         cpu_seconds_per_1000_blocks=round(meter.cpu / max(meter.blocks, 1) * 1000, 3),
+        rpc_requests_per_block_idle_run=run_rate,
         blocks=meter.blocks,
         wall_seconds=round(time.monotonic() - started, 2),
     )
+
+
+def _run_mode(w3: Web3, proxy: RpcProxy, pool: str) -> float:
+    """Requests per block of ``Keeper.run()`` itself (its own polling) on a chain that mines a
+    block every second, with nothing to do."""
+    runner = Keeper(connect(proxy.url), Account.from_key(DEV_KEYS[1]), [pool],
+                    KeeperSettings(pools=(pool,), poll_interval=0.25), log=EventLog(quiet=True))
+    w3.provider.make_request("evm_setIntervalMining", [1])  # type: ignore[arg-type]
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    try:
+        time.sleep(6)  # start-up, and a few blocks to learn the block time
+        b0, r0 = w3.eth.block_number, proxy.requests
+        time.sleep(RUN_SECONDS)
+        b1, r1 = w3.eth.block_number, proxy.requests
+    finally:
+        runner.stop()
+        thread.join(timeout=10)
+        w3.provider.make_request("evm_setIntervalMining", [0])  # type: ignore[arg-type]
+    return round((r1 - r0) / max(b1 - b0, 1), 2)
 
 
 def _drive(w3: Web3, keeper: Keeper, meter: _Meter, done: Callable[[], bool],

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,7 @@ from backstop.units import Wad
 
 _SELECTORS = {Action.ENTER: ENTER, Action.FINALIZE: FINALIZE, Action.TICK: TICK}
 INHERITED_WAIT_BLOCKS = 10  # blocks to wait for transactions of a previous run before going on
+REGULAR_BLOCKS = 4  # this many equal block intervals in a row: the chain has a block time
 
 
 @dataclass
@@ -127,6 +129,7 @@ class Keeper:
         self._beg = 0
         self._full_refresh = True
         self._skipped: set[str] = set()
+        self._intervals: deque[int] = deque(maxlen=REGULAR_BLOCKS)
         self._stop = threading.Event()
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -200,11 +203,29 @@ class Keeper:
                     backoff = min(backoff * 2, self.settings.max_backoff)
                     continue
                 backoff = self.settings.poll_interval
-                self._stop.wait(self.settings.poll_interval)
+                self._stop.wait(self.next_wait() if result.new_block
+                                else self.settings.poll_interval)
             self.log("stopped", block=self.last_block, in_flight=len(self.in_flight))
             return 0
         finally:
             restore()
+
+    def next_wait(self) -> float:
+        """Seconds to wait after handling a new block before looking for the next one.
+
+        On a chain with a steady block time T (the last few blocks ``T`` seconds apart, as on
+        mainnet), sleep until shortly before the next block is due, then poll every
+        ``poll_interval``: about three requests per idle block instead of one per poll.
+        Otherwise (dev chains mining on demand, time jumps) just ``poll_interval``.
+        """
+        poll = self.settings.poll_interval
+        gaps = set(self._intervals)
+        if len(self._intervals) < REGULAR_BLOCKS or len(gaps) != 1:
+            return poll
+        (block_time,) = gaps
+        if block_time <= 0:
+            return poll
+        return max(poll, block_time - min(1.0, block_time / 4))
 
     # ---- one block ------------------------------------------------------------------------------
 
@@ -248,6 +269,8 @@ class Keeper:
         view = self._view(reading)
         decided = plan(view, self.in_flight.keys(), tick=self.settings.tick)
         sent = self._execute(decided.decisions, number)
+        if number == self.last_block + 1 and self.last_now:
+            self._intervals.append(reading.header.timestamp - self.last_now)
         self.last_block, self.last_hash = number, reading.header.hash
         self.last_now = reading.header.timestamp
         self.metrics.last_block.set(number)

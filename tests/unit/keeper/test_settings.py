@@ -40,3 +40,15 @@ def test_bad_settings_say_what_is_wrong(args, env, words):
         KeeperSettings.from_sources(args, env)
     assert words in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_run_sleeps_until_shortly_before_the_next_block_on_a_steady_chain():
+    from backstop.keeper import Keeper
+
+    keeper = Keeper(None, None, None, KeeperSettings(pools=(POOL,), dry_run=True,  # type: ignore[arg-type]
+                                                     poll_interval=0.5))
+    assert keeper.next_wait() == 0.5  # nothing learnt yet
+    keeper._intervals.extend([12, 12, 12, 12])  # mainnet: a block every 12 s
+    assert keeper.next_wait() == 11.0
+    keeper._intervals.append(7)  # irregular (time jumps, mining on demand): just poll
+    assert keeper.next_wait() == 0.5
