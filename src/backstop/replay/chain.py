@@ -22,8 +22,7 @@ from backstop.chain import BoaProvider, batch_call, dev
 from backstop.keeper import EventLog, Keeper, KeeperSettings
 from backstop.maker import MakerCore, MakerParams, deploy_core
 from backstop.maker import scenario as maker_scenario
-from backstop.maker.deploy import deploy_artifact
-from backstop.pool import pool_at
+from backstop.pool import deploy_pool
 from backstop.replay.model import POOL, VOW, AuctionView
 from backstop.replay.scenario import Scenario
 from backstop.units import Rad, Wad
@@ -52,8 +51,8 @@ class ChainEngine:
         self.names: dict[str, str] = {self.core.vow.address: VOW, self.pool.address: POOL,
                                       ZERO: ""}
         self.addresses: dict[str, str] = {}
-        self.members = [replay_account("member", i).address for i in range(len(scenario.members))]
         self.member_keys = [replay_account("member", i) for i in range(len(scenario.members))]
+        self.members = [key.address for key in self.member_keys]
         for i, b in enumerate(scenario.bidders):
             addr = replay_account("bidder", i).address
             self.addresses[b.name] = addr
@@ -66,21 +65,17 @@ class ChainEngine:
         self._prepare_accounts()
         maker_scenario.fund_dai(self.core, self.deployer, Wad(sum(scenario.members)))
 
-    # ---- set-up ---------------------------------------------------------------------------------
+    # ---- set-up ----
     def _params(self) -> MakerParams:
         p = self.s.params
         return MakerParams(beg=Wad(p.beg), pad=Wad(p.pad), ttl=p.ttl, tau=p.tau,
                            dump=Wad(p.dump), sump=Rad(p.sump))
 
     def _deploy_pool(self) -> Any:
-        c = self.core
-        address = deploy_artifact(self.w3, self.deployer, "pool/pool", c.dai.address,
-                                  c.mkr.address, c.dai_join.address, c.vat.address,
-                                  c.flopper.address, self.s.pool_price)
-        from backstop.artifacts import get_artifact
-
-        self.pool_handle = pool_at(self.w3, address)
-        return self.w3.eth.contract(address=address, abi=get_artifact("pool/pool").abi)
+        """The syndicate's pool at the scenario's price; its web3 contract (for calldata)."""
+        self.pool_handle = deploy_pool(self.w3, self.deployer, self.core,
+                                       Wad(self.s.pool_price))
+        return self.pool_handle.contract
 
     def _keeper(self) -> Any:
         """The project's keeper, quiet (its decisions stay in ``keeper.log.records``)."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from backstop.replay.scenario import AuctionParams, Bidder, Scenario, Style
+from backstop.replay.scenario import AuctionParams, Bidder, Scenario, Style, Wave
 from backstop.units import RAY, WAD
 
 VOW = "vow"
@@ -222,7 +222,7 @@ class Driver:
         self.outcome.finish = self.e.now()
         return self.outcome
 
-    def _kick_wave(self, wave) -> None:
+    def _kick_wave(self, wave: Wave) -> None:
         for b in self.s.bidders:
             if wave.name in b.budgets:
                 self.e.fund_bidder(b.name, b.budgets[wave.name] * self.s.params.sump)
@@ -311,7 +311,7 @@ class Driver:
         result.winner = winner
         result.dealt_at = now
 
-    def _next_event(self, now: int, waves) -> int:
+    def _next_event(self, now: int, waves: list[Wave]) -> int:
         """The next moment something can happen: a bid or an auction expiring, or a wave."""
         times = []
         if waves:
