@@ -184,3 +184,19 @@ def test_the_node_killed_and_restarted_mid_run(tmp_path):
         assert world_problems(world) == []
     finally:
         anvil.stop()
+
+
+def test_a_start_interrupted_by_faults_is_simply_retried(node, world):
+    ids = world.kick(1)
+    with RpcProxy(node.url) as proxy:
+        w3 = connect(proxy.url, timeout=1.0)
+        keeper = make_keeper(w3, world)
+        proxy.fail_next(1, "error", methods={"eth_getLogs"})  # discovery fails half-way
+        assert keeper.step().error
+        assert not keeper.started
+        proxy.refuse()  # then the node is not there at all
+        assert keeper.step().error
+        proxy.accept()
+        drive(keeper, w3)
+        assert keeper.started and world.pools[0].active_auctions() == ids
+        finish(world, keeper, w3)

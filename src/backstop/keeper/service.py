@@ -147,7 +147,7 @@ class Keeper:
             if not listed:
                 self.log("no_pools_yet", level="warning", factory=s.factory)
         else:
-            listed = list(self.pools)
+            listed = list(s.pools)  # the settings', so a start retried after a fault is the same
             flopper = self._common_flopper(listed)
             if flopper is None:
                 raise ConfigError("no pools to keep: give --pools ADDR[,ADDR...] or --factory")
@@ -160,10 +160,10 @@ class Keeper:
         self.known_kicks = reading.kicks
         for pr in reading.pools:
             ids += list(pr.active)
+        self._check_inherited(head)
         self.followed = {}
         self._stale = set(ids)  # read in the first step
         self.metrics.auctions_seen.inc(len(self._stale))
-        self._check_inherited(head)
         self.started = True
         self.log("started", block=head, pools=self.pools, flopper=flopper,
                  auctions=len(self._stale), kicks=reading.kicks, from_block=s.from_block,
