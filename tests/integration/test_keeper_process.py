@@ -33,13 +33,19 @@ BACKSTOP = str(Path(sys.executable).parent / "backstop")
 class KeeperProcess:
     """`backstop keeper ...` in a subprocess, its JSON log lines collected as they come."""
 
-    def __init__(self, url: str, pools: list[str], key: str, *extra: str) -> None:
-        env = {**os.environ, "BACKSTOP_PRIVATE_KEY": key}
-        env.pop("BACKSTOP_KEEPER_POOLS", None)
-        self.proc = subprocess.Popen(
-            [BACKSTOP, "keeper", "--rpc-url", url, "--pools", ",".join(pools),
-             "--poll-interval", "0.1", *extra],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    def __init__(self, url: str | None, pools: list[str] | None, key: str | None,
+                 *extra: str) -> None:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("BACKSTOP_KEEPER_", "BACKSTOP_PRIVATE_KEY", "BACKSTOP_RPC"))}
+        if key:
+            env["BACKSTOP_PRIVATE_KEY"] = key
+        args = [BACKSTOP, "keeper", "--poll-interval", "0.1", *extra]
+        if url:
+            args += ["--rpc-url", url]
+        if pools:
+            args += ["--pools", ",".join(pools)]
+        self.proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     text=True, env=env)
         self.lines: list[dict] = []
         self.raw: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -181,3 +187,21 @@ def test_a_configuration_error_is_one_line_and_exit_1():
     finally:
         anvil.stop()
     assert len(bad.raw) == 1 and bad.raw[0].startswith("error: no contract at")
+
+
+def test_dry_run_from_a_deployment_file_without_a_key_then_ctrl_c(chain, tmp_path):
+    from backstop.cli.common import Deployment, write_deployment
+
+    anvil, world = chain
+    path = tmp_path / "deployment.json"
+    write_deployment(path, Deployment(rpc_url=anvil.url, factory=world.factory.address))
+    ids = world.kick(2)
+    watcher = KeeperProcess(None, None, None, "--deployment", str(path), "--dry-run")
+    started = watcher.wait_for("started")
+    assert started["pools"] == world.pool_addresses and started["dry_run"] is True
+    watcher.wait_for("would_enter")
+    time.sleep(0.5)
+    assert sorted(r["auction"] for r in watcher.events("would_enter")) == ids
+    assert watcher.stop(signal.SIGINT) == 0
+    assert watcher.events("stopped")
+    assert world.pools[0].active_auctions() == []  # it sent nothing
