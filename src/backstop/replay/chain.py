@@ -61,6 +61,7 @@ class ChainEngine:
         self.failed = 0
         self.enlisted = False
         self._funding: dict[str, int] = {}
+        self._queue: list[tuple[tuple[str, str, int], tuple[str, str, str]]] = []
         self.keeper = self._keeper()
         self._prepare_accounts()
         maker_scenario.fund_dai(self.core, self.deployer, Wad(sum(scenario.members)))
@@ -212,16 +213,27 @@ class ChainEngine:
         return out
 
     def dent(self, name: str, auction_id: int, lot: int) -> bool:
-        """The bidder bids ``lot`` MKR for the fixed bid."""
+        """The bidder bids ``lot`` MKR for the fixed bid (queued until ``flush``)."""
         data = self.core.flopper.contract.encode_abi("dent",
                                                      [auction_id, lot, self.s.params.sump])
-        return self._send(self.addresses[name], self.core.flopper.address, data)
+        self._queue.append((("dent", name, auction_id),
+                            (self.addresses[name], self.core.flopper.address, data)))
+        return True
 
     def deal(self, name: str, auction_id: int) -> bool:
-        """The winner settles its auction."""
+        """The winner settles its auction (queued until ``flush``)."""
         data = self.core.flopper.contract.encode_abi("deal", [auction_id])
-        return self._send(self.addresses.get(name, self.deployer), self.core.flopper.address,
-                          data)
+        self._queue.append((("deal", name, auction_id),
+                            (self.addresses.get(name, self.deployer), self.core.flopper.address,
+                             data)))
+        return True
+
+    def flush(self) -> list[tuple[str, str, int]]:
+        """Send the queued bids or deals, in order, in one block (bidders racing in the same
+        block); the ones that reverted."""
+        queue, self._queue = self._queue, []
+        ok = self._send_block([tx for _, tx in queue])
+        return [what for (what, _), good in zip(queue, ok, strict=True) if not good]
 
     def keeper_step(self) -> list[int]:
         """One pass of the project's keeper over the newest block; the auctions it acted on."""

@@ -106,6 +106,7 @@ class Engine(Protocol):
     def auctions(self, ids: Iterable[int]) -> dict[int, AuctionView]: ...
     def dent(self, name: str, auction_id: int, lot: int) -> bool: ...
     def deal(self, name: str, auction_id: int) -> bool: ...
+    def flush(self) -> list[tuple[str, str, int]]: ...  # send queued bids/deals; the failures
     def keeper_step(self) -> Iterable[int]: ...
     def defect_everyone(self) -> list[tuple[int, int]]: ...
     def pool_state(self) -> tuple[int, int]: ...
@@ -248,8 +249,8 @@ class Driver:
         Returns whether anyone bid. The auctions bid on are read back at the end."""
         ids = self._live_ids()
         views = self.views
-        acted = False
         touched: set[int] = set()
+        placed: list[tuple[str, int]] = []
         order: list[tuple[Bidder, list[int]]] = []
         for auction_id in ids:
             for b in interested_steppers(self.index_of[auction_id], self.steppers):
@@ -267,14 +268,17 @@ class Driver:
                 if lot is None:
                     continue
                 if self.e.dent(bidder.name, auction_id, lot):
-                    self.outcome.auctions[auction_id].bids += 1
-                    self.outcome.bidders.add(bidder.name)
+                    placed.append((bidder.name, auction_id))
                     views[auction_id] = AuctionView(auction_id, v.bid, lot, bidder.name,
                                                     now + self.s.params.ttl, v.end)
                     touched.add(auction_id)
-                    acted = True
+        failed = set(self.e.flush())
+        placed = [(name, i) for name, i in placed if ("dent", name, i) not in failed]
+        for name, auction_id in placed:
+            self.outcome.auctions[auction_id].bids += 1
+            self.outcome.bidders.add(name)
         self._read(touched)
-        return acted
+        return bool(placed)
 
     def _read(self, ids: Iterable[int]) -> None:
         """Read auctions into ``views``; remember each one's last state before deal, count
@@ -291,19 +295,20 @@ class Driver:
     def _deal_round(self, now: int) -> bool:
         """Every finished auction: the winner (or the keeper, for the pool) deals it.
         Returns whether anything was dealt."""
-        acted = False
+        done: list[tuple[int, AuctionView, str]] = []
+        pending: list[tuple[int, AuctionView]] = []
         for auction_id in self._live_ids():
             v = self.views[auction_id]
-            result = self.outcome.auctions[auction_id]
             if v.dealt:  # the keeper dealt it (the pool won)
-                self._record(result, self.seen[auction_id], POOL, now)
+                done.append((auction_id, self.seen[auction_id], POOL))
             elif v.dealable(now) and v.guy != POOL and self.e.deal(v.guy, auction_id):
-                self._record(result, v, v.guy, now)
-            else:
-                continue
+                pending.append((auction_id, v))
+        failed = set(self.e.flush())
+        done += [(i, v, v.guy) for i, v in pending if ("deal", v.guy, i) not in failed]
+        for auction_id, v, winner in done:
+            self._record(self.outcome.auctions[auction_id], v, winner, now)
             del self.views[auction_id]
-            acted = True
-        return acted
+        return bool(done)
 
     def _record(self, result: AuctionResult, v: AuctionView, winner: str, now: int) -> None:
         result.lot = v.lot
@@ -419,6 +424,10 @@ class ModelEngine:
         v.guy, v.lot, v.tic = name, lot, self.t + self.p.ttl
         self.transactions += 1
         return True
+
+    def flush(self) -> list[tuple[str, str, int]]:
+        """Nothing is queued here: every action took effect at once."""
+        return []
 
     def deal(self, name: str, auction_id: int) -> bool:
         """Deal a finished auction: the lot goes to the high bidder."""
