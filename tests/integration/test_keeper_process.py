@@ -141,18 +141,23 @@ def test_sigkilled_between_send_and_mining_then_restarted(chain):
     assert world_problems(world) == []
 
 
-def test_two_keepers_racing_on_the_same_pools(chain):
+def test_two_keepers_racing_on_the_same_pools(chain, tmp_path):
     anvil, world = chain
     rpc(anvil.url, "evm_setAutomine", [False])
     rpc(anvil.url, "evm_setIntervalMining", [1])
     port = free_port()
+    keystore, password = tmp_path / "keeper2.json", tmp_path / "password.txt"
+    password.write_text("correct horse\n")
+    keystore.write_text(json.dumps(Account.encrypt(DEV_KEYS[4], "correct horse", iterations=2)))
     racers = [
         KeeperProcess(anvil.url, world.pool_addresses, DEV_KEYS[1], "--tick",
                       "--metrics-port", str(port)),
-        KeeperProcess(anvil.url, world.pool_addresses, DEV_KEYS[4], "--tick"),
+        KeeperProcess(anvil.url, world.pool_addresses, None, "--tick",  # key from a keystore
+                      "--keystore", str(keystore), "--password-file", str(password)),
     ]
-    for k in racers:
-        k.wait_for("started")
+    accounts = [k.wait_for("started")["account"] for k in racers]
+    assert accounts == [Account.from_key(DEV_KEYS[i]).address for i in (1, 4)]
+    assert DEV_KEYS[4][2:] not in "".join(racers[1].raw)  # never printed
     rpc(anvil.url, "evm_setIntervalMining", [0])
     rpc(anvil.url, "evm_setAutomine", [True])
     ids = world.kick(5)  # three for the 250 pool now, two for the 180 pool after a tick
