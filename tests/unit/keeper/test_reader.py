@@ -47,3 +47,18 @@ def test_decode_arrays():
     assert decode_uint_array(encode(["uint256[]"], [[]])) == ()
     (pool,) = decode_address_array(encode(["address[]"], [[GUY]]))
     assert pool.lower() == GUY
+
+
+def test_every_hand_made_call_exists_in_the_contracts():
+    from backstop.artifacts import get_artifact
+
+    wanted = {
+        "maker/flopper": ["bids(uint256)", "kicks()", "live()", "beg()", "tick(uint256)"],
+        "pool/pool": ["price()", "flopper()", "ceased()", "getAvailableDaiBalance()",
+                      "getActiveAuctions()", "enterAuction(uint256)", "finalizeAuction(uint256)"],
+        "pool/factory": ["get_pools()", "flopper()"],
+    }
+    for name, signatures in wanted.items():
+        have = {f"{e['name']}(" + ",".join(i["type"] for i in e["inputs"]) + ")"
+                for e in get_artifact(name).abi if e.get("type") == "function"}
+        assert set(signatures) <= have, (name, set(signatures) - have)
