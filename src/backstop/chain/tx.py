@@ -12,7 +12,9 @@ Two ways to use it:
 
 Every round trip to the node is a single JSON-RPC request or batch: ``submit`` costs two (one batch
 that simulates, estimates gas and reads the base fee and nonce; one send), ``poll`` costs one
-whatever the number of transactions in flight.
+whatever the number of transactions in flight. The simulation before sending is the node's
+``eth_estimateGas`` (it executes the transaction and reports a revert with its reason);
+``simulate()`` is a plain ``eth_call``.
 
 ``tx`` is a web3 contract function call (``pool.functions.enterAuction(7)``) or a TxParams-like
 dict with ``to`` and optional ``data`` and ``value`` (without ``to``: a contract creation whose
@@ -317,8 +319,9 @@ class TxSender:
             ("eth_getBlockByNumber", ["latest", False]),
             ("eth_getTransactionCount", [self.address, "pending"]),
         ]
-        for call in calls:
-            requests += [("eth_call", [call, "latest"]), ("eth_estimateGas", [call])]
+        # eth_estimateGas runs the transaction against the latest state: it is the simulation
+        # (a revert comes back with its reason, as from eth_call) and gives the gas limit.
+        requests += [("eth_estimateGas", [call]) for call in calls]
         responses = self._batch(requests)
         head = self._result("eth_getBlockByNumber", responses[0])
         chain_pending = _to_int(self._result("eth_getTransactionCount", responses[1]))
@@ -329,8 +332,7 @@ class TxSender:
         ready: list[PendingTx] = []
         for i, ((_, label), call) in enumerate(zip(txs, calls, strict=True)):
             try:
-                self._result("eth_call", responses[2 + 2 * i])
-                estimate = _to_int(self._result("eth_estimateGas", responses[3 + 2 * i]))
+                estimate = _to_int(self._result("eth_estimateGas", responses[2 + i]))
                 if fees.max_fee < base_fee:
                     raise FeeTooLow(f"base fee {format_gwei(base_fee)} gwei is above the cap "
                                     f"of {format_gwei(fees.max_fee)} gwei: not sent")
