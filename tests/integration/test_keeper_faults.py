@@ -73,7 +73,7 @@ def test_errors_closed_connections_timeouts_and_delays_through_a_proxy(node, wor
         proxy.fail_next(1, "http500")
         results = [keeper.step() for _ in range(5)]
         assert all(r.error for r in results)  # each fault: a failed step, logged and counted
-        assert keeper.metrics.rpc_errors._value.get() == 5
+        assert keeper.metrics.value("rpc_errors") == 5
         assert len(keeper.log.events("rpc_error")) == 5
         proxy.delay = 0.05
         drive(keeper, w3)
@@ -107,7 +107,7 @@ def test_a_dropped_transaction_is_sent_again(node, world):
     rpc(node.url, "evm_mine")
     keeper.step()
     assert world.pools[0].active_auctions() == ids
-    assert keeper.metrics.entered._value.get() == 1
+    assert keeper.metrics.value("entered") == 1
     rpc(node.url, "evm_setAutomine", [True])
     finish(world, keeper)
 
@@ -128,8 +128,8 @@ def test_a_base_fee_spike_is_met_by_a_replacement_up_to_the_cap(node, world):
     rpc(node.url, "evm_mine")
     keeper.step()
     assert world.pools[0].active_auctions() == ids
-    assert keeper.metrics.txs_replaced._value.get() == 1
-    assert keeper.metrics.txs_sent._value.get() == 1  # one transaction, two versions
+    assert keeper.metrics.value("txs_replaced") == 1
+    assert keeper.metrics.value("txs_sent") == 1  # one transaction, two versions
     rpc(node.url, "evm_setAutomine", [True])
     finish(world, keeper)
 

@@ -89,8 +89,8 @@ def test_full_lifecycle_with_two_pools(fresh):
         "277.777777777777777778")
     assert world.core.flopper.bids(ids[1]).guy == BIDDER  # the outside winner keeps its own
     m = keeper.metrics
-    assert m.entered._value.get() == 5 and m.finalized._value.get() == 5
-    assert m.ticks._value.get() == 2
+    assert m.value("entered") == 5 and m.value("finalized") == 5
+    assert m.value("ticks") == 2
 
 
 def test_dry_run_logs_and_sends_nothing(fresh):
