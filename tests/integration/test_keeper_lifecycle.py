@@ -13,10 +13,11 @@ from backstop.keeper.scenario import (
     build_world,
     drive,
     pool_outcome,
+    start_own_anvil,
     world_problems,
 )
 from backstop.maker.scenario import fund_dai
-from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
+from backstop.testing.anvil import DEV_KEYS, rpc
 from backstop.units import Wad
 
 pytestmark = pytest.mark.anvil
@@ -29,7 +30,7 @@ BIDDER = Account.from_key(DEV_KEYS[3]).address
 
 @pytest.fixture(scope="module")
 def node():
-    with start_anvil() as anvil:
+    with start_own_anvil() as anvil:
         yield anvil
 
 

@@ -20,8 +20,8 @@ import pytest
 from eth_account import Account
 
 from backstop.chain import connect
-from backstop.keeper.scenario import build_world, pool_outcome, world_problems
-from backstop.testing.anvil import DEV_KEYS, free_port, rpc, start_anvil
+from backstop.keeper.scenario import build_world, pool_outcome, start_own_anvil, world_problems
+from backstop.testing.anvil import DEV_KEYS, free_port, rpc
 
 pytestmark = pytest.mark.anvil
 
@@ -91,7 +91,7 @@ def wait_until(check, timeout: float = 90.0, what: str = "condition") -> None:
 
 @pytest.fixture
 def chain():
-    with start_anvil() as anvil:
+    with start_own_anvil() as anvil:
         w3 = connect(anvil.url)
         world = build_world(w3, DEPLOYER, MEMBER, prices=[250, 180],
                             deposits=[150_000, 100_000])
@@ -123,12 +123,15 @@ def test_sigkilled_between_send_and_mining_then_restarted(chain):
     second = KeeperProcess(anvil.url, world.pool_addresses, DEV_KEYS[1], "--tick")
     second.wait_for("started")
     # Nothing is mined until we say so, so bids still in the pool now were there at its start:
-    # then it must have seen them and be waiting instead of bidding again.
+    # it must have taken them over (anvil shows its pool) instead of bidding again.
     inherited = int(rpc(anvil.url, "txpool_status")["pending"], 16)
     if inherited:
-        assert second.events("inherited_txs")
+        assert second.events("inherited_txs")[0]["adopted"] == inherited
         assert not second.events("enter")
+    # and they are stuck: the base fee jumps above what the dead keeper offered
+    rpc(anvil.url, "anvil_setNextBlockBaseFeePerGas", [hex(50 * 10**9)])
     rpc(anvil.url, "evm_mine")
+    assert world.pools[0].active_auctions() == []
     rpc(anvil.url, "evm_setIntervalMining", [1])
     wait_until(lambda: world.pools[0].active_auctions() == ids, what="the three bids")
     world.advance(601)
@@ -138,6 +141,7 @@ def test_sigkilled_between_send_and_mining_then_restarted(chain):
     assert entered_counts(world) == Counter(dict.fromkeys(ids, 1))  # never bid twice
     if inherited:
         assert not second.events("enter")
+        assert second.events("tx_replaced")  # the new keeper raised the dead one's fees
     assert world_problems(world) == []
 
 
@@ -183,7 +187,7 @@ def test_two_keepers_racing_on_the_same_pools(chain, tmp_path):
 
 
 def test_a_configuration_error_is_one_line_and_exit_1():
-    anvil = start_anvil()
+    anvil = start_own_anvil()
     nothing = Account.from_key(DEV_KEYS[9]).address  # an account, not a contract
     bad = KeeperProcess(anvil.url, [nothing], DEV_KEYS[1])
     try:

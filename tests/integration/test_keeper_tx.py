@@ -12,7 +12,8 @@ from web3 import Web3
 
 from backstop.chain.errors import Revert
 from backstop.chain.tx import FeeTooLow, TxSender, TxState
-from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
+from backstop.keeper.scenario import start_own_anvil
+from backstop.testing.anvil import DEV_KEYS, rpc
 
 pytestmark = pytest.mark.anvil
 
@@ -30,7 +31,7 @@ def bump(limit: uint256):
 
 @pytest.fixture(scope="module")
 def node():
-    with start_anvil() as anvil:
+    with start_own_anvil() as anvil:
         yield anvil
 
 

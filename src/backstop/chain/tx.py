@@ -148,6 +148,13 @@ class NonceManager:
         with self._lock:
             self._in_flight.discard(nonce)
 
+    def adopt(self, nonce: int) -> None:
+        """A transaction with this nonce, sent before (by an earlier run), is in flight."""
+        with self._lock:
+            self._in_flight.add(nonce)
+            if self._next is None or self._next <= nonce:
+                self._next = nonce + 1
+
     def release(self, nonce: int) -> None:
         """The transaction with this nonce never reached the node: the nonce can be used again."""
         with self._lock:
@@ -368,6 +375,30 @@ class TxSender:
         if tail < len(ready):
             self.nonces.resync()
         return results
+
+    def adopt(self, tx: Mapping[str, Any], label: str = "") -> PendingTx:
+        """Take over a transaction of this account still in the node's pool (as
+        ``eth_getTransactionByHash`` or ``txpool_content`` show it), sent by an earlier run:
+        from now on ``poll()`` follows it, replaces it with higher fees or resends it."""
+        if to_checksum_address(tx["from"]) != self.address:
+            raise ValueError(f"transaction {tx.get('hash')} is not from {self.address}")
+        call = {"from": self.address, "data": tx.get("input") or tx.get("data") or "0x",
+                "value": _hex(_to_int(tx.get("value") or "0x0"))}
+        if tx.get("to"):
+            call["to"] = to_checksum_address(tx["to"])
+        max_fee = _to_int(tx.get("maxFeePerGas") or tx.get("gasPrice") or "0x0")
+        priority = _to_int(tx.get("maxPriorityFeePerGas") or tx.get("gasPrice") or "0x0")
+        head = self._result("eth_getBlockByNumber",
+                            self._request("eth_getBlockByNumber", ["latest", False]))
+        number = _to_int(head["number"])
+        ptx = PendingTx(label=label or str(call["data"])[:10], nonce=_to_int(tx["nonce"]),
+                        call=call, gas=_to_int(tx["gas"]), fees=Fees(max_fee, priority),
+                        sent_block=number, last_sent_block=number, hashes=[str(tx["hash"])])
+        self.nonces.adopt(ptx.nonce)
+        with self._lock:
+            self._pending.append(ptx)
+        self._emit("adopted", ptx, max_fee=max_fee, priority_fee=priority)
+        return ptx
 
     def send(self, tx: Any, wait: bool = True, label: str = "", timeout: float = 120.0,
              poll_interval: float = 0.05) -> dict[str, Any] | PendingTx:

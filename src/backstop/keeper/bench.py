@@ -30,10 +30,10 @@ from web3 import Web3
 from backstop.chain import connect
 from backstop.keeper.logs import EventLog
 from backstop.keeper.reader import TICK, calldata
-from backstop.keeper.scenario import FAST_PARAMS, build_world
+from backstop.keeper.scenario import FAST_PARAMS, build_world, start_own_anvil
 from backstop.keeper.service import Keeper
 from backstop.keeper.settings import KeeperSettings
-from backstop.testing.anvil import DEV_KEYS, start_anvil
+from backstop.testing.anvil import DEV_KEYS
 from backstop.testing.rpc_proxy import RpcProxy
 
 IDLE_BLOCKS = 20
@@ -104,7 +104,7 @@ def run_keeper_bench(auctions: int = 100,
     """Run the benchmark on a fresh anvil and return the figures."""
     say = progress or (lambda _msg: None)
     started = time.monotonic()
-    with start_anvil("--gas-limit", "300000000") as anvil:
+    with start_own_anvil("--gas-limit", "300000000") as anvil:
         w3 = connect(anvil.url)
         deployer = Account.from_key(DEV_KEYS[0]).address
         member = Account.from_key(DEV_KEYS[2]).address

@@ -4,6 +4,7 @@ an outside bidder, and the end-state checks (entered, finalized, no DAI or MKR l
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,10 +17,24 @@ from backstop.maker.handles import MakerCore
 from backstop.maker.scenario import advance, fund_dai, fund_vat_dai, kick_auctions
 from backstop.pool.deploy import deploy_factory
 from backstop.pool.handles import Factory, Pool
+from backstop.testing.anvil import Anvil, start_anvil
 from backstop.units import WAD, Rad, Wad
 
 # Short auctions so tests move time in seconds: a bid lives 10 minutes, an auction 1 hour.
 FAST_PARAMS = MakerParams().with_(ttl=600, tau=3_600, wait=0)
+
+
+def start_own_anvil(*args: str, state_file: str | None = None, attempts: int = 3) -> Anvil:
+    """``start_anvil``, making sure the node that answers is the one started: on a busy machine
+    another test's anvil can take the "free" port first, and then ours exits while theirs
+    answers the readiness check."""
+    for _ in range(attempts):
+        anvil = start_anvil(*args, state_file=state_file)
+        time.sleep(0.25)
+        if anvil.proc is not None and anvil.proc.poll() is None:
+            return anvil
+        anvil.stop()
+    raise RuntimeError(f"could not start an anvil of our own in {attempts} attempts")
 
 
 @dataclass

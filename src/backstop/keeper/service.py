@@ -443,7 +443,7 @@ class Keeper:
         elif event == "mined" and d is not None:
             {Action.ENTER: m.entered, Action.FINALIZE: m.finalized,
              Action.TICK: m.ticks}[d.action].inc()
-        level = "warning" if event not in ("mined", "replaced", "resent") else "info"
+        level = "warning" if event not in ("mined", "replaced", "resent", "adopted") else "info"
         fields = {k: v for k, v in info.items() if v is not None}
         tx_hash = fields.pop("tx_hash", None) or ptx.hash or None
         self.log("tx_" + event, level=level, label=ptx.label, nonce=ptx.nonce, tx=tx_hash,
@@ -483,17 +483,51 @@ class Keeper:
                 self.log("pool_added", pool=pool, price=str(Wad(price)))
 
     def _check_inherited(self, head: int) -> None:
-        """Transactions of a previous run still pending: wait for them before sending."""
+        """Transactions of a previous run still pending: take them over if the node shows its
+        pool (``txpool_content``: they are then followed, replaced or resent like our own);
+        otherwise wait for them (up to ``INHERITED_WAIT_BLOCKS`` blocks) before sending."""
         if self.sender is None:
             return
         latest, pending = rpc_batch(self.w3, [
             ("eth_getTransactionCount", [self.sender.address, "latest"]),
             ("eth_getTransactionCount", [self.sender.address, "pending"])])
         waiting = int(pending, 16) - int(latest, 16)
-        if waiting > 0:
+        if waiting <= 0:
+            return
+        adopted = self._adopt_inherited()
+        self.log("inherited_txs", level="warning", count=waiting, adopted=adopted)
+        if adopted < waiting:
             self.hold_until = head + INHERITED_WAIT_BLOCKS
-            self.log("inherited_txs", level="warning", count=waiting,
-                     until_block=self.hold_until)
+            self.log("inherited_txs_wait", level="warning", until_block=self.hold_until)
+
+    def _adopt_inherited(self) -> int:
+        """Adopt our transactions in the node's pool; how many (0 if it does not show it)."""
+        assert self.sender is not None and self.reader is not None
+        try:
+            (content,) = rpc_batch(self.w3, [("txpool_content", [])])
+        except RpcError:
+            return 0  # not every node shows its pool
+        mine: list[dict[str, Any]] = []
+        for part in ("pending", "queued"):
+            by_sender = (content or {}).get(part) or {}
+            for sender, txs in by_sender.items():
+                if sender.lower() == self.sender.address.lower():
+                    mine += list(txs.values())
+        by_selector = {sel.hex(): action for action, sel in _SELECTORS.items()}
+        for tx in sorted(mine, key=lambda t: int(t["nonce"], 16)):
+            data = bytes.fromhex(str(tx.get("input") or "0x")[2:])
+            action = by_selector.get(data[:4].hex())
+            to = to_checksum_address(tx["to"]) if tx.get("to") else None
+            if action is None or to is None or len(data) != 36:
+                label = f"inherited:{int(tx['nonce'], 16)}"
+            else:
+                d = Decision(action, int.from_bytes(data[4:], "big"),
+                             None if action is Action.TICK else to, "sent before this start")
+                label = self._label(d)
+            ptx = self.sender.adopt(tx, label=label)
+            if label in self._labels:
+                self.in_flight[self._labels[label].key] = ptx
+        return len(mine)
 
     def _holding(self, number: int) -> bool:
         """Still waiting for transactions of a previous run (checked once per block)."""

@@ -60,3 +60,14 @@ def test_nonce_manager_is_thread_safe():
     for t in threads:
         t.join()
     assert sorted(got) == list(range(1, 801))
+
+
+def test_nonce_manager_adopts_transactions_of_an_earlier_run():
+    nm = NonceManager("0x" + "33" * 20)
+    nm.adopt(4)
+    nm.adopt(5)
+    assert nm.allocate(chain_pending=4) == 6  # after the adopted ones, not over them
+    nm.settle(4)
+    nm.settle(5)
+    nm.settle(6)
+    assert nm.allocate(chain_pending=7) == 7
