@@ -200,3 +200,26 @@ def test_a_start_interrupted_by_faults_is_simply_retried(node, world):
         drive(keeper, w3)
         assert keeper.started and world.pools[0].active_auctions() == ids
         finish(world, keeper, w3)
+
+
+def test_without_txpool_content_a_restart_waits_for_the_previous_bids(node, world):
+    ids = world.kick(1)
+    rpc(node.url, "evm_setAutomine", [False])
+    rpc(node.url, "evm_mine")
+    before = make_keeper(world.w3, world)
+    before.step()  # bids, then "dies" (never stepped again): its bid waits in the pool
+    assert len(before.in_flight) == 1
+    with RpcProxy(node.url) as proxy:
+        w3 = connect(proxy.url, timeout=1.0)
+        after = make_keeper(w3, world)
+        proxy.fail_next(1, "error", methods={"txpool_content"})  # a node that hides its pool
+        after.step()  # same block: it sees a pending transaction it cannot take over
+        assert after.log.events("inherited_txs")[0]["adopted"] == 0
+        assert [r["auction"] for r in after.log.events("held")] == ids
+        rpc(node.url, "evm_setAutomine", [True])
+        rpc(node.url, "evm_mine")  # the old bid is mined
+        drive(after, w3)
+        assert after.log.events("inherited_txs_done")
+        assert not after.log.events("enter")
+        assert world.pools[0].active_auctions() == ids
+        finish(world, after, w3)

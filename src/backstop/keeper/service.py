@@ -268,7 +268,8 @@ class Keeper:
             self.in_flight = {k: p for k, p in self.in_flight.items() if not p.done}
         view = self._view(reading)
         decided = plan(view, self.in_flight.keys(), tick=self.settings.tick)
-        sent = self._execute(decided.decisions, number)
+        holding = self._holding(number)
+        sent = self._execute(decided.decisions, number, holding)
         if number == self.last_block + 1 and self.last_now:
             self._intervals.append(reading.header.timestamp - self.last_now)
         self.last_block, self.last_hash = number, reading.header.hash
@@ -378,7 +379,7 @@ class Keeper:
 
     # ---- acting ---------------------------------------------------------------------------------
 
-    def _execute(self, decisions: Sequence[Decision], number: int) -> int:
+    def _execute(self, decisions: Sequence[Decision], number: int, holding: bool) -> int:
         """Simulate and send the decisions (or log them in dry-run); the number sent."""
         if self.settings.dry_run:
             current = {d.key for d in decisions}
@@ -389,7 +390,7 @@ class Keeper:
             return 0
         if not decisions or self.sender is None:
             return 0
-        if self._holding(number):
+        if holding:
             for d in decisions:
                 self._log_decision("held", d, number, why="transactions of a previous run "
                                    "are still pending")
