@@ -4,7 +4,6 @@ an outside bidder, and the end-state checks (entered, finalized, no DAI or MKR l
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,17 +23,10 @@ from backstop.units import WAD, Rad, Wad
 FAST_PARAMS = MakerParams().with_(ttl=600, tau=3_600, wait=0)
 
 
-def start_own_anvil(*args: str, state_file: str | None = None, attempts: int = 3) -> Anvil:
-    """``start_anvil``, making sure the node that answers is the one started: on a busy machine
-    another test's anvil can take the "free" port first, and then ours exits while theirs
-    answers the readiness check."""
-    for _ in range(attempts):
-        anvil = start_anvil(*args, state_file=state_file)
-        time.sleep(0.25)
-        if anvil.proc is not None and anvil.proc.poll() is None:
-            return anvil
-        anvil.stop()
-    raise RuntimeError(f"could not start an anvil of our own in {attempts} attempts")
+def start_own_anvil(*args: str, state_file: str | None = None) -> Anvil:
+    """``start_anvil`` (which waits for its own process to listen, so another test's node on the
+    same port is never mistaken for ours)."""
+    return start_anvil(*args, state_file=state_file)
 
 
 @dataclass

@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -76,29 +77,53 @@ class Anvil:
     state_file: str | None = None
     proc: subprocess.Popen | None = None
     log_path: str | None = None
+    fixed_port: bool = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> Anvil:
+    def start(self, timeout: float = 20.0, attempts: int = 3) -> Anvil:
+        """Start anvil and wait until THIS process listens (its own "Listening on" line), so a
+        node that another test started on the same port can never be mistaken for ours. When
+        the port was taken in between (the process exits), try again on a new free port."""
+        for attempt in range(attempts):
+            if self._start_once(timeout):
+                return self
+            if self.fixed_port or attempt == attempts - 1:
+                break
+            self.port = free_port()
+        raise RuntimeError(f"anvil could not listen on 127.0.0.1:{self.port}; see {self.log_path}")
+
+    def _start_once(self, timeout: float) -> bool:
         cmd = [find_anvil(), "--host", "127.0.0.1", "--port", str(self.port), *self.args]
         if self.state_file:
             cmd += ["--state", self.state_file]
-        log = open(self.log_path or os.devnull, "ab")  # noqa: SIM115 - owned by the process
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        if not self.log_path:
+            fd, self.log_path = tempfile.mkstemp(prefix="anvil-", suffix=".log")
+            os.close(fd)
+        start_offset = os.path.getsize(self.log_path)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        ready = f"Listening on 127.0.0.1:{self.port}".encode()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"anvil exited with code {self.proc.returncode}: {cmd}")
-            try:
-                rpc(self.url, "eth_chainId", timeout=1.0)
-                return self
-            except OSError:
-                time.sleep(0.05)
+                self.proc = None
+                return False
+            with open(self.log_path, "rb") as log:
+                log.seek(start_offset)
+                listening = ready in log.read()
+            if listening:
+                try:
+                    rpc(self.url, "eth_chainId", timeout=1.0)
+                    return True
+                except OSError:
+                    pass
+            time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"anvil did not answer on {self.url} within {timeout}s")
+        raise RuntimeError(f"anvil did not answer on {self.url} within {timeout}s: {cmd}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc and self.proc.poll() is None:
@@ -111,8 +136,13 @@ class Anvil:
         self.proc = None
 
     def restart(self) -> Anvil:
+        """Stop and start again on the SAME port (clients keep their URL, as with a real node)."""
         self.stop()
-        return self.start()
+        fixed, self.fixed_port = self.fixed_port, True
+        try:
+            return self.start()
+        finally:
+            self.fixed_port = fixed
 
     def __enter__(self) -> Anvil:
         return self
@@ -126,4 +156,4 @@ def start_anvil(*args: str, port: int | None = None, state_file: str | None = No
     """Start anvil on 127.0.0.1 (a free port unless given) with extra CLI ``args``;
     e.g. ``start_anvil("--block-time", "1")``. Default chain id 31337, automine."""
     return Anvil(port=port or free_port(), args=list(args), state_file=state_file,
-                 log_path=log_path).start()
+                 log_path=log_path, fixed_port=port is not None).start()
