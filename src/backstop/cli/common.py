@@ -19,6 +19,7 @@ from eth_utils import is_hex_address, to_checksum_address
 from web3 import Web3
 
 from backstop.cli.errors import UserError
+from backstop.pool.reasons import explain_revert
 from backstop.units import UnitError, Wad
 
 RPC_ENV = "BACKSTOP_RPC_URL"
@@ -263,27 +264,6 @@ def console() -> Any:
 
 
 # ---- the pool ----
-
-POOL_REASONS = {
-    "Pool/ceased": "the pool is deactivated: deposits are closed",
-    "Pool/deposits-closed": "deposits are closed while the pool holds bids or MKR: try again "
-                            "when its auctions are finalized",
-    "Pool/below-minimum": "the pool takes at least 1 DAI per enlist",
-    "Pool/zero-shares": "that amount is too small to buy a single share unit",
-    "Pool/insufficient-shares": "you do not hold that many shares",
-    "Pool/amount-too-large": "the amount is too large",
-}
-
-
-def explain_revert(reason: str) -> str:
-    """A contract's revert reason in words for people (the raw reason if we know no better)."""
-    for prefix, words in POOL_REASONS.items():
-        if reason.startswith(prefix):
-            return words
-    if reason.startswith("Pool/dai-locked:"):
-        return "part of the pool's DAI is locked in auction bids:" + reason.split(":", 1)[1]
-    return f"the transaction would revert: {reason}"
-
 
 def open_pool(args: argparse.Namespace) -> tuple[Web3, Any]:
     """The chain and the typed handle of the pool the command acts on."""

@@ -32,6 +32,7 @@ from web3 import Web3
 
 from backstop.chain import batch_call
 from backstop.chain.errors import Revert
+from backstop.pool.reasons import tokens
 from backstop.units import RAY, WAD, Rad, Wad, price_of
 from backstop.web.abi import Contract, Fn
 
@@ -69,11 +70,7 @@ def checked_amount(text: Any, what: str = "amount") -> Wad:
     return amount
 
 
-def fmt(amount: Wad) -> str:
-    """An amount for a sentence: exact, with thousands separators for the whole part."""
-    whole, _, frac = str(amount).partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    return f"{sign}{int(whole.lstrip('-')):,}" + (f".{frac}" if frac else "")
+fmt = tokens  # an amount for a sentence: exact, with thousands separators
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 
 from web3.exceptions import ContractLogicError, Web3RPCError
 
+from backstop.pool.reasons import explain_revert
 from backstop.units import Wad
 from backstop.web.dashboard import (
     Dashboard,
@@ -25,44 +26,7 @@ from backstop.web.dashboard import (
 )
 
 HEX = re.compile(r"^0x([0-9a-fA-F]{2})*$")
-_WEI = re.compile(r"\b(\d+) wei of (DAI|MKR)\b")
 ACTIONS = ("approve", "enlist", "defect")
-
-# Revert reasons (after the contract-name prefix) and what they mean for a person.
-_REASONS = {
-    "insufficient-balance": "your wallet does not hold enough for this",
-    "insufficient-allowance": "the pool is not allowed to take that much of your DAI; "
-                              "approve it or sign a permit first",
-    "invalid-permit": "the permit signature does not belong to your address",
-    "permit-expired": "the permit has expired; start again to sign a fresh one",
-    "invalid-nonce": "the permit was already used or is out of date; start again",
-    "not-live": "Maker is in global settlement, so auctions and deposits are closed",
-}
-
-
-def explain_revert(reason: str) -> str:
-    """A revert reason ("Pool/deposits-closed", "Dai/insufficient-balance") in words.
-
-    The pool's reasons are worded by the CLI's ``explain_revert`` (one wording for both);
-    DAI's and others' here. Amounts the contracts give in wei are shown in tokens.
-    """
-    reason = reason.strip()
-    if reason.startswith("Pool/"):  # the pool's reasons: the same words as the CLI's
-        from backstop.cli.common import explain_revert as cli_explain
-
-        return _WEI.sub(lambda m: f"{fmt(Wad(int(m.group(1))))} {m.group(2)}", cli_explain(reason))
-    contract, _, rest = reason.partition("/")
-    code, _, detail = rest.partition(":")
-    if code in _REASONS:
-        return _REASONS[code]
-    if detail.strip():  # the contract already says it in words ("Pool/dai-locked: ...")
-        words = _WEI.sub(lambda m: f"{fmt(Wad(int(m.group(1))))} {m.group(2)}", detail.strip())
-        return f"{words} ({contract}/{code})"
-    if code:
-        words = code.replace("-", " ").replace("_", " ")
-        return f"the {contract} contract refused: {words} ({reason})"
-    return f"the transaction would revert ({reason or 'no reason given'})"
-
 
 def _reason_of(exc: Exception) -> str:
     text = getattr(exc, "message", None) or str(exc)

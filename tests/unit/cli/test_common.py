@@ -84,7 +84,8 @@ def test_pool_reasons_in_words():
     assert explain_revert("Pool/ceased: deposits are closed for good") == \
         "the pool is deactivated: deposits are closed"
     assert "locked in auction bids: 5 DAI free" in explain_revert("Pool/dai-locked: 5 DAI free")
-    assert explain_revert("Vat/not-allowed") == "the transaction would revert: Vat/not-allowed"
+    assert explain_revert("Vat/not-allowed") == \
+        "the Vat contract refused: not allowed (Vat/not-allowed)"
 
 
 def test_every_command_has_help_and_json():
