@@ -3,6 +3,7 @@
 ``MakerParams`` (March 2020 defaults), ``MakerAddresses`` / ``MAINNET``, typed handles
 (``Vat``, ``Dai``, ``DaiJoin``, ``Mkr``, ``Flopper``, ``Vow``, ``Bid``) grouped in ``MakerCore``,
 ``deploy_core`` (deploy and wire on any chain) and ``core_at`` (handles for an existing one).
+``dai_permit_typed_data`` is the EIP-712 message of DAI's permit.
 ``Sender`` is what every write takes first: an unlocked dev address or a ``LocalAccount``.
 Scenario helpers for dev chains live in ``backstop.maker.scenario``.
 """
@@ -25,6 +26,7 @@ from backstop.maker.handles import (
     core_at,
 )
 from backstop.maker.params import MakerParams
+from backstop.maker.permit import dai_permit_typed_data
 
 __all__ = [
     "MAINNET",
@@ -44,6 +46,7 @@ __all__ = [
     "Vow",
     "address_of",
     "core_at",
+    "dai_permit_typed_data",
     "deploy_core",
     "file_params",
     "known_addresses",

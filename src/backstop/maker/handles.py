@@ -30,6 +30,7 @@ from backstop.chain.errors import revert_from_exception
 from backstop.maker._tx import Sender, send
 from backstop.maker.addresses import MakerAddresses
 from backstop.maker.params import MakerParams
+from backstop.maker.permit import DAI_PERMIT_NAME, DAI_PERMIT_VERSION, dai_permit_typed_data
 from backstop.units import Rad, Wad, price_of
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -298,8 +299,8 @@ class Dai(_Erc20):
     """ERC20 DAI with DAI's own permit (EIP-712 domain "Dai Stablecoin", version "1")."""
 
     ARTIFACT = "maker/dai"
-    PERMIT_NAME = "Dai Stablecoin"
-    PERMIT_VERSION = "1"
+    PERMIT_NAME = DAI_PERMIT_NAME
+    PERMIT_VERSION = DAI_PERMIT_VERSION
 
     def nonces(self, holder: str) -> int:
         return int(self._read("nonces", to_checksum_address(holder)))
@@ -312,37 +313,9 @@ class Dai(_Erc20):
         """
         if nonce is None:
             nonce = self.nonces(holder.address)
-        typed = {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Permit": [
-                    {"name": "holder", "type": "address"},
-                    {"name": "spender", "type": "address"},
-                    {"name": "nonce", "type": "uint256"},
-                    {"name": "expiry", "type": "uint256"},
-                    {"name": "allowed", "type": "bool"},
-                ],
-            },
-            "primaryType": "Permit",
-            "domain": {
-                "name": self.PERMIT_NAME,
-                "version": self.PERMIT_VERSION,
-                "chainId": int(self.w3.eth.chain_id),
-                "verifyingContract": self.address,
-            },
-            "message": {
-                "holder": to_checksum_address(holder.address),
-                "spender": to_checksum_address(spender),
-                "nonce": nonce,
-                "expiry": expiry,
-                "allowed": allowed,
-            },
-        }
+        typed = dai_permit_typed_data(int(self.w3.eth.chain_id), self.address,
+                                      to_checksum_address(holder.address),
+                                      to_checksum_address(spender), nonce, expiry, allowed)
         signed = holder.sign_message(encode_typed_data(full_message=typed))
         return PermitSignature(nonce, expiry, allowed, signed.v,
                                signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))

@@ -32,6 +32,7 @@ from web3 import Web3
 
 from backstop.chain import batch_call
 from backstop.chain.errors import Revert
+from backstop.maker.permit import dai_permit_typed_data
 from backstop.pool.reasons import tokens
 from backstop.units import RAY, WAD, Rad, Wad, price_of
 from backstop.web.abi import Contract, Fn
@@ -367,28 +368,8 @@ class Dashboard:
         return {
             "nonce": nonce,
             "expiry": expiry,
-            "typed_data": {
-                "types": {
-                    "EIP712Domain": [
-                        {"name": "name", "type": "string"},
-                        {"name": "version", "type": "string"},
-                        {"name": "chainId", "type": "uint256"},
-                        {"name": "verifyingContract", "type": "address"},
-                    ],
-                    "Permit": [
-                        {"name": "holder", "type": "address"},
-                        {"name": "spender", "type": "address"},
-                        {"name": "nonce", "type": "uint256"},
-                        {"name": "expiry", "type": "uint256"},
-                        {"name": "allowed", "type": "bool"},
-                    ],
-                },
-                "primaryType": "Permit",
-                "domain": {"name": "Dai Stablecoin", "version": "1", "chainId": self.chain_id,
-                           "verifyingContract": self.addresses["dai"]},
-                "message": {"holder": owner, "spender": spender, "nonce": nonce,
-                            "expiry": expiry, "allowed": True},
-            },
+            "typed_data": dai_permit_typed_data(self.chain_id, self.addresses["dai"], owner,
+                                                spender, nonce, expiry),
         }
 
     def _known_pool(self, pool: str) -> str:
