@@ -19,9 +19,9 @@ from eth_utils import keccak
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
-from backstop.chain import Revert, RpcError, batch_call, connect, dev
+from backstop.chain import Revert, RpcError, batch_call, dev
 from backstop.chain.errors import revert_from_exception
-from backstop.testing.anvil import DEV_KEYS, start_anvil
+from backstop.testing.anvil import DEV_KEYS
 
 PROBE = Path(__file__).resolve().parents[1] / "unit" / "chain" / "probe.vy"
 ETH = 10**18
@@ -36,21 +36,6 @@ def _compile() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def probe_artifact() -> dict[str, Any]:
     return _compile()
-
-
-@pytest.fixture(
-    scope="module",
-    params=["inprocess", pytest.param("anvil", marks=pytest.mark.anvil)],
-)
-def chain(request: pytest.FixtureRequest) -> Iterator[Web3]:
-    if request.param == "inprocess":
-        yield connect("inprocess")
-        return
-    node = start_anvil()
-    try:
-        yield connect(node.url)
-    finally:
-        node.stop()
 
 
 @pytest.fixture(scope="module")

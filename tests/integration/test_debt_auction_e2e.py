@@ -9,34 +9,17 @@ its lot grows by ``pad`` each time, until a bid at the grown lot wins it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from web3 import Web3
 
-from backstop.chain import connect
 from backstop.chain.errors import Revert
 from backstop.maker import MakerCore, MakerParams, deploy_core
 from backstop.maker.handles import ZERO_ADDRESS, Bid
 from backstop.maker.scenario import advance, create_bad_debt, fund_dai, kick_auctions, now
-from backstop.testing.anvil import start_anvil
 from backstop.units import Rad, Wad
 
 SUMP = Rad.from_number(50_000)
 DAI_WAD = Wad.from_number(50_000)
-
-
-@pytest.fixture(params=["inprocess", pytest.param("anvil", marks=pytest.mark.anvil)])
-def w3(request: pytest.FixtureRequest) -> Iterator[Web3]:
-    """A fresh chain of the requested kind."""
-    if request.param == "inprocess":
-        yield connect("inprocess")
-        return
-    node = start_anvil()
-    try:
-        yield connect(node.url)
-    finally:
-        node.stop()
 
 
 def _bidder_ready(core: MakerCore, bidder: str, dai: Wad) -> None:
@@ -47,9 +30,9 @@ def _bidder_ready(core: MakerCore, bidder: str, dai: Wad) -> None:
     core.vat.hope(bidder, core.flopper.address)
 
 
-def test_debt_auction_end_to_end(w3: Web3) -> None:
-    deployer, first, second, third, keeper = w3.eth.accounts[:5]
-    core = deploy_core(w3, deployer)
+def test_debt_auction_end_to_end(chain: Web3) -> None:
+    deployer, first, second, third, keeper = chain.eth.accounts[:5]
+    core = deploy_core(chain, deployer)
     assert core.params() == MakerParams()
     vow = core.vow.address
 
@@ -58,7 +41,7 @@ def test_debt_auction_end_to_end(w3: Web3) -> None:
     assert core.vat.sin(vow) == Rad.from_number(100_000) and core.vow.Sin() == Rad(0)
 
     # flop twice: two auctions of 50,000 DAI for 250 MKR
-    start = w3.eth.block_number
+    start = chain.eth.block_number
     ids = kick_auctions(core, 2)
     assert ids == [1, 2] and core.vow.Ash() == Rad.from_number(100_000)
     assert [(e.id, e.lot, e.bid, e.gal) for e in core.flopper.kick_events(start)] == [
@@ -91,7 +74,7 @@ def test_debt_auction_end_to_end(w3: Web3) -> None:
     assert (winning.guy, winning.lot, winning.bid) == (third, Wad.from_number(225), SUMP)
     with pytest.raises(Revert, match="Flopper/not-finished"):
         core.flopper.deal(keeper, 1)  # the bid has not expired yet
-    advance(w3, core.flopper.ttl() + 1)
+    advance(chain, core.flopper.ttl() + 1)
     core.flopper.deal(keeper, 1)  # anyone may deal
     assert core.mkr.balance_of(third) == Wad.from_number(225)
     assert core.mkr.total_supply() == Wad.from_number(225)
@@ -99,7 +82,7 @@ def test_debt_auction_end_to_end(w3: Web3) -> None:
 
     # auction 2: no bid; it expires, cannot be dealt, and each tick raises the lot by pad
     expired = core.flopper.bids(2)
-    advance(w3, expired.end - now(w3) + 1)
+    advance(chain, expired.end - now(chain) + 1)
     with pytest.raises(Revert, match="Flopper/not-finished"):
         core.flopper.deal(keeper, 2)
     with pytest.raises(Revert, match="Flopper/already-finished-end"):
@@ -107,17 +90,17 @@ def test_debt_auction_end_to_end(w3: Web3) -> None:
     core.flopper.tick(keeper, 2)
     restarted = core.flopper.bids(2)
     assert restarted.lot == Wad.from_number(300)  # 250 * 1.20
-    assert restarted.end == now(w3) + core.flopper.tau() and restarted.tic == 0
+    assert restarted.end == now(chain) + core.flopper.tau() and restarted.tic == 0
     with pytest.raises(Revert, match="Flopper/not-finished"):
         core.flopper.tick(keeper, 2)  # running again: no second restart
-    advance(w3, core.flopper.tau() + 1)
+    advance(chain, core.flopper.tau() + 1)
     core.flopper.tick(keeper, 2)
     assert core.flopper.bids(2).lot == Wad.from_number(360)
 
     # a bid on the grown lot wins it: 50,000 DAI for 340 MKR (147 DAI/MKR)
     core.flopper.dent(first, 2, Wad.from_number(340), SUMP)
     assert core.flopper.bids(2).price == Wad.parse("147.058823529411764705")
-    advance(w3, core.flopper.ttl() + 1)
+    advance(chain, core.flopper.ttl() + 1)
     core.flopper.deal(keeper, 2)
     assert core.mkr.balance_of(first) == Wad.from_number(340)
     assert core.mkr.total_supply() == Wad.from_number(565)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import pytest
 from web3 import Web3
 
-from backstop.chain import connect, dev
+from backstop.chain import dev
 from backstop.maker import MakerCore, deploy_core
 from backstop.pool import Factory, Pool, deploy_factory
-from backstop.testing.anvil import start_anvil
 from backstop.units import Wad
 
 PRICE = Wad.from_number(100)
@@ -33,20 +32,6 @@ class System:
     member: str
     keeper: str
     bidder: str
-
-
-@pytest.fixture(scope="module",
-                params=["inprocess", pytest.param("anvil", marks=pytest.mark.anvil)])
-def chain(request: pytest.FixtureRequest) -> Iterator[Web3]:
-    """The in-process chain, or a real anvil started for this module."""
-    if request.param == "inprocess":
-        yield connect("inprocess")
-        return
-    node = start_anvil()
-    try:
-        yield connect(node.url)
-    finally:
-        node.stop()
 
 
 @pytest.fixture(scope="module")
