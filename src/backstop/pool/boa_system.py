@@ -1,6 +1,7 @@
 """A Maker core plus backstop pools on titanoboa's in-process EVM, for contract tests and the
 gas benchmark (the rest of the project talks to chains through web3; see docs/ARCHITECTURE.md).
 
+``deploy_maker()`` deploys and wires the core alone (the Maker contract tests use it);
 ``deploy_system()`` deploys and wires Vat, Dai, DaiJoin, MKR, Flopper (current or 2019) and Vow
 like dss with the March 2020 parameters, then a pool at 100 DAI/MKR. ``System`` carries the
 scenario steps tests share: fund members with DAI, kick auctions, outbid, move time.
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import boa
 
@@ -165,10 +166,20 @@ class System:
             )
 
 
-def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> System:
-    """Deploy and wire the Maker core (March 2020 parameters) and, unless ``price`` is None,
-    a pool at ``price``."""
-    deployer = boa.env.generate_address("deployer")
+class MakerContracts(NamedTuple):
+    """The six core contracts as boa contract objects, in deployment order."""
+
+    vat: Any
+    dai: Any
+    dai_join: Any
+    mkr: Any
+    flopper: Any
+    vow: Any
+
+
+def deploy_maker(deployer: str, flopper_name: str = "flopper") -> MakerContracts:
+    """Deploy Vat, Dai, DaiJoin, MKR, Flopper (``maker/<flopper_name>``) and Vow from
+    ``deployer``, wire them like dss and file the March 2020 parameters; nothing else."""
     with boa.env.prank(deployer):
         vat = contract("maker/vat").deploy()
         dai = contract("maker/dai").deploy()
@@ -184,8 +195,17 @@ def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> S
             flopper.file(b32(what), value)
         for what, value in (("dump", DUMP), ("sump", SUMP), ("wait", WAIT)):
             vow.file(b32(what), value)
-        vat.hope(dai_join.address)
-    system = System(deployer, vat, dai, dai_join, mkr, flopper, vow)
+    return MakerContracts(vat, dai, dai_join, mkr, flopper, vow)
+
+
+def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> System:
+    """Deploy and wire the Maker core (March 2020 parameters) and, unless ``price`` is None,
+    a pool at ``price``."""
+    deployer = boa.env.generate_address("deployer")
+    core = deploy_maker(deployer, flopper_name)
+    with boa.env.prank(deployer):
+        core.vat.hope(core.dai_join.address)
+    system = System(deployer, *core)
     if price is not None:
         system.pool = system.deploy_pool(price)
     return system

@@ -1,40 +1,32 @@
-"""The local Maker core deployed with titanoboa, wired like dss, March 2020 parameters."""
+"""The local Maker core deployed with titanoboa, wired like dss, March 2020 parameters
+(``backstop.pool.boa_system.deploy_maker``), and the scenario steps the Maker tests share."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import boa
 
-import backstop
-from backstop.units import RAD, WAD
+from backstop.pool.boa_system import (
+    BEG,
+    DUMP,
+    PAD,
+    SUMP,
+    TAU,
+    TTL,
+    WAIT,
+    b32,
+    contract,
+    deploy_maker,
+)
 
-CONTRACTS = Path(backstop.__file__).parent / "contracts" / "maker"
-
-HOUR = 3_600
-DAY = 24 * HOUR
-
-# March 2020 mainnet parameters.
-BEG = 103 * 10**16
-PAD = 120 * 10**16
-TTL = 6 * HOUR
-TAU = 3 * DAY
-DUMP = 250 * WAD
-SUMP = 50_000 * RAD
-WAIT = 156 * HOUR
-
-
-def b32(name: str) -> bytes:
-    """A parameter name as dss's bytes32: left-aligned ASCII padded with zero bytes."""
-    return name.encode().ljust(32, b"\0")
+__all__ = ["BEG", "DUMP", "PAD", "SUMP", "TAU", "TTL", "WAIT", "Core", "b32", "deploy_core",
+           "factory"]
 
 
-@cache
 def factory(name: str) -> Any:
     """The compiled contract ``maker/<name>`` (compiled once per session)."""
-    return boa.load_partial(str(CONTRACTS / f"{name}.vy"))
+    return contract(f"maker/{name}")
 
 
 class Core:
@@ -89,28 +81,4 @@ class Core:
 def deploy_core(flopper_name: str = "flopper") -> Core:
     """Deploy and wire the six contracts as README.md prescribes, with March 2020 parameters."""
     deployer = boa.env.generate_address("deployer")
-    with boa.env.prank(deployer):
-        vat = factory("vat").deploy()
-        dai = factory("dai").deploy()
-        dai_join = factory("dai_join").deploy(vat.address, dai.address)
-        mkr = factory("mkr").deploy()
-        flopper = factory(flopper_name).deploy(vat.address, mkr.address)
-        vow = factory("vow").deploy(vat.address, flopper.address)
-        dai.rely(dai_join.address)
-        mkr.rely(flopper.address)
-        vat.rely(flopper.address)
-        flopper.rely(vow.address)
-        for what, value in (("beg", BEG), ("pad", PAD), ("ttl", TTL), ("tau", TAU)):
-            flopper.file(b32(what), value)
-        for what, value in (("dump", DUMP), ("sump", SUMP), ("wait", WAIT)):
-            vow.file(b32(what), value)
-    return Core(
-        deployer,
-        flopper_name,
-        vat=vat,
-        dai=dai,
-        dai_join=dai_join,
-        mkr=mkr,
-        flopper=flopper,
-        vow=vow,
-    )
+    return Core(deployer, flopper_name, **deploy_maker(deployer, flopper_name)._asdict())
