@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from backstop.maker.rules import deal_ready, dent_open, tick_ready
+
 WAD = 10**18
 RAY = 10**27
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -47,15 +49,15 @@ class AuctionView:
 
     def open_at(self, now: int) -> bool:
         """``dent`` is possible at ``now``: neither the auction nor its bid has expired."""
-        return self.exists and self.end > now and (self.tic == 0 or self.tic > now)
+        return self.exists and dent_open(self.tic, self.end, now)
 
     def dealable_at(self, now: int) -> bool:
         """``deal`` is possible at ``now``: someone bid, and the bid or the auction expired."""
-        return self.exists and self.tic != 0 and (self.tic < now or self.end < now)
+        return self.exists and deal_ready(self.tic, self.end, now)
 
     def tickable_at(self, now: int) -> bool:
         """``tick`` is possible at ``now``: expired with no bid."""
-        return self.exists and self.tic == 0 and self.end < now
+        return self.exists and tick_ready(self.tic, self.end, now)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from backstop.maker._tx import Sender, send
 from backstop.maker.addresses import MakerAddresses
 from backstop.maker.params import MakerParams
 from backstop.maker.permit import DAI_PERMIT_NAME, DAI_PERMIT_VERSION, dai_permit_typed_data
+from backstop.maker.rules import deal_ready, dent_open, tick_ready
 from backstop.units import Rad, Wad, price_of
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -80,15 +81,15 @@ class Bid:
 
     def is_biddable(self, now: int) -> bool:
         """Open for ``dent`` at time ``now``: exists, not expired, current bid not expired."""
-        return self.exists and self.end > now and (self.tic == 0 or self.tic > now)
+        return self.exists and dent_open(self.tic, self.end, now)
 
     def is_dealable(self, now: int) -> bool:
         """``deal`` would succeed at ``now`` (some bid, and the bid or the auction expired)."""
-        return self.exists and self.tic != 0 and (self.tic < now or self.end < now)
+        return self.exists and deal_ready(self.tic, self.end, now)
 
     def is_tickable(self, now: int) -> bool:
         """``tick`` would succeed at ``now`` (expired with no bid)."""
-        return self.exists and self.tic == 0 and self.end < now
+        return self.exists and tick_ready(self.tic, self.end, now)
 
 
 @dataclass(frozen=True)

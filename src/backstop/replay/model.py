@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from backstop.maker.rules import deal_ready, dent_open, tick_ready
 from backstop.replay.scenario import AuctionParams, Bidder, Scenario, Style, Wave
 from backstop.units import RAY, WAD
 
@@ -48,15 +49,15 @@ class AuctionView:
 
     def biddable(self, now: int) -> bool:
         """Whether dent is possible at ``now``."""
-        return not self.dealt and self.end > now and (self.tic == 0 or self.tic > now)
+        return not self.dealt and dent_open(self.tic, self.end, now)
 
     def dealable(self, now: int) -> bool:
         """Whether deal is possible at ``now``."""
-        return not self.dealt and self.tic != 0 and (self.tic < now or self.end < now)
+        return not self.dealt and deal_ready(self.tic, self.end, now)
 
     def expired_unbid(self, now: int) -> bool:
         """Whether tick is possible at ``now``."""
-        return not self.dealt and self.tic == 0 and self.end < now
+        return not self.dealt and tick_ready(self.tic, self.end, now)
 
 
 # ---- strategies (pure functions, shared by the model and the chain) ------------------------------
