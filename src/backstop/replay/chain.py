@@ -42,7 +42,7 @@ class ChainEngine:
 
     def __init__(self, scenario: Scenario, w3: Web3 | None = None) -> None:
         self.s = scenario
-        self.w3 = w3 or Web3(BoaProvider(genesis_timestamp=scenario.start))
+        self.w3 = w3 or Web3(BoaProvider(genesis_timestamp=scenario.start, history=False))
         self.provider = self.w3.provider
         self.deployer = to_checksum_address(self.w3.eth.accounts[0])
         self.keeper_account = to_checksum_address(self.w3.eth.accounts[1])
