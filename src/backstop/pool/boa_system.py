@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import boa
 
@@ -166,20 +166,10 @@ class System:
             )
 
 
-class MakerContracts(NamedTuple):
-    """The six core contracts as boa contract objects, in deployment order."""
-
-    vat: Any
-    dai: Any
-    dai_join: Any
-    mkr: Any
-    flopper: Any
-    vow: Any
-
-
-def deploy_maker(deployer: str, flopper_name: str = "flopper") -> MakerContracts:
+def deploy_maker(deployer: str, flopper_name: str = "flopper") -> dict[str, Any]:
     """Deploy Vat, Dai, DaiJoin, MKR, Flopper (``maker/<flopper_name>``) and Vow from
-    ``deployer``, wire them like dss and file the March 2020 parameters; nothing else."""
+    ``deployer``, wire them like dss and file the March 2020 parameters; nothing else.
+    The boa contracts by role: ``vat``, ``dai``, ``dai_join``, ``mkr``, ``flopper``, ``vow``."""
     with boa.env.prank(deployer):
         vat = contract("maker/vat").deploy()
         dai = contract("maker/dai").deploy()
@@ -195,7 +185,8 @@ def deploy_maker(deployer: str, flopper_name: str = "flopper") -> MakerContracts
             flopper.file(b32(what), value)
         for what, value in (("dump", DUMP), ("sump", SUMP), ("wait", WAIT)):
             vow.file(b32(what), value)
-    return MakerContracts(vat, dai, dai_join, mkr, flopper, vow)
+    return {"vat": vat, "dai": dai, "dai_join": dai_join, "mkr": mkr, "flopper": flopper,
+            "vow": vow}
 
 
 def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> System:
@@ -204,8 +195,8 @@ def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> S
     deployer = boa.env.generate_address("deployer")
     core = deploy_maker(deployer, flopper_name)
     with boa.env.prank(deployer):
-        core.vat.hope(core.dai_join.address)
-    system = System(deployer, *core)
+        core["vat"].hope(core["dai_join"].address)
+    system = System(deployer, **core)
     if price is not None:
         system.pool = system.deploy_pool(price)
     return system

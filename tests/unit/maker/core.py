@@ -81,4 +81,4 @@ class Core:
 def deploy_core(flopper_name: str = "flopper") -> Core:
     """Deploy and wire the six contracts as README.md prescribes, with March 2020 parameters."""
     deployer = boa.env.generate_address("deployer")
-    return Core(deployer, flopper_name, **deploy_maker(deployer, flopper_name)._asdict())
+    return Core(deployer, flopper_name, **deploy_maker(deployer, flopper_name))
