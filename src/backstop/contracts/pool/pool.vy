@@ -1,5 +1,6 @@
 # pragma version ~=0.4.3
-# pragma optimize gas
+# pragma optimize codesize
+# pragma experimental-codegen
 """
 @title BackstopPool
 @custom:contract-name pool
