@@ -127,12 +127,15 @@ _RAY: constant(uint256) = 10**27
 # Two wad amounts share one storage word (gas): the low and the high 128 bits.
 _LOW: constant(uint256) = 2**128 - 1
 _HIGH_SHIFT: constant(uint256) = 128
-# The high amount of a book word has 126 bits; bit 255 is always set (the word is never zero,
-# so no write pays for a fresh slot), bit 254 of the held book is the ceased flag.
+# Bit 255 of a book word is always set (the word is never zero, so no write pays for a fresh
+# slot). The held book's high amount has 126 bits. The free book's has 125: its bit 254 is the
+# ceased flag and its bit 253 the "active" flag (a position or counted MKR is held), so enlist
+# learns the status from the one word it has to write anyway.
 _MID: constant(uint256) = 2**126 - 1
+_MID_FREE: constant(uint256) = 2**125 - 1
 _SENTINEL: constant(uint256) = 1 << 255
 _CEASED: constant(uint256) = 1 << 254
-_COUNTS: constant(uint256) = 2**254 - 1
+_ACTIVE: constant(uint256) = 1 << 253
 _MIN_ENLIST: constant(uint256) = 10**18
 _MAX_ACTIVE_WORDS: constant(uint256) = 4_096
 _MAX_ACTIVE: constant(uint256) = 1_000
@@ -148,10 +151,10 @@ daiJoin: public(immutable(address))
 vat: public(immutable(address))
 flopper: public(immutable(address))
 
-# @dev Sentinel | free Vat DAI counted (bits 128..253) | free ERC20 DAI counted (low 128), wad.
+# @dev Sentinel | ceased | active (the held book is not zero) | free Vat DAI counted (bits
+#      128..252) | free ERC20 DAI counted (low 128), wad.
 _book_free: uint256
-# @dev Sentinel | ceased | MKR counted (bits 128..253) | DAI in unfinalized positions (low
-#      128 bits), wad.
+# @dev Sentinel | MKR counted (bits 128..253) | DAI in unfinalized positions (low 128 bits), wad.
 _book_held: uint256
 # @dev Per auction id: DAI bid in wad (high 128 bits) | MKR asked in wad (low 128 bits).
 _positions: HashMap[uint256, uint256]
@@ -224,6 +227,9 @@ def __init__(
     ownable.__init__()
     ownable_2step.__init__()
     erc20.__init__(self._name(price_), self._symbol(price_), 18, "Dai Backstop", "1")
+    # snekmate makes the deployer a minter; the pool exports no mint, so the flag is dead
+    # storage: clearing it in the same transaction refunds most of its cost.
+    erc20.is_minter[msg.sender] = False
     price = price_
     dai = dai_
     mkr = mkr_
@@ -294,7 +300,7 @@ def defect(shares: uint256) -> (uint256, uint256):
     supply: uint256 = erc20.totalSupply
     free: uint256 = self._book_free
     free_erc20: uint256 = free & _LOW
-    free_vat: uint256 = self._hi(free)
+    free_vat: uint256 = self._hi_free(free)
     held: uint256 = self._book_held
     in_bids: uint256 = held & _LOW
     mkr_held: uint256 = self._hi(held)
@@ -312,17 +318,20 @@ def defect(shares: uint256) -> (uint256, uint256):
     erc20._burn(msg.sender, shares)
     from_erc20: uint256 = min(dai_out, free_erc20)
     from_vat: uint256 = dai_out - from_erc20
-    self._book_free = self._pack(free_erc20 - from_erc20, free_vat - from_vat)
+    flags: uint256 = free & _CEASED
+    if in_bids != 0 or mkr_held != mkr_out:
+        flags |= _ACTIVE
+    self._book_free = self._pack_free(free_erc20 - from_erc20, free_vat - from_vat, flags)
     if mkr_out > 0:
-        self._book_held = self._pack(in_bids, mkr_held - mkr_out) | (held & _CEASED)
-        assert extcall IERC20(mkr).transfer(msg.sender, mkr_out, default_return_value=True)
+        self._book_held = self._pack(in_bids, mkr_held - mkr_out)
+        self._send(mkr, mkr_out)
     if from_erc20 > 0:
-        assert extcall IERC20(dai).transfer(msg.sender, from_erc20, default_return_value=True)
+        self._send(dai, from_erc20)
     if from_vat > 0:
         if staticcall IDaiJoin(daiJoin).live() == 1:
-            extcall IDaiJoin(daiJoin).exit(msg.sender, from_vat)
+            extcall IDaiJoin(daiJoin).exit(msg.sender, from_vat, skip_contract_check=True)
         else:
-            extcall IVat(vat).move(self, msg.sender, from_vat * _RAY)
+            extcall IVat(vat).move(self, msg.sender, from_vat * _RAY, skip_contract_check=True)
     log Defected(member=msg.sender, shares=shares, dai=dai_out, mkr=mkr_out)
     return dai_out, mkr_out
 
@@ -350,18 +359,19 @@ def enterAuction(auctionId: uint256):
 
     free: uint256 = self._book_free
     free_erc20: uint256 = free & _LOW
-    free_vat: uint256 = self._hi(free)
+    free_vat: uint256 = self._hi_free(free)
     from_vat: uint256 = min(bid, free_vat)
     to_join: uint256 = bid - from_vat
-    self._book_free = self._pack(free_erc20 - to_join, free_vat - from_vat)
+    # not ceased (checked), and now active
+    self._book_free = self._pack_free(free_erc20 - to_join, free_vat - from_vat, _ACTIVE)
     held: uint256 = self._book_held
-    self._book_held = self._pack((held & _LOW) + bid, self._hi(held)) | (held & _CEASED)
+    self._book_held = self._pack((held & _LOW) + bid, self._hi(held))
     self._positions[auctionId] = (bid << _HIGH_SHIFT) | ask
     self._activate(auctionId)
 
     if to_join > 0:
         extcall IDaiJoin(daiJoin).join(self, to_join)
-    extcall IFlopper(flopper).dent(auctionId, ask, bid * _RAY)
+    extcall IFlopper(flopper).dent(auctionId, ask, bid * _RAY, skip_contract_check=True)
     log AuctionEntered(auctionId=auctionId, mkrAsk=ask, daiBid=bid)
 
 
@@ -385,19 +395,19 @@ def finalizeAuction(auctionId: uint256):
     tic: uint48 = 0
     end: uint48 = 0
     a_bid: uint256 = 0
-    a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
+    a_bid, a_lot, guy, tic, end = self._bids(auctionId)
 
     got_dai: uint256 = 0
     got_mkr: uint256 = 0
     if guy == self:
-        if staticcall IFlopper(flopper).live() == 1:
+        if self._flopper_live():
             assert tic != 0 and (
                 convert(tic, uint256) < block.timestamp or convert(end, uint256) < block.timestamp
             ), "Pool/auction-not-finished"
-            extcall IFlopper(flopper).deal(auctionId)
+            extcall IFlopper(flopper).deal(auctionId, skip_contract_check=True)
             got_mkr = lot
         else:
-            extcall IFlopper(flopper).yank(auctionId)
+            extcall IFlopper(flopper).yank(auctionId, skip_contract_check=True)
             got_dai = bid
     else:
         # Outbid (guy is another bidder): the refund is in the Vat. Deleted (guy empty): the
@@ -405,12 +415,17 @@ def finalizeAuction(auctionId: uint256):
         got_dai, got_mkr = self._reconcile(bid, lot, guy == empty(address))
 
     held: uint256 = self._book_held
-    self._book_held = self._pack((held & _LOW) - bid, self._hi(held) + got_mkr) | (
-        held & _CEASED
-    )
-    if got_dai > 0:
+    in_bids: uint256 = (held & _LOW) - bid
+    mkr_held: uint256 = self._hi(held) + got_mkr
+    self._book_held = self._pack(in_bids, mkr_held)
+    active: bool = in_bids != 0 or mkr_held != 0
+    if got_dai > 0 or not active:
+        # the active flag was set (this position was held); it stays set while books hold any
         free: uint256 = self._book_free
-        self._book_free = self._pack(free & _LOW, self._hi(free) + got_dai)
+        flags: uint256 = free & _CEASED
+        if active:
+            flags |= _ACTIVE
+        self._book_free = self._pack_free(free & _LOW, self._hi_free(free) + got_dai, flags)
     self._positions[auctionId] = 0
     self._deactivate(auctionId)
     log PositionSettled(auctionId=auctionId, dai=got_dai, mkr=got_mkr)
@@ -425,9 +440,9 @@ def ceaseFire():
             finalization stay possible.
     """
     ownable._check_owner()
-    held: uint256 = self._book_held
-    assert held & _CEASED == 0, "Pool/already-ceased"
-    self._book_held = held | _CEASED
+    free: uint256 = self._book_free
+    assert free & _CEASED == 0, "Pool/already-ceased"
+    self._book_free = free | _CEASED
     log CeaseFire(owner=msg.sender)
 
 
@@ -440,7 +455,7 @@ def ceased() -> bool:
     @notice True once ceaseFire was called.
     @return Whether the pool is ceased.
     """
-    return self._book_held & _CEASED != 0
+    return self._book_free & _CEASED != 0
 
 
 @external
@@ -450,7 +465,7 @@ def getStatus() -> uint8:
     @notice 0 accepting deposits, 1 activated (positions or MKR held), 2 deactivated (ceased).
     @return The status.
     """
-    return self._status()
+    return self._status(self._book_free)
 
 
 @external
@@ -481,7 +496,7 @@ def getDaiBalance() -> uint256:
     @return The DAI.
     """
     free: uint256 = self._book_free
-    return (free & _LOW) + self._hi(free) + (self._book_held & _LOW)
+    return (free & _LOW) + self._hi_free(free) + (self._book_held & _LOW)
 
 
 @external
@@ -502,7 +517,7 @@ def getAvailableDaiBalance() -> uint256:
     @return The DAI, wad.
     """
     free: uint256 = self._book_free
-    return (free & _LOW) + self._hi(free)
+    return (free & _LOW) + self._hi_free(free)
 
 
 @external
@@ -528,7 +543,7 @@ def getDefectAmount(shares: uint256) -> (uint256, uint256, bool):
     if shares == 0 or shares > supply:
         return 0, 0, False
     free: uint256 = self._book_free
-    free_dai: uint256 = (free & _LOW) + self._hi(free)
+    free_dai: uint256 = (free & _LOW) + self._hi_free(free)
     held: uint256 = self._book_held
     dai_out: uint256 = 0
     mkr_out: uint256 = 0
@@ -577,8 +592,8 @@ def previewFinalizeAuction(auctionId: uint256) -> (bool, String[96]):
     guy: address = empty(address)
     tic: uint48 = 0
     end: uint48 = 0
-    a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
-    if guy == self and staticcall IFlopper(flopper).live() == 1:
+    a_bid, a_lot, guy, tic, end = self._bids(auctionId)
+    if guy == self and self._flopper_live():
         if tic == 0 or (
             convert(tic, uint256) >= block.timestamp and convert(end, uint256) >= block.timestamp
         ):
@@ -594,9 +609,10 @@ def previewEnlist(daiAmount: uint256) -> uint256:
     @param daiAmount DAI to deposit, wad.
     @return The shares; 0 if deposits are closed or the amount is below 1 DAI.
     """
-    if self._status() != _STATUS_ACCEPTING or daiAmount < _MIN_ENLIST:
+    free: uint256 = self._book_free
+    if self._status(free) != _STATUS_ACCEPTING or daiAmount < _MIN_ENLIST:
         return 0
-    return self._shares_for(daiAmount)
+    return self._shares_for(daiAmount, free)
 
 
 # ---- internal ------------------------------------------------------------------------------------
@@ -609,13 +625,14 @@ def _enlist(amount: uint256) -> uint256:
     @return The shares minted.
     """
     assert amount >= _MIN_ENLIST, "Pool/below-minimum: enlist at least 1 DAI"
-    status: uint8 = self._status()
+    free: uint256 = self._book_free
+    status: uint8 = self._status(free)
     assert status != _STATUS_DEACTIVATED, "Pool/ceased: deposits are closed for good"
     assert status == _STATUS_ACCEPTING, "Pool/deposits-closed: the pool holds bids or MKR"
-    shares: uint256 = self._shares_for(amount)
+    shares: uint256 = self._shares_for(amount, free)
     assert shares > 0, "Pool/zero-shares"
-    free: uint256 = self._book_free
-    self._book_free = self._pack((free & _LOW) + amount, self._hi(free))
+    # accepting: neither flag is set
+    self._book_free = self._pack_free((free & _LOW) + amount, self._hi_free(free), 0)
     erc20._mint(msg.sender, shares)
     assert extcall IERC20(dai).transferFrom(msg.sender, self, amount, default_return_value=True)
     return shares
@@ -623,18 +640,18 @@ def _enlist(amount: uint256) -> uint256:
 
 @internal
 @view
-def _shares_for(amount: uint256) -> uint256:
+def _shares_for(amount: uint256, free: uint256) -> uint256:
     """
     @dev Shares minted for `amount` DAI while accepting deposits (only DAI is held then):
          `amount * supply / value`, rounded down; 1:1 for an empty pool.
     @param amount DAI, wad.
+    @param free The free book word.
     @return The shares.
     """
     supply: uint256 = erc20.totalSupply
     if supply == 0:
         return amount
-    free: uint256 = self._book_free
-    value: uint256 = (free & _LOW) + self._hi(free)
+    value: uint256 = (free & _LOW) + self._hi_free(free)
     if value == 0:
         return 0
     return amount * supply // value
@@ -642,15 +659,15 @@ def _shares_for(amount: uint256) -> uint256:
 
 @internal
 @view
-def _status() -> uint8:
+def _status(free: uint256) -> uint8:
     """
     @dev 2 if ceased; else 1 if any position or MKR is counted; else 0.
+    @param free The free book word (it carries both flags).
     @return The status.
     """
-    held: uint256 = self._book_held
-    if held & _CEASED != 0:
+    if free & _CEASED != 0:
         return _STATUS_DEACTIVATED
-    if held & _COUNTS != 0:
+    if free & _ACTIVE != 0:
         return _STATUS_ACTIVATED
     return _STATUS_ACCEPTING
 
@@ -682,18 +699,18 @@ def _preview_enter(auctionId: uint256) -> (bool, uint256, uint256, String[96]):
     @param auctionId The Flopper auction id.
     @return ok, MKR ask (wad), DAI bid (wad), reason if not ok.
     """
-    if self._book_held & _CEASED != 0:
+    if self._book_free & _CEASED != 0:
         return False, 0, 0, "Pool/ceased"
     if self._positions[auctionId] != 0:
         return False, 0, 0, "Pool/already-entered"
-    if staticcall IFlopper(flopper).live() != 1:
+    if not self._flopper_live():
         return False, 0, 0, "Pool/flopper-not-live"
     a_bid: uint256 = 0
     a_lot: uint256 = 0
     guy: address = empty(address)
     tic: uint48 = 0
     end: uint48 = 0
-    a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
+    a_bid, a_lot, guy, tic, end = self._bids(auctionId)
     if guy == empty(address):
         return False, 0, 0, "Pool/no-auction"
     if guy == self:
@@ -710,7 +727,7 @@ def _preview_enter(auctionId: uint256) -> (bool, uint256, uint256, String[96]):
     if ask >= a_lot or (staticcall IFlopper(flopper).beg()) * ask > a_lot * _WAD:
         return False, ask, bid, "Pool/lot-too-small: the lot is below the pool's price"
     free: uint256 = self._book_free
-    if (free & _LOW) + self._hi(free) < bid:
+    if (free & _LOW) + self._hi_free(free) < bid:
         return False, ask, bid, "Pool/not-enough-dai"
     return True, ask, bid, ""
 
@@ -732,7 +749,7 @@ def _reconcile(bid: uint256, lot: uint256, deleted: bool) -> (uint256, uint256):
     """
     free: uint256 = self._book_free
     u_dai: uint256 = staticcall IVat(vat).dai(self) // _RAY
-    u_dai -= min(u_dai, self._hi(free))
+    u_dai -= min(u_dai, self._hi_free(free))
     if not deleted and u_dai >= bid:
         return bid, 0
     mkr_counted: uint256 = self._hi(self._book_held)
@@ -784,11 +801,68 @@ def _pack(low: uint256, high: uint256) -> uint256:
 
 
 @internal
+def _send(token: address, amount: uint256):
+    """
+    @dev Transfer `amount` of ERC20 `token` to the caller (one call site: code size).
+    @param token DAI or MKR.
+    @param amount The amount, wad.
+    """
+    assert extcall IERC20(token).transfer(msg.sender, amount, default_return_value=True)
+
+
+@internal
+@view
+def _bids(auctionId: uint256) -> (uint256, uint256, address, uint48, uint48):
+    """
+    @dev The Flopper's record of `auctionId` (one call site for the three callers: code size).
+    @param auctionId The Flopper auction id.
+    @return bid (rad), lot (wad), guy, tic, end.
+    """
+    return staticcall IFlopper(flopper).bids(auctionId)
+
+
+@internal
+@view
+def _flopper_live() -> bool:
+    """
+    @dev Whether the Flopper is live (not caged).
+    @return True if live.
+    """
+    return staticcall IFlopper(flopper).live() == 1
+
+
+@internal
+@pure
+def _pack_free(low: uint256, high: uint256, flags: uint256) -> uint256:
+    """
+    @dev The free book word: `flags` (ceased, active), the sentinel, two wad amounts; the low
+         one must fit in 128 bits, the high one in 125.
+    @param low Free ERC20 DAI (low 128 bits).
+    @param high Free Vat DAI (bits 128..252).
+    @param flags `_CEASED` and/or `_ACTIVE`, or 0.
+    @return The word.
+    """
+    assert low <= _LOW and high <= _MID_FREE, "Pool/amount-too-large"
+    return _SENTINEL | flags | (high << _HIGH_SHIFT) | low
+
+
+@internal
+@pure
+def _hi_free(word: uint256) -> uint256:
+    """
+    @dev The free Vat DAI of the free book word (bits 128..252).
+    @param word The free book word.
+    @return The amount, wad.
+    """
+    return (word >> _HIGH_SHIFT) & _MID_FREE
+
+
+@internal
 @pure
 def _hi(word: uint256) -> uint256:
     """
-    @dev The high amount of a book word (bits 128..253).
-    @param word The book word.
+    @dev The MKR counted in the held book word (bits 128..253).
+    @param word The held book word.
     @return The amount, wad.
     """
     return (word >> _HIGH_SHIFT) & _MID
