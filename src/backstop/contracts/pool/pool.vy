@@ -160,7 +160,8 @@ _book_held: uint256
 _positions: HashMap[uint256, uint256]
 # @dev Bitmap of the auction ids with a position: word id // 256, bit id % 256.
 _active_words: HashMap[uint256, uint256]
-# @dev One more than the highest bitmap word ever used (bounds getActiveAuctions).
+# @dev The highest bitmap word ever used, 0 before any (bounds getActiveAuctions; starting at 0
+#      saves the deployment a storage write).
 _active_top: uint256
 
 
@@ -238,7 +239,6 @@ def __init__(
     flopper = flopper_
     self._book_free = _SENTINEL
     self._book_held = _SENTINEL
-    self._active_top = 1
     extcall IVat(vat_).hope(flopper_)
     extcall IVat(vat_).hope(daiJoin_)
     extcall IERC20(dai_).approve(daiJoin_, max_value(uint256))
@@ -476,7 +476,7 @@ def getActiveAuctions() -> DynArray[uint256, _MAX_ACTIVE]:
     @return The ids.
     """
     ids: DynArray[uint256, _MAX_ACTIVE] = []
-    for w: uint256 in range(self._active_top, bound=_MAX_ACTIVE_WORDS):
+    for w: uint256 in range(self._active_top + 1, bound=_MAX_ACTIVE_WORDS):
         word: uint256 = self._active_words[w]
         if word == 0:
             continue
@@ -770,10 +770,13 @@ def _activate(auctionId: uint256):
     @param auctionId The auction id.
     """
     w: uint256 = auctionId >> 8
-    self._active_words[w] |= 1 << (auctionId & 255)
-    if w >= self._active_top:
+    word: uint256 = self._active_words[w]
+    self._active_words[w] = word | (1 << (auctionId & 255))
+    # A word that already holds a bit is below the top (the top was raised when it was first
+    # set), so only a fresh word needs the top read.
+    if word == 0 and w > self._active_top:
         assert w < _MAX_ACTIVE_WORDS, "Pool/auction-id-too-high"
-        self._active_top = w + 1
+        self._active_top = w
 
 
 @internal
