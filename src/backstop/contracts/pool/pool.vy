@@ -33,7 +33,8 @@
           over paying the locked part later as a claim because a claim would have to be
           tracked per member and per auction (gas growing with auctions), and because the
           MKR part is never blocked for longer than the auction's own lifetime.
-        - Status is derived: 2 if ceased, else 1 if any position or MKR is held, else 0.
+        - Status is derived: 2 if ceased, else 1 if any position or MKR is held, else 0 (both
+          facts are kept as flags in the free book word, the one word enlist writes anyway).
           Deposits are open whenever the status is 0, so they reopen once every bid was
           outbid and finalized; shares are then minted at the value per share (rounded
           down), 1:1 only for an empty pool. Since gifts are never counted, the share price
@@ -353,11 +354,11 @@ def enterAuction(auctionId: uint256):
     ask: uint256 = 0
     bid: uint256 = 0
     reason: String[96] = ""
-    ok, ask, bid, reason = self._preview_enter(auctionId)
+    free: uint256 = self._book_free
+    ok, ask, bid, reason = self._preview_enter(auctionId, free)
     if not ok:
         raise reason
 
-    free: uint256 = self._book_free
     free_erc20: uint256 = free & _LOW
     free_vat: uint256 = self._hi_free(free)
     from_vat: uint256 = min(bid, free_vat)
@@ -574,7 +575,7 @@ def previewEnterAuction(auctionId: uint256) -> (bool, uint256, uint256, String[9
     @return ok, the MKR the pool would ask (wad), its DAI bid (wad), and the revert reason
             if not ok.
     """
-    return self._preview_enter(auctionId)
+    return self._preview_enter(auctionId, self._book_free)
 
 
 @external
@@ -698,13 +699,14 @@ def _pro_rata(shares: uint256, supply: uint256, dai_total: uint256, mkr_total: u
 
 @internal
 @view
-def _preview_enter(auctionId: uint256) -> (bool, uint256, uint256, String[96]):
+def _preview_enter(auctionId: uint256, free: uint256) -> (bool, uint256, uint256, String[96]):
     """
     @dev Every check of enterAuction, in order, and the bid it would make.
     @param auctionId The Flopper auction id.
+    @param free The free book word.
     @return ok, MKR ask (wad), DAI bid (wad), reason if not ok.
     """
-    if self._book_free & _CEASED != 0:
+    if free & _CEASED != 0:
         return False, 0, 0, "Pool/ceased"
     if self._positions[auctionId] != 0:
         return False, 0, 0, "Pool/already-entered"
@@ -731,7 +733,6 @@ def _preview_enter(auctionId: uint256) -> (bool, uint256, uint256, String[96]):
     ask: uint256 = (bid * _WAD + price - 1) // price
     if ask >= a_lot or (staticcall IFlopper(flopper).beg()) * ask > a_lot * _WAD:
         return False, ask, bid, "Pool/lot-too-small: the lot is below the pool's price"
-    free: uint256 = self._book_free
     if (free & _LOW) + self._hi_free(free) < bid:
         return False, ask, bid, "Pool/not-enough-dai"
     return True, ask, bid, ""
@@ -778,8 +779,8 @@ def _activate(auctionId: uint256):
     word: uint256 = self._active_words[w]
     self._active_words[w] = word | (1 << (auctionId & 255))
     # A word that already holds a bit is below the top (the top was raised when it was first
-    # set), so only a fresh word needs the top read.
-    if word == 0 and w > self._active_top:
+    # set), and word 0 never raises it, so only a fresh word above 0 needs the top read.
+    if word == 0 and w != 0 and w > self._active_top:
         assert w < _MAX_ACTIVE_WORDS, "Pool/auction-id-too-high"
         self._active_top = w
 
