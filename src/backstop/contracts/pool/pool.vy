@@ -613,7 +613,7 @@ def previewEnlist(daiAmount: uint256) -> uint256:
     free: uint256 = self._book_free
     if self._status(free) != _STATUS_ACCEPTING or daiAmount < _MIN_ENLIST:
         return 0
-    return self._shares_for(daiAmount, free, erc20.totalSupply)
+    return self._shares_for(daiAmount, free)
 
 
 # ---- internal ------------------------------------------------------------------------------------
@@ -630,31 +630,26 @@ def _enlist(amount: uint256) -> uint256:
     status: uint8 = self._status(free)
     assert status != _STATUS_DEACTIVATED, "Pool/ceased: deposits are closed for good"
     assert status == _STATUS_ACCEPTING, "Pool/deposits-closed: the pool holds bids or MKR"
-    supply: uint256 = erc20.totalSupply
-    shares: uint256 = self._shares_for(amount, free, supply)
+    shares: uint256 = self._shares_for(amount, free)
     assert shares > 0, "Pool/zero-shares"
     # accepting: neither flag is set
     self._book_free = self._pack_free((free & _LOW) + amount, self._hi_free(free), 0)
-    # snekmate's _mint, inlined (gas, code size): the caller is never the zero address and the
-    # transfer hooks are empty in snekmate 0.1.2; same storage, same Transfer event.
-    erc20.totalSupply = supply + shares
-    erc20.balanceOf[msg.sender] = unsafe_add(erc20.balanceOf[msg.sender], shares)
-    log IERC20.Transfer(sender=empty(address), receiver=msg.sender, value=shares)
+    erc20._mint(msg.sender, shares)
     assert extcall IERC20(dai).transferFrom(msg.sender, self, amount, default_return_value=True)
     return shares
 
 
 @internal
-@pure
-def _shares_for(amount: uint256, free: uint256, supply: uint256) -> uint256:
+@view
+def _shares_for(amount: uint256, free: uint256) -> uint256:
     """
     @dev Shares minted for `amount` DAI while accepting deposits (only DAI is held then):
          `amount * supply / value`, rounded down; 1:1 for an empty pool.
     @param amount DAI, wad.
     @param free The free book word.
-    @param supply The shares' total supply.
     @return The shares.
     """
+    supply: uint256 = erc20.totalSupply
     if supply == 0:
         return amount
     value: uint256 = (free & _LOW) + self._hi_free(free)
