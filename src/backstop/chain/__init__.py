@@ -20,13 +20,13 @@ from typing import Any
 
 from web3 import Web3
 
+from backstop.chain.batch import send_batch
 from backstop.chain.boa_provider import BoaProvider
 from backstop.chain.errors import (
     Revert,
     RpcError,
     RpcUnavailable,
     revert_from_rpc_error,
-    unavailable_from,
 )
 
 __all__ = ["BoaProvider", "Revert", "RpcError", "RpcUnavailable", "batch_call", "connect"]
@@ -94,21 +94,7 @@ def batch_call(
     requests: list[tuple[Any, Any]] = [
         ("eth_call", [{"to": to, "data": _hex(data)}, tag]) for to, data in calls
     ]
-    provider = w3.provider
-    try:
-        responses = provider.make_batch_request(requests)  # type: ignore[attr-defined]
-    except Exception as exc:
-        unavailable = unavailable_from(exc)
-        if unavailable is not None:
-            raise unavailable from exc
-        if isinstance(exc, ValueError):  # an answer that is not JSON-RPC
-            raise RpcError(f"eth_call batch: the node's answer is not JSON-RPC: {exc}") from exc
-        raise
-    if not isinstance(responses, list):  # the whole batch was refused
-        error = responses.get("error", {}) if isinstance(responses, dict) else {}
-        raise RpcError(f"batch refused: {error.get('message', responses)}", error.get("code"))
-    if len(responses) != len(calls):
-        raise RpcError(f"batch answered {len(responses)} of {len(calls)} calls")
+    responses = send_batch(w3, requests)
     return [_call_result(response) for response in responses]
 
 

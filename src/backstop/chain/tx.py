@@ -40,7 +40,14 @@ from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 
-from backstop.chain.errors import Revert, RpcError, RpcUnavailable, revert_from_rpc_error
+from backstop.chain.batch import send_batch
+from backstop.chain.errors import (
+    Revert,
+    RpcError,
+    RpcUnavailable,
+    revert_from_rpc_error,
+    unavailable_from,
+)
 
 GWEI = 10**9
 DEFAULT_PRIORITY_FEE_GWEI = "1"
@@ -72,12 +79,9 @@ class FeeTooLow(TxError):
 
 
 def is_connection_error(exc: BaseException) -> bool:
-    """The node could not be reached or did not answer in time (refused, reset, timed out)."""
-    if isinstance(exc, RpcUnavailable | ConnectionError | TimeoutError):
-        return True
-    import requests
-
-    return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout)
+    """The node could not be reached or did not answer in time (refused, reset, timed out, HTTP
+    5xx / 408 / 429): the one classification of ``backstop.chain.errors.unavailable_from``."""
+    return unavailable_from(exc) is not None
 
 
 def _rpc_error(method: str, error: Mapping[str, Any]) -> RpcError:
@@ -641,18 +645,7 @@ class TxSender:
 
     def _batch(self, requests: list[tuple[str, list[Any]]]) -> list[Any]:
         """One JSON-RPC batch; the responses in request order."""
-        try:
-            out = self.w3.provider.make_batch_request(requests)  # type: ignore[arg-type]
-        except Exception as exc:
-            if is_connection_error(exc):
-                raise RpcUnavailable(f"cannot reach the node: {exc}") from exc
-            raise
-        if not isinstance(out, list):
-            err = out.get("error") if isinstance(out, Mapping) else None
-            raise _rpc_error("batch", err or {"message": str(out)})
-        if len(out) != len(requests):
-            raise _rpc_error("batch", {"message": f"{len(out)} answers to {len(requests)} calls"})
-        return out
+        return send_batch(self.w3, requests)
 
     @staticmethod
     def _result(method: str, response: Mapping[str, Any]) -> Any:

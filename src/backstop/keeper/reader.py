@@ -7,7 +7,7 @@ makes them every block: no ABI machinery on the hot path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
+from backstop.chain.batch import send_batch
 from backstop.chain.errors import Revert, RpcError, RpcUnavailable, revert_from_rpc_error
 from backstop.chain.tx import is_connection_error
 from backstop.keeper.decide import AuctionView
@@ -111,20 +112,7 @@ def rpc_batch(w3: Web3, requests: Sequence[tuple[str, list[Any]]]) -> list[Any]:
     Raises ``RpcUnavailable`` if the node cannot be reached, ``RpcError`` for an error answer;
     an ``eth_call`` that reverts comes back as a ``Revert`` value.
     """
-    if not requests:
-        return []
-    try:
-        out = w3.provider.make_batch_request(list(requests))  # type: ignore[arg-type]
-    except Exception as exc:
-        if is_connection_error(exc):
-            raise RpcUnavailable(f"cannot reach the node: {exc}") from exc
-        raise
-    if not isinstance(out, list):
-        error = out.get("error") if isinstance(out, Mapping) else None
-        message = error.get("message") if isinstance(error, Mapping) else out
-        raise RpcError(f"batch refused: {message}")
-    if len(out) != len(requests):
-        raise RpcError(f"batch answered {len(out)} of {len(requests)} requests")
+    out = send_batch(w3, requests)
     results: list[Any] = []
     for (method, _), resp in zip(requests, out, strict=True):
         error = resp.get("error")
