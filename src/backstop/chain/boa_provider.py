@@ -554,23 +554,6 @@ class BoaProvider(JSONBaseProvider):
         wei = _int(_param(params, 1), "balance")
         self.node.edit_state(lambda state: state.set_balance(address, wei))
 
-    def rpc_anvil_setCode(self, params: list[Any]) -> None:
-        address = _address(_param(params, 0))
-        code = _bytes(_param(params, 1), "code")
-        self.node.edit_state(lambda state: state.set_code(address, code))
-
-    def rpc_anvil_setNonce(self, params: list[Any]) -> None:
-        address = _address(_param(params, 0))
-        nonce = _int(_param(params, 1), "nonce")
-        self.node.edit_state(lambda state: state.set_nonce(address, nonce))
-
-    def rpc_anvil_setStorageAt(self, params: list[Any]) -> bool:
-        address = _address(_param(params, 0))
-        slot = _int(_param(params, 1), "slot")
-        value = int.from_bytes(_bytes(_param(params, 2), "value"), "big")
-        self.node.edit_state(lambda state: state.set_storage(address, slot, value))
-        return True
-
     def rpc_anvil_impersonateAccount(self, params: list[Any]) -> None:
         self.node.impersonated.add(_address(_param(params, 0)))
 
