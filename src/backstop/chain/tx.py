@@ -232,11 +232,6 @@ class PendingTx:
         return self.hashes[-1] if self.hashes else ""
 
     @property
-    def hash_or_none(self) -> str | None:
-        """The newest hash, or None."""
-        return self.hashes[-1] if self.hashes else None
-
-    @property
     def done(self) -> bool:
         """True once mined, failed or replaced."""
         return self.state is not TxState.PENDING
