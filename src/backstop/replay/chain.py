@@ -57,8 +57,6 @@ class ChainEngine:
             addr = replay_account("bidder", i).address
             self.addresses[b.name] = addr
             self.names[addr] = b.name
-        self.sent = 0
-        self.failed = 0
         self.enlisted = False
         self._funding: dict[str, int] = {}
         self._queue: list[tuple[tuple[str, str, int], tuple[str, str, str]]] = []
@@ -90,7 +88,6 @@ class ChainEngine:
         self.s = scenario
         self.keeper_account = to_checksum_address(keeper_account)
         self.keeper = self._keeper()
-        self.sent = self.failed = 0
         self._funding.clear()
 
     def _prepare_accounts(self) -> None:
@@ -108,20 +105,6 @@ class ChainEngine:
             raise RuntimeError(f"{method}: {out['error']}")
         return out["result"]
 
-    def _send(self, frm: str, to: str, data: str) -> bool:
-        """Send one transaction as it is; True if it was mined with status 1."""
-        out = self.provider.make_request(  # type: ignore[arg-type]
-            "eth_sendTransaction", [{"from": frm, "to": to, "data": data, "gas": hex(GAS)}])
-        self.sent += 1
-        if "error" in out:
-            self.failed += 1
-            return False
-        receipt = self._rpc("eth_getTransactionReceipt", [out["result"]])
-        ok = receipt is not None and int(receipt["status"], 16) == 1
-        if not ok:
-            self.failed += 1
-        return ok
-
     def _send_block(self, txs: list[tuple[str, str, str]]) -> list[bool]:
         """Independent transactions mined together in one block; whether each succeeded."""
         if not txs:
@@ -134,13 +117,11 @@ class ChainEngine:
             dev.mine(self.w3)
         finally:
             dev.set_automine(self.w3, True)
-        self.sent += len(txs)
         answers = self.provider.make_batch_request(  # type: ignore[arg-type]
             [("eth_getTransactionReceipt", [h["result"]]) for h in hashes if "result" in h])
         ok = [a.get("result") is not None and int(a["result"]["status"], 16) == 1
               for a in answers]
         ok += [False] * (len(txs) - len(ok))
-        self.failed += ok.count(False)
         return ok
 
     # ---- Engine ----
@@ -260,9 +241,4 @@ class ChainEngine:
         after = self._balances(tokens)
         return [(after[2 * i] - before[2 * i], after[2 * i + 1] - before[2 * i + 1])
                 for i in range(len(self.members))]
-
-    def pool_state(self) -> tuple[int, int]:
-        """The pool's internal DAI (rad) and MKR (wad)."""
-        return (self.core.vat.dai(self.pool.address).raw,
-                self.core.mkr.balance_of(self.pool.address).raw)
 

@@ -110,7 +110,6 @@ class Engine(Protocol):
     def flush(self) -> list[tuple[str, str, int]]: ...  # send queued bids/deals; the failures
     def keeper_step(self) -> Iterable[int]: ...
     def defect_everyone(self) -> list[tuple[int, int]]: ...
-    def pool_state(self) -> tuple[int, int]: ...
 
 
 # ---- the outcome -------------------------------------------------------------------------------
@@ -154,7 +153,6 @@ class Outcome:
     pool_price: int = 0
     transactions: int = 0
     bidders: set[str] = field(default_factory=set)  # outside bidders that placed a bid
-    pool_bids: int = 0  # bids the pool placed (entered auctions)
     start: int = 0
     finish: int = 0
 
@@ -381,10 +379,6 @@ class ModelEngine:
         self.shares[member] = 0
         self.transactions += 1
         return dai, mkr
-
-    def pool_state(self) -> tuple[int, int]:
-        """The pool's internal DAI (rad) and MKR (wad)."""
-        return self.vat[POOL], self.pool_mkr
 
     # market
     def fund_bidder(self, name: str, rad: int) -> None:
