@@ -110,5 +110,3 @@ def _password(path: Path, password_file: str | os.PathLike[str] | None, prompt: 
         "(or run in a terminal to be asked)"
     )
 
-
-KeyError_ = KeyLoadError  # an early name some callers import; prefer KeyLoadError
