@@ -162,6 +162,20 @@ class Handle:
     def _send(self, sender: Sender, fn: str, *args: Any) -> dict[str, Any]:
         return send(self.w3, sender, self.contract.functions[fn](*args))
 
+    def _logs(self, receipt: dict[str, Any], name: str) -> list[Any]:
+        """This contract's decoded ``name`` logs in a transaction receipt."""
+        mine = [log for log in receipt["logs"]
+                if to_checksum_address(log["address"]) == self.address]
+        event = getattr(self.contract.events, name)()
+        return list(event.process_receipt({**receipt, "logs": mine}, errors=DISCARD))
+
+    def _one(self, receipt: dict[str, Any], name: str, build: Callable[[Any], T]) -> T:
+        """``build`` applied to the args of the one ``name`` log of this contract in a receipt."""
+        found = self._logs(receipt, name)
+        if len(found) != 1:
+            raise RuntimeError(f"expected one {name} log, found {len(found)}")
+        return build(found[0]["args"])
+
     def encode(self, fn: str, *args: Any) -> bytes:
         """Calldata of ``fn(*args)``."""
         data = self.contract.encode_abi(fn, args=list(args))
@@ -444,11 +458,7 @@ class Flopper(Handle):
 
     def kicks_in(self, receipt: dict[str, Any]) -> list[KickEvent]:
         """The ``Kick`` logs of this Flopper in a transaction receipt."""
-        mine = [log for log in receipt["logs"]
-                if to_checksum_address(log["address"]) == self.address]
-        events = self.contract.events.Kick().process_receipt({**receipt, "logs": mine},
-                                                             errors=DISCARD)
-        return [self._kick_event(e) for e in events]
+        return [self._kick_event(e) for e in self._logs(receipt, "Kick")]
 
     @staticmethod
     def _kick_event(log: Any) -> KickEvent:

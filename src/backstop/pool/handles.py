@@ -21,7 +21,6 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
-from web3.logs import DISCARD
 
 from backstop.chain import batch_call
 from backstop.chain.errors import Revert
@@ -349,19 +348,6 @@ class Pool(Handle):
         event = getattr(self.contract.events, name)()
         return list(event.get_logs(from_block=from_block, to_block=to_block))
 
-    def _logs(self, receipt: dict[str, Any], name: str) -> list[Any]:
-        """This pool's decoded ``name`` logs in a receipt."""
-        mine = [log for log in receipt["logs"]
-                if to_checksum_address(log["address"]) == self.address]
-        event = getattr(self.contract.events, name)()
-        return list(event.process_receipt({**receipt, "logs": mine}, errors=DISCARD))
-
-    def _one(self, receipt: dict[str, Any], name: str, build: Any) -> Any:
-        found = self._logs(receipt, name)
-        if len(found) != 1:
-            raise RuntimeError(f"expected one {name} log, found {len(found)}")
-        return build(found[0]["args"])
-
     def _enlisted(self, receipt: dict[str, Any], amount: Wad) -> Enlistment:
         """The ``Enlisted`` log, or else the share mint (``Transfer`` from 0) of the receipt."""
         if self._logs(receipt, "Enlisted"):
@@ -438,13 +424,8 @@ class Factory(Handle):
     def create_pool(self, sender: Sender, price: Wad) -> Pool:
         """Deploy the pool for ``price`` (anyone may); reverts "Factory/pool-exists" if any."""
         receipt = self._send(sender, "create_pool", Wad(price).raw)
-        mine = [log for log in receipt["logs"]
-                if to_checksum_address(log["address"]) == self.address]
-        found = self.contract.events.PoolCreated().process_receipt(
-            {**receipt, "logs": mine}, errors=DISCARD)
-        if len(found) != 1:
-            raise RuntimeError(f"expected one PoolCreated log, found {len(found)}")
-        return Pool(self.w3, found[0]["args"]["pool"], self.core)
+        return self._one(receipt, "PoolCreated",
+                         lambda args: Pool(self.w3, args["pool"], self.core))
 
     def cease_fire(self, sender: Sender, price: Wad) -> dict[str, Any]:
         """Operator only: ``ceaseFire`` the pool for ``price``."""
