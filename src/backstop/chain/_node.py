@@ -529,13 +529,12 @@ class Node:
             "v": hx(vrs[0]),
             "r": hx(vrs[1]),
             "s": hx(vrs[2]),
+            "gasPrice": hx(rec.max_fee),
             "blockHash": None,
             "blockNumber": None,
             "transactionIndex": None,
         }
-        if kind == "0x0":
-            out["gasPrice"] = hx(rec.max_fee)
-        else:
+        if kind != "0x0":
             out.update({
                 "chainId": hx(self.chain_id),
                 "accessList": [
@@ -548,9 +547,6 @@ class Node:
             if kind == "0x2":
                 out["maxFeePerGas"] = hx(rec.max_fee)
                 out["maxPriorityFeePerGas"] = hx(rec.priority_fee)
-                out["gasPrice"] = hx(rec.max_fee)
-            else:
-                out["gasPrice"] = hx(rec.max_fee)
         return out
 
     # ---- calls -----------------------------------------------------------------------------------
