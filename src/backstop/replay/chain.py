@@ -18,7 +18,7 @@ from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from backstop.chain import BoaProvider, batch_call, dev
+from backstop.chain import BoaProvider, batch_call, dev, send_batch
 from backstop.keeper import EventLog, Keeper, KeeperSettings
 from backstop.maker import MakerCore, MakerParams, deploy_core
 from backstop.maker import scenario as maker_scenario
@@ -117,8 +117,8 @@ class ChainEngine:
             dev.mine(self.w3)
         finally:
             dev.set_automine(self.w3, True)
-        answers = self.provider.make_batch_request(  # type: ignore[arg-type]
-            [("eth_getTransactionReceipt", [h["result"]]) for h in hashes if "result" in h])
+        answers = send_batch(self.w3, [("eth_getTransactionReceipt", [h["result"]])
+                                       for h in hashes if "result" in h])
         ok = [a.get("result") is not None and int(a["result"]["status"], 16) == 1
               for a in answers]
         ok += [False] * (len(txs) - len(ok))

@@ -91,8 +91,8 @@ def run_demo(quick: bool = False, out: Path | None = None,
 
 def count_transactions(w3: Any, first: int, last: int) -> int:
     """Transactions mined in blocks ``first..last`` (one JSON-RPC batch)."""
-    if last < first:
-        return 0
-    answers = w3.provider.make_batch_request(
-        [("eth_getBlockTransactionCountByNumber", [hex(n)]) for n in range(first, last + 1)])
+    from backstop.chain import send_batch
+
+    answers = send_batch(
+        w3, [("eth_getBlockTransactionCountByNumber", [hex(n)]) for n in range(first, last + 1)])
     return sum(int(a["result"], 16) for a in answers)
