@@ -15,12 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from backstop.maker.handles import ZERO_ADDRESS
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
-
-WAD = 10**18
-RAY = 10**27
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-STATUS_DEACTIVATED = 2
+from backstop.units import RAY, WAD, Wad
 
 
 class Action(Enum):
@@ -114,17 +111,15 @@ class EnterCheck:
     reason: str = ""
 
 
-def _mkr(wad: int) -> str:
-    """A wad amount as an exact decimal string ("277.777777777777777778")."""
-    whole, frac = divmod(wad, WAD)
-    frac_s = str(frac).rjust(18, "0").rstrip("0")
-    return f"{whole}.{frac_s}" if frac_s else str(whole)
-
-
 def ask_for(bid_rad: int, price: int) -> tuple[int, int]:
     """The pool's (ask, bid) in wad for an auction's bid: ask = bid / price, rounded up."""
     bid = bid_rad // RAY
     return (bid * WAD + price - 1) // price, bid
+
+
+def _lot_allows(ask: int, lot: int, beg: int) -> bool:
+    """The Flopper takes ``ask`` (wad) as a dent on ``lot``: smaller, and by at least ``beg``."""
+    return ask < lot and beg * ask <= lot * WAD
 
 
 def can_enter(pool: PoolView, auction: AuctionView, view: ChainView,
@@ -147,7 +142,7 @@ def can_enter(pool: PoolView, auction: AuctionView, view: ChainView,
     ask, bid = ask_for(auction.bid, pool.price)
     if bid == 0:
         return EnterCheck(False, reason="no bid")
-    if ask >= auction.lot or view.beg * ask > auction.lot * WAD:
+    if not _lot_allows(ask, auction.lot, view.beg):
         return EnterCheck(False, ask, bid, "lot too small for the pool's price")
     free = pool.available_dai if available_dai is None else available_dai
     if free < bid:
@@ -173,7 +168,7 @@ def lot_could_suit(pool: PoolView, auction: AuctionView, beg: int) -> bool:
     if not auction.exists or auction.bid % RAY or auction.bid < RAY:
         return False
     ask, _ = ask_for(auction.bid, pool.price)
-    return ask < auction.lot and beg * ask <= auction.lot * WAD
+    return _lot_allows(ask, auction.lot, beg)
 
 
 @dataclass
@@ -228,8 +223,8 @@ def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
             pool, check = best
             free[pool.address] -= check.bid
             add(Decision(Action.ENTER, auction_id, pool.address,
-                         f"lot {_mkr(auction.lot)} MKR allows the pool's ask of "
-                         f"{_mkr(check.ask)} MKR",
+                         f"lot {Wad(auction.lot)} MKR allows the pool's ask of "
+                         f"{Wad(check.ask)} MKR",
                          ask=check.ask, bid=check.bid))
         if tick and auction.tickable_at(view.now):
             add(Decision(Action.TICK, auction_id, None, "expired with no bid"))
