@@ -83,7 +83,7 @@ class Preview:
 
 @dataclass(frozen=True)
 class Enlistment:
-    """What one ``enlist`` did (from the ``Enlisted`` log)."""
+    """What one ``enlist`` did (from its share mint: ``Transfer`` from the zero address)."""
 
     member: str
     dai: Wad
@@ -349,20 +349,14 @@ class Pool(Handle):
         return list(event.get_logs(from_block=from_block, to_block=to_block))
 
     def _enlisted(self, receipt: dict[str, Any], amount: Wad) -> Enlistment:
-        """The ``Enlisted`` log, or else the share mint (``Transfer`` from 0) of the receipt."""
-        if self._logs(receipt, "Enlisted"):
-            return self._one(receipt, "Enlisted", self._enlistment)
+        """The share mint (``Transfer`` from 0) of the receipt: the pool declares ``Enlisted``
+        for clients but does not emit it (see pool.vy)."""
         mints = [e["args"] for e in self._logs(receipt, "Transfer")
                  if to_checksum_address(e["args"]["sender"]) == ZERO_ADDRESS]
         if len(mints) != 1:
             raise RuntimeError(f"expected one share mint, found {len(mints)}")
         return Enlistment(to_checksum_address(mints[0]["receiver"]), Wad(amount),
                           Wad(mints[0]["value"]))
-
-    @staticmethod
-    def _enlistment(args: Any) -> Enlistment:
-        return Enlistment(to_checksum_address(args["member"]), Wad(args["dai"]),
-                          Wad(args["shares"]))
 
     @staticmethod
     def _defection(args: Any) -> Defection:
