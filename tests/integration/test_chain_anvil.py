@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import vyper
+from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import keccak
@@ -20,13 +21,14 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
 from backstop.chain import Revert, RpcError, batch_call, dev
-from backstop.chain.errors import revert_from_exception
+from backstop.chain.errors import ERROR_SELECTOR, revert_from_exception
 from backstop.testing.anvil import DEV_KEYS
 
 PROBE = Path(__file__).resolve().parents[1] / "unit" / "chain" / "probe.vy"
 ETH = 10**18
 GWEI = 10**9
 POKED = keccak(text="Poked(address,uint256,uint256)")
+BOOM = ERROR_SELECTOR + encode(["string"], ["Probe/boom"])  # the revert bytes of boom()
 
 
 def _compile() -> dict[str, Any]:
@@ -124,8 +126,7 @@ def test_call_revert_has_the_reason(chain: Web3, probe: Any) -> None:
     with pytest.raises(ContractLogicError) as info:
         probe.functions.boom().call()
     assert "execution reverted: Probe/boom" in str(info.value)
-    assert revert_from_exception(info.value) == Revert.from_data(info.value.data)
-    assert revert_from_exception(info.value).reason == "Probe/boom"
+    assert revert_from_exception(info.value) == Revert("Probe/boom", BOOM)
 
 
 def test_revert_without_reason(chain: Web3, probe: Any) -> None:
@@ -182,8 +183,7 @@ def test_batch_call_is_one_round_trip(chain: Web3, probe: Any, deployer: str,
     ])
     assert sent == [4]
     assert results[0] == (9).to_bytes(32, "big")
-    assert results[1] == Revert.from_data(results[1].data)
-    assert isinstance(results[1], Revert) and results[1].reason == "Probe/boom"
+    assert results[1] == Revert("Probe/boom", BOOM)
     assert isinstance(results[2], Revert) and results[2].reason == "reverted without a reason"
     assert results[3] == (2).to_bytes(32, "big")
 
