@@ -156,7 +156,8 @@ class Keeper:
         self._add_pools(listed)
         head = self.reader.block_number()
         ids = self.reader.kick_ids(s.from_block, head, s.log_chunk_blocks)
-        reading = self.reader.read(head, self.pools, ())
+        # kicks and positions only: the first step reads everything else
+        reading = self.reader.read(head, self.pools, (), beg=False, ceased=(), available=())
         self.known_kicks = reading.kicks
         for pr in reading.pools:
             ids += list(pr.active)
@@ -254,9 +255,9 @@ class Keeper:
         number = self.reader.block_number()
         if number == self.last_block:
             return StepResult(block=number)
-        ids = self._read_set()
+        ids, candidates = self._read_set()
         full = self._full_refresh or number % self.settings.refresh_every_blocks == 0
-        wanted = set(self.pools) if full else self._pools_with_candidates(ids)
+        wanted = set(self.pools) if full else candidates
         reading = self.reader.read(number, self.pools, ids, beg=full or self._beg == 0,
                                    ceased=wanted, available=wanted)
         reorg = self._reorged(reading, number)
@@ -280,33 +281,28 @@ class Keeper:
             self._add_pools([p for p in reading.factory_pools if p not in self.pools])
         return StepResult(number, True, len(reading.auctions), decided.decisions, sent)
 
-    def _read_set(self) -> set[int]:
-        """The auctions worth reading in this block (see the module docstring)."""
-        active = set().union(*self._active.values()) if self._active else set()
+    def _read_set(self) -> tuple[set[int], set[str]]:
+        """The auctions worth reading in this block (see the module docstring), and the pools
+        that may enter one of them (their free DAI and status are needed): every pool while
+        some auction was never read, as anything is possible then."""
         if self._full_refresh:
-            return set(self._stale) | set(self.followed)
-        out = set(self._stale) | (active & self.followed.keys())
+            return set(self._stale) | set(self.followed), set(self.pools)
+        held = set().union(*self._active.values()) if self._active else set()
+        ids = set(self._stale) | (held & self.followed.keys())
+        pools = set(self.pools) if self._stale else set()
+        views = [self._pool_view(p) for p in self.pools if not self._ceased.get(p)]
         for i, a in self.followed.items():
-            if i not in out and (a.tickable_at(self.last_now) or self._candidate_pools(a)):
-                out.add(i)
-        return out
+            candidates = self._candidate_pools(a, views)
+            if i in ids or candidates or a.tickable_at(self.last_now):
+                ids.add(i)
+                pools.update(candidates)
+        return ids, pools
 
-    def _candidate_pools(self, a: AuctionView) -> list[str]:
-        """Open pools whose price the auction's lot suits (last known state)."""
+    def _candidate_pools(self, a: AuctionView, views: Sequence[PoolView]) -> list[str]:
+        """Open pools (``views``) whose price the auction's lot suits (last known state)."""
         if not a.open_at(self.last_now):
             return []
-        return [p for p in self.pools if not self._ceased.get(p)
-                and lot_could_suit(self._pool_view(p), a, self._beg)]
-
-    def _pools_with_candidates(self, ids: Iterable[int]) -> set[str]:
-        """Pools that may enter one of these auctions: their free DAI and status are needed."""
-        out: set[str] = set()
-        for i in ids:
-            a = self.followed.get(i)
-            if a is None:
-                return set(self.pools)  # not read yet: anything is possible
-            out.update(self._candidate_pools(a))
-        return out
+        return [v.address for v in views if lot_could_suit(v, a, self._beg)]
 
     def _reorged(self, reading: Reading, number: int) -> bool:
         """The chain is not the one seen last block (a reorg, or a node that lost blocks)."""
