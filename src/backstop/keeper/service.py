@@ -409,7 +409,6 @@ class Keeper:
                 self._log_decision("fee_above_cap", d, number, level="warning", reason=str(res))
             else:
                 self._log_decision("send_failed", d, number, level="warning", reason=str(res))
-        self.metrics.in_flight.set(len(self.in_flight))
         return sent
 
     def _log_decision(self, event: str, d: Decision, number: int, level: str = "info",
@@ -485,10 +484,7 @@ class Keeper:
         otherwise wait for them (up to ``INHERITED_WAIT_BLOCKS`` blocks) before sending."""
         if self.sender is None:
             return
-        latest, pending = rpc_batch(self.w3, [
-            ("eth_getTransactionCount", [self.sender.address, "latest"]),
-            ("eth_getTransactionCount", [self.sender.address, "pending"])])
-        waiting = int(pending, 16) - int(latest, 16)
+        waiting = self._waiting_txs()
         if waiting <= 0:
             return
         adopted = self._adopt_inherited()
@@ -530,15 +526,20 @@ class Keeper:
         """Still waiting for transactions of a previous run (checked once per block)."""
         if self.hold_until is None or self.sender is None:
             return False
-        latest, pending = rpc_batch(self.w3, [
-            ("eth_getTransactionCount", [self.sender.address, "latest"]),
-            ("eth_getTransactionCount", [self.sender.address, "pending"])])
-        if int(pending, 16) <= int(latest, 16) or number >= self.hold_until:
-            self.log("inherited_txs_done", block=number,
-                     left=int(pending, 16) - int(latest, 16))
+        waiting = self._waiting_txs()
+        if waiting <= 0 or number >= self.hold_until:
+            self.log("inherited_txs_done", block=number, left=waiting)
             self.hold_until = None
             return False
         return True
+
+    def _waiting_txs(self) -> int:
+        """Our transactions the node holds unmined: pending nonce less mined nonce (one batch)."""
+        assert self.sender is not None
+        latest, pending = rpc_batch(self.w3, [
+            ("eth_getTransactionCount", [self.sender.address, "latest"]),
+            ("eth_getTransactionCount", [self.sender.address, "pending"])])
+        return int(pending, 16) - int(latest, 16)
 
     def _install_signals(self) -> Any:
         """SIGINT/SIGTERM stop the loop cleanly (main thread only); returns the undo."""
