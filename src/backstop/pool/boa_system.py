@@ -17,25 +17,22 @@ from typing import Any
 import boa
 
 import backstop
-from backstop.units import RAD, RAY, WAD
+from backstop.maker.handles import bytes32 as b32
+from backstop.maker.params import MakerParams
+from backstop.units import RAY, WAD
 
 CONTRACTS = Path(backstop.__file__).parent / "contracts"
 
-HOUR = 3_600
-DAY = 24 * HOUR
-BEG = 103 * 10**16
-PAD = 120 * 10**16
-TTL = 6 * HOUR
-TAU = 3 * DAY
-DUMP = 250 * WAD
-SUMP = 50_000 * RAD
-WAIT = 156 * HOUR
+# The March 2020 parameters (``MakerParams()``'s defaults) as the raw integers boa takes.
+_MARCH_2020 = MakerParams()
+BEG = _MARCH_2020.beg.raw
+PAD = _MARCH_2020.pad.raw
+TTL = _MARCH_2020.ttl
+TAU = _MARCH_2020.tau
+DUMP = _MARCH_2020.dump.raw
+SUMP = _MARCH_2020.sump.raw
+WAIT = _MARCH_2020.wait
 PRICE = 100 * WAD
-
-
-def b32(name: str) -> bytes:
-    """A dss parameter name as bytes32 (left-aligned ASCII, zero padded)."""
-    return name.encode().ljust(32, b"\0")
 
 
 @cache
@@ -94,12 +91,9 @@ class System:
 
     def tick_until_biddable(self, id_: int, price: int = PRICE) -> None:
         """Let auction ``id_`` expire unbid and restart it until a pool at ``price`` may bid."""
-        bid, lot, _guy, _tic, _end = self.flopper.bids(id_)
-        ask = (bid // RAY * WAD + price - 1) // price
-        while BEG * ask > lot * WAD or ask >= lot:
+        while not self._may_bid(id_, price):
             self.expire(id_)
             self.flopper.tick(id_)
-            lot = self.flopper.bids(id_)[1]
 
     def expire(self, id_: int) -> None:
         """Move time past auction ``id_``'s end."""
