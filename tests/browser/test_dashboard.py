@@ -129,12 +129,9 @@ def test_an_auction_entered_by_the_keeper_appears_without_reload(page: Any, chai
 
 
 def enter_auction(chain: Devnet) -> None:
-    """The keeper enters the auction (one keeper step), or the pool's enterAuction directly."""
-    try:
-        from backstop.keeper import Keeper, KeeperSettings
-    except ImportError:
-        chain.pool.enter_auction(chain.keeper, chain.auction)
-        return
+    """The keeper enters the auction (one keeper step)."""
+    from backstop.keeper import Keeper, KeeperSettings
+
     settings = KeeperSettings(pools=(chain.pool.address,), log_format="logfmt")
     Keeper(chain.w3, chain.keeper, [chain.pool], settings).step()
 
