@@ -14,8 +14,8 @@ from eth_account import Account
 
 from backstop.chain import connect
 from backstop.keeper import EventLog, Keeper, KeeperSettings
-from backstop.keeper.scenario import build_world, drive, start_own_anvil, world_problems
-from backstop.testing.anvil import DEV_KEYS, rpc
+from backstop.keeper.scenario import build_world, drive, world_problems
+from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
 from backstop.testing.rpc_proxy import RpcProxy
 
 pytestmark = pytest.mark.anvil
@@ -28,7 +28,7 @@ GWEI = 10**9
 
 @pytest.fixture(scope="module")
 def node():
-    with start_own_anvil() as anvil:
+    with start_anvil() as anvil:
         yield anvil
 
 
@@ -150,7 +150,7 @@ def test_a_reorg_that_undoes_a_bid_is_seen_and_the_bid_made_again(node, world):
 
 def test_the_node_killed_and_restarted_mid_run(tmp_path):
     state = str(tmp_path / "anvil-state.json")
-    anvil = start_own_anvil(state_file=state)
+    anvil = start_anvil(state_file=state)
     try:
         w3 = connect(anvil.url, timeout=1.0)
         world = build_world(w3, DEPLOYER, MEMBER, prices=[250], deposits=[150_000])

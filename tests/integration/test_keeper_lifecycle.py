@@ -13,11 +13,10 @@ from backstop.keeper.scenario import (
     build_world,
     drive,
     pool_outcome,
-    start_own_anvil,
     world_problems,
 )
 from backstop.maker.scenario import fund_dai
-from backstop.testing.anvil import DEV_KEYS, rpc
+from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
 from backstop.units import Wad
 
 pytestmark = pytest.mark.anvil
@@ -30,7 +29,7 @@ BIDDER = Account.from_key(DEV_KEYS[3]).address
 
 @pytest.fixture(scope="module")
 def node():
-    with start_own_anvil() as anvil:
+    with start_anvil() as anvil:
         yield anvil
 
 

@@ -20,8 +20,8 @@ import pytest
 from eth_account import Account
 
 from backstop.chain import connect
-from backstop.keeper.scenario import build_world, pool_outcome, start_own_anvil, world_problems
-from backstop.testing.anvil import DEV_KEYS, free_port, rpc
+from backstop.keeper.scenario import build_world, pool_outcome, world_problems
+from backstop.testing.anvil import DEV_KEYS, free_port, rpc, start_anvil
 
 pytestmark = pytest.mark.anvil
 
@@ -91,7 +91,7 @@ def wait_until(check, timeout: float = 90.0, what: str = "condition") -> None:
 
 @pytest.fixture
 def chain():
-    with start_own_anvil() as anvil:
+    with start_anvil() as anvil:
         w3 = connect(anvil.url)
         world = build_world(w3, DEPLOYER, MEMBER, prices=[250, 180],
                             deposits=[150_000, 100_000])
@@ -182,7 +182,7 @@ def test_two_keepers_racing_on_the_same_pools(chain, tmp_path):
 
 
 def test_a_configuration_error_is_one_line_and_exit_1():
-    anvil = start_own_anvil()
+    anvil = start_anvil()
     nothing = Account.from_key(DEV_KEYS[9]).address  # an account, not a contract
     bad = KeeperProcess(anvil.url, [nothing], DEV_KEYS[1])
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from backstop.keeper.scenario import start_own_anvil
+from backstop.testing.anvil import start_anvil
 from backstop.testing.rpc_proxy import RpcProxy
 
 pytestmark = pytest.mark.anvil
@@ -20,7 +20,7 @@ def call(method: str, i: int = 1) -> dict:
 
 
 def test_counts_round_trips_and_calls_and_injects_faults():
-    with start_own_anvil() as anvil, RpcProxy(anvil.url) as proxy:
+    with start_anvil() as anvil, RpcProxy(anvil.url) as proxy:
         assert post(proxy.url, call("eth_chainId")).json()["result"] == "0x7a69"
         batch = post(proxy.url, [call("eth_chainId", 1), call("eth_blockNumber", 2)]).json()
         assert [r["id"] for r in batch] == [1, 2]
@@ -47,7 +47,7 @@ def test_counts_round_trips_and_calls_and_injects_faults():
 
 
 def test_upstream_down_is_a_502():
-    anvil = start_own_anvil()
+    anvil = start_anvil()
     with RpcProxy(anvil.url) as proxy:
         anvil.stop()
         assert post(proxy.url, call("eth_chainId")).status_code == 502

@@ -12,8 +12,7 @@ from web3 import Web3
 
 from backstop.chain.errors import Revert
 from backstop.chain.tx import FeeTooLow, TxSender, TxState
-from backstop.keeper.scenario import start_own_anvil
-from backstop.testing.anvil import DEV_KEYS, rpc
+from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
 
 pytestmark = pytest.mark.anvil
 
@@ -31,7 +30,7 @@ def bump(limit: uint256):
 
 @pytest.fixture(scope="module")
 def node():
-    with start_own_anvil() as anvil:
+    with start_anvil() as anvil:
         yield anvil
 
 

@@ -28,12 +28,13 @@ from eth_account import Account
 from web3 import Web3
 
 from backstop.chain import connect
+from backstop.chain.dev import mine, set_automine, time_travel
 from backstop.keeper.logs import EventLog
 from backstop.keeper.reader import TICK, calldata
-from backstop.keeper.scenario import FAST_PARAMS, build_world, start_own_anvil
+from backstop.keeper.scenario import FAST_PARAMS, build_world
 from backstop.keeper.service import Keeper
 from backstop.keeper.settings import KeeperSettings
-from backstop.testing.anvil import DEV_KEYS
+from backstop.testing.anvil import DEV_KEYS, start_anvil
 from backstop.testing.rpc_proxy import RpcProxy
 
 IDLE_BLOCKS = 20
@@ -62,12 +63,6 @@ class KeeperBench:
     def to_json(self) -> dict[str, Any]:
         """The figures as a JSON object."""
         return asdict(self)
-
-
-def _mine(w3: Web3, seconds: int = 0) -> None:
-    if seconds:
-        w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
-    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
 
 class _Meter:
@@ -104,7 +99,7 @@ def run_keeper_bench(auctions: int = 100,
     """Run the benchmark on a fresh anvil and return the figures."""
     say = progress or (lambda _msg: None)
     started = time.monotonic()
-    with start_own_anvil("--gas-limit", "300000000") as anvil:
+    with start_anvil("--gas-limit", "300000000") as anvil:
         w3 = connect(anvil.url)
         deployer = Account.from_key(DEV_KEYS[0]).address
         member = Account.from_key(DEV_KEYS[2]).address
@@ -118,21 +113,21 @@ def run_keeper_bench(auctions: int = 100,
             keeper = Keeper(connect(proxy.url), Account.from_key(DEV_KEYS[1]), [pool.address],
                             KeeperSettings(pools=(pool.address,)), log=EventLog(quiet=True))
             meter = _Meter(proxy)
-            w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
+            set_automine(w3, False)
             keeper.step()  # start: discovery from the Kick logs (not counted)
             say(f"{IDLE_BLOCKS} idle blocks with {auctions} open auctions")
             for _ in range(IDLE_BLOCKS):
-                _mine(w3)
+                mine(w3)
                 meter.step(keeper, "idle")
 
             say("every auction expires unbid, then one block ticks them all")
-            _mine(w3, FAST_PARAMS.tau + 1)
+            time_travel(w3, FAST_PARAMS.tau + 1)
             meter.step(keeper, "idle")
             for i in ids:
                 w3.provider.make_request("eth_sendTransaction", [{  # type: ignore[arg-type]
                     "from": deployer, "to": world.core.flopper.address,
                     "data": calldata(TICK, i), "gas": hex(200_000)}])
-            _mine(w3)
+            mine(w3)
             biddable = w3.eth.block_number
             entered = _drive(w3, keeper, meter, lambda: len(pool.active_auctions()) == auctions)
             enter_blocks = [b - biddable for b in _mined_blocks(keeper, "enter")]
@@ -140,7 +135,7 @@ def run_keeper_bench(auctions: int = 100,
             say("the pool's bids expire: finalize them all")
             tic = max(world.core.flopper.bids(i).tic for i in ids)
             now = int(w3.eth.get_block("latest")["timestamp"])
-            _mine(w3, tic - now + 1)
+            time_travel(w3, tic - now + 1)
             final_from = w3.eth.block_number
             _drive(w3, keeper, meter, lambda: not pool.active_auctions())
             final_blocks = [b - final_from for b in _mined_blocks(keeper, "finalize")]
@@ -194,7 +189,7 @@ def _drive(w3: Web3, keeper: Keeper, meter: _Meter, done: Callable[[], bool],
     """Step once per block (mining a block after each step) until ``done``; the blocks used."""
     for n in range(1, limit + 1):
         meter.step(keeper, "busy")
-        _mine(w3)
+        mine(w3)
         if done():
             meter.step(keeper, "busy")  # the keeper sees its transactions mined
             return n

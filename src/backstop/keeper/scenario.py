@@ -16,17 +16,10 @@ from backstop.maker.handles import MakerCore
 from backstop.maker.scenario import advance, fund_dai, fund_vat_dai, kick_auctions
 from backstop.pool.deploy import deploy_factory
 from backstop.pool.handles import Factory, Pool
-from backstop.testing.anvil import Anvil, start_anvil
 from backstop.units import WAD, Rad, Wad
 
 # Short auctions so tests move time in seconds: a bid lives 10 minutes, an auction 1 hour.
 FAST_PARAMS = MakerParams().with_(ttl=600, tau=3_600, wait=0)
-
-
-def start_own_anvil(*args: str, state_file: str | None = None) -> Anvil:
-    """``start_anvil`` (which waits for its own process to listen, so another test's node on the
-    same port is never mistaken for ours)."""
-    return start_anvil(*args, state_file=state_file)
 
 
 @dataclass
