@@ -16,8 +16,7 @@ from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
 from backstop.chain.batch import send_batch
-from backstop.chain.errors import Revert, RpcError, RpcUnavailable, revert_from_rpc_error
-from backstop.chain.tx import is_connection_error
+from backstop.chain.errors import Revert, RpcError, revert_from_rpc_error
 from backstop.keeper.decide import AuctionView
 
 KICK_TOPIC = "0x" + keccak(text="Kick(uint256,uint256,uint256,address)").hex()
@@ -148,15 +147,8 @@ class ChainReader:
 
     def block_number(self) -> int:
         """``eth_blockNumber`` (one request)."""
-        try:
-            resp = self.w3.provider.make_request("eth_blockNumber", [])  # type: ignore[arg-type]
-        except Exception as exc:
-            if is_connection_error(exc):
-                raise RpcUnavailable(f"cannot reach the node: {exc}") from exc
-            raise
-        if resp.get("error"):
-            raise RpcError(f"eth_blockNumber: {resp['error'].get('message')}")
-        return int(resp["result"], 16)
+        (number,) = rpc_batch(self.w3, [("eth_blockNumber", [])])
+        return int(number, 16)
 
     def read(self, number: int, pools: Sequence[str], auction_ids: Iterable[int], *,
              beg: bool = True, ceased: Iterable[str] | None = None,

@@ -30,9 +30,10 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
+from web3.exceptions import Web3Exception
 
-from backstop.chain.errors import Revert, RpcError, RpcUnavailable
-from backstop.chain.tx import FeeTooLow, PendingTx, TxSender, is_connection_error
+from backstop.chain.errors import Revert, RpcError
+from backstop.chain.tx import FeeTooLow, PendingTx, TxSender
 from backstop.keeper.decide import (
     Action,
     AuctionView,
@@ -76,12 +77,9 @@ class StepResult:
 
 
 def is_rpc_fault(exc: BaseException) -> bool:
-    """An error of the node or of the way to it (retry later), not of the keeper."""
-    if isinstance(exc, RpcUnavailable | RpcError) or is_connection_error(exc):
-        return True
-    from web3.exceptions import Web3Exception
-
-    return isinstance(exc, Web3Exception | OSError)
+    """An error of the node or of the way to it (retry later), not of the keeper: every
+    transport failure (``RpcUnavailable``, requests' errors) is an ``OSError``."""
+    return isinstance(exc, RpcError | Web3Exception | OSError)
 
 
 class Keeper:
