@@ -358,8 +358,8 @@ class Dashboard:
     def permit(self, holder: str, pool: str) -> dict[str, Any]:
         """EIP-712 typed data of DAI's permit letting ``pool`` move ``holder``'s DAI."""
         owner = checked_address(holder, "holder")
-        spender = self._known_pool(pool)
         state = self.state()
+        spender = self._known_pool(pool, state)
         nonces = self.dai.fn("nonces")
         (out,) = self._calls([(self.addresses["dai"], nonces.encode(owner))],
                              state["block"]["number"])
@@ -372,9 +372,10 @@ class Dashboard:
                                                 spender, nonce, expiry),
         }
 
-    def _known_pool(self, pool: str) -> str:
+    def _known_pool(self, pool: str, state: dict[str, Any]) -> str:
+        """``pool`` checksummed, if it is one of the pools in ``state`` (from ``state()``)."""
         address = checked_address(pool, "pool")
-        if address not in [p["address"] for p in self.state()["pools"]]:
+        if address not in [p["address"] for p in state["pools"]]:
             raise InputError(f"pool: {address} is not one of the pools this dashboard shows")
         return address
 

@@ -39,9 +39,11 @@ def simulate_action(dash: Dashboard, body: dict[str, Any]) -> dict[str, Any]:
     if action not in ACTIONS:
         raise InputError(f"action: must be one of {', '.join(ACTIONS)}, not {action!r}")
     sender = checked_address(body.get("from"), "from")
-    pool = dash._known_pool(body.get("pool", ""))
+    state = dash.state()
+    pool = dash._known_pool(body.get("pool", ""), state)
     if body.get("check_only"):  # before asking for a signature: only compare with the chain
-        problem = _precheck(dash, action, sender, pool, checked_amount(body.get("amount")))
+        problem = _precheck(dash, state, action, sender, pool,
+                            checked_amount(body.get("amount")))
         return {"ok": problem is None, "message": problem or "the amounts check out"}
     target = checked_address(body.get("to"), "to")
     data = body.get("data")
@@ -51,7 +53,7 @@ def simulate_action(dash: Dashboard, body: dict[str, Any]) -> dict[str, Any]:
     expected = dash.addresses["dai"] if action == "approve" else pool
     if target != expected:
         raise InputError(f"to: a {action} goes to {expected}, not {target}")
-    problem = _precheck(dash, action, sender, pool, amount)
+    problem = _precheck(dash, state, action, sender, pool, amount)
     if problem:
         return {"ok": False, "message": problem}
     try:
@@ -61,9 +63,11 @@ def simulate_action(dash: Dashboard, body: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "message": _success(dash, action, amount, bytes(out))}
 
 
-def _precheck(dash: Dashboard, action: str, sender: str, pool: str, amount: Wad) -> str | None:
-    """The plain-words reason the call cannot work, from the numbers on chain, or None."""
-    row = next(p for p in dash.state()["pools"] if p["address"] == pool)
+def _precheck(dash: Dashboard, state: dict[str, Any], action: str, sender: str, pool: str,
+              amount: Wad) -> str | None:
+    """The plain-words reason the call cannot work, from the numbers on chain (``state`` is
+    ``dash.state()``), or None."""
+    row = next(p for p in state["pools"] if p["address"] == pool)
     position = dash.position(sender)
     mine = next(p for p in position["pools"] if p["pool"] == pool)
     if action == "enlist":
