@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 import boa
-from eth_abi import encode
 from eth_account import Account
-from eth_utils import keccak
+from eth_account.messages import encode_typed_data
 
+from backstop.maker.permit import dai_permit_typed_data
 from backstop.pool.boa_system import PRICE, System, contract, deploy_system
 from backstop.units import WAD
 
@@ -37,10 +37,6 @@ GAS_2020: dict[str, int] = {
     "defect_100_active": 1_144_905,
     "deploy_pool": 2_607_708,
 }
-
-_PERMIT_TYPEHASH = keccak(
-    text="Permit(address holder,address spender,uint256 nonce,uint256 expiry,bool allowed)"
-)
 
 
 def tx_gas(computation: Any, create: bool = False) -> int:
@@ -69,14 +65,12 @@ def _call(contract_: Any, fn: str, *args: Any, sender: str) -> int:
 
 def dai_permit(system: System, key: str, spender: str, nonce: int, expiry: int = 0
                ) -> tuple[int, bytes, bytes]:
-    """Sign DAI's own permit (allowed = true) with ``key``; return (v, r, s)."""
-    holder = Account.from_key(key).address
-    struct = keccak(encode(
-        ["bytes32", "address", "address", "uint256", "uint256", "bool"],
-        [_PERMIT_TYPEHASH, holder, spender, nonce, expiry, True],
-    ))
-    digest = keccak(b"\x19\x01" + bytes(system.dai.DOMAIN_SEPARATOR()) + struct)
-    sig = Account.unsafe_sign_hash(digest, key)
+    """Sign DAI's own permit (allowed = true) with ``key``, on the typed data the app signs
+    (``backstop.maker.permit``); return (v, r, s)."""
+    holder = Account.from_key(key)
+    typed = dai_permit_typed_data(boa.env.evm.patch.chain_id, system.dai.address,
+                                  holder.address, spender, nonce, expiry)
+    sig = holder.sign_message(encode_typed_data(full_message=typed))
     return sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big")
 
 
