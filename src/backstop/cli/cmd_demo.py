@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from backstop.cli.common import wants_json
+from backstop.cli.common import emit, wants_json
 from backstop.cli.errors import UserError
 from backstop.units import Wad
 
@@ -38,13 +37,9 @@ def run(args: argparse.Namespace) -> int:
         return _run_basic(args, out_dir)
     from backstop.replay.run import run_demo
 
-    if wants_json(args):
-        result = run_demo(quick=args.quick, out=out_dir)
-        json.dump(result.figures, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    result = _with_progress(args.quick, out_dir)
-    _report(result)
+    result = (run_demo(quick=args.quick, out=out_dir) if wants_json(args)
+              else _with_progress(args.quick, out_dir))
+    emit(args, result.figures, lambda: _report(result))
     return 0
 
 
@@ -134,11 +129,7 @@ def _run_basic(args: argparse.Namespace, out_dir: Path | None) -> int:
     data = {**result.to_json(), "wall_seconds": round(seconds, 2)}
     if out_dir is not None:
         (out_dir / RESULT_FILE).write_text(json.dumps(data, indent=2) + "\n")
-    if wants_json(args):
-        json.dump(data, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _print_basic(result, seconds, out_dir)
+    emit(args, data, lambda: _print_basic(result, seconds, out_dir))
     return 0
 
 
