@@ -19,6 +19,15 @@ def _kick(core, lot: int = DUMP, bid: int = SUMP) -> int:
         return core.flopper.kick(core.vow.address, lot, bid)
 
 
+def _kick_and_bid(core, bidder: str) -> int:
+    """Kick, and let ``bidder`` take the lead asking 200 MKR for the ``sump`` DAI."""
+    id_ = _kick(core)
+    core.ready_bidder(bidder)
+    with boa.env.prank(bidder):
+        core.flopper.dent(id_, 200 * WAD, SUMP)
+    return id_
+
+
 # ---- auth and parameters -------------------------------------------------------------------
 
 
@@ -133,10 +142,7 @@ def test_tick_grows_the_lot_by_pad_and_restarts(any_core):
 
 
 def test_tick_refused_once_bid(any_core, bidders):
-    id_ = _kick(any_core)
-    any_core.ready_bidder(bidders[0])
-    with boa.env.prank(bidders[0]):
-        any_core.flopper.dent(id_, 200 * WAD, SUMP)
+    id_ = _kick_and_bid(any_core, bidders[0])
     boa.env.time_travel(seconds=TAU + 1)
     with boa.reverts("Flopper/bid-already-placed"):
         any_core.flopper.tick(id_)
@@ -272,20 +278,14 @@ def test_deal_refused_without_a_bid_even_after_end(any_core):
 
 
 def test_deal_refused_while_the_high_bid_runs(any_core, bidders):
-    id_ = _kick(any_core)
-    any_core.ready_bidder(bidders[0])
-    with boa.env.prank(bidders[0]):
-        any_core.flopper.dent(id_, 200 * WAD, SUMP)
+    id_ = _kick_and_bid(any_core, bidders[0])
     boa.env.time_travel(seconds=TTL)  # now == tic: deal needs tic < now
     with boa.reverts("Flopper/not-finished"):
         any_core.flopper.deal(id_)
 
 
 def test_deal_refused_when_caged(any_core, bidders):
-    id_ = _kick(any_core)
-    any_core.ready_bidder(bidders[0])
-    with boa.env.prank(bidders[0]):
-        any_core.flopper.dent(id_, 200 * WAD, SUMP)
+    id_ = _kick_and_bid(any_core, bidders[0])
     boa.env.time_travel(seconds=TTL + 1)
     with boa.env.prank(any_core.deployer):
         any_core.flopper.cage()
@@ -294,10 +294,7 @@ def test_deal_refused_when_caged(any_core, bidders):
 
 
 def test_deal_mints_the_lot_to_the_winner_and_deletes(any_core, bidders, outsider):
-    id_ = _kick(any_core)
-    any_core.ready_bidder(bidders[0])
-    with boa.env.prank(bidders[0]):
-        any_core.flopper.dent(id_, 200 * WAD, SUMP)
+    id_ = _kick_and_bid(any_core, bidders[0])
     boa.env.time_travel(seconds=TTL + 1)
     with boa.env.prank(outsider):  # anyone may deal
         any_core.flopper.deal(id_)
