@@ -33,6 +33,7 @@ from web3 import Web3
 from backstop.chain import batch_call
 from backstop.chain.errors import Revert
 from backstop.maker.permit import dai_permit_typed_data
+from backstop.maker.rules import deal_ready, dent_open
 from backstop.pool.reasons import tokens
 from backstop.units import RAY, WAD, Rad, Wad, price_of
 from backstop.web.abi import Contract, Fn
@@ -404,11 +405,11 @@ def _auction_row(i: int, bid: int, lot: int, guy: str, tic: int, end: int, now: 
     guy = to_checksum_address(guy)
     if guy == ZERO and lot == 0:
         state, text, left = "dealt", "finished (dealt)", None
-    elif tic == 0 and end > now:
+    elif tic == 0 and dent_open(tic, end, now):
         state, text, left = "open", "open, no bid yet", end - now
     elif tic == 0:
         state, text, left = "expired", "expired unbid: needs a restart (tick)", 0
-    elif tic < now or end < now:
+    elif deal_ready(tic, end, now):
         state, text, left = "ended", "ended: high bidder can claim (deal)", 0
     else:
         state, text, left = "bidding", "bidding", min(tic, end) - now
