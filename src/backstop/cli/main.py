@@ -53,7 +53,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with one sub-parser per available subcommand."""
+    """The full argument parser, with one sub-parser per subcommand."""
     parser = OneLineParser(
         prog="backstop",
         description="A community backstop for MakerDAO debt auctions.",
@@ -62,12 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
-        try:
-            mod = importlib.import_module(f"backstop.cli.cmd_{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"backstop.cli.cmd_{name}":
-                continue
-            raise
+        mod = importlib.import_module(f"backstop.cli.cmd_{name}")
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
         p.add_argument(
             "--json", action="store_true", default=argparse.SUPPRESS,
