@@ -24,8 +24,7 @@ from typing import NoReturn
 
 from backstop.cli.errors import UserError
 
-# Subcommands in the order `backstop --help` lists them. A module that is not there yet is
-# simply not offered.
+# Subcommands in the order `backstop --help` lists them.
 COMMANDS = (
     "devnet",
     "deploy",
