@@ -344,7 +344,7 @@ class Pool(Handle):
 
     # ---- logs -----------------------------------------------------------------------------------
     def events(self, name: str, from_block: int, to_block: int | str = "latest") -> list[Any]:
-        """Decoded logs of one of the pool's events (``"AuctionEntered"``, ``"Enlisted"``, ...)."""
+        """Decoded logs of one of the pool's events (``"AuctionEntered"``, ``"Defected"``, ...)."""
         event = getattr(self.contract.events, name)()
         return list(event.get_logs(from_block=from_block, to_block=to_block))
 
