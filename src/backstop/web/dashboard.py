@@ -173,7 +173,9 @@ class Dashboard:
             number, now = int(head["number"]), int(head["timestamp"])
             if self._cache and self._cache[0] == number:
                 return self._cache[1]
-            self._block_times[number] = now
+            # block times serve one log scan: the scan only reaches new blocks, so older
+            # entries would never be read again (kept, they grow by one per block forever)
+            self._block_times = {number: now}
             state = self._read_state(number, now)
             self._cache = (number, state)
             return state
