@@ -6,7 +6,8 @@ round trip however many calls) and cached per block, so many browsers polling co
 same as one. Per new block the node sees: ``eth_getBlockByNumber``, two batches of ``eth_call``
 (the pool list and auction count, then every pool's and auction's state) and one ``eth_getLogs``
 over the new blocks only (pool share Transfers for the member counts, Flopper Kicks for the
-chart's history).
+chart's history), plus one batch of ``eth_getBlockByNumber`` for the times of Kick and
+AuctionEntered logs in blocks before the newest.
 
 Members are counted from the pools' share ``Transfer`` events: the holders whose balance, summed
 from every Transfer since ``from_block``, is not zero. Price history comes from each auction's
@@ -22,7 +23,7 @@ Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 from web3 import Web3
 
-from backstop.chain import batch_call
+from backstop.chain import batch_call, send_batch
 from backstop.chain.errors import Revert
 from backstop.maker.permit import dai_permit_typed_data
 from backstop.maker.rules import deal_ready, dent_open
@@ -269,6 +270,8 @@ class Dashboard:
                 "address": [*pools, self.addresses["flopper"]],
                 "topics": [[transfer, kick, entered]],
             })
+            self._fetch_block_times(int(log["blockNumber"]) for log in logs
+                                    if "0x" + bytes(log["topics"][0]).hex() != transfer)
             for log in logs:
                 self._apply_log(log, (transfer, kick, entered), pools)
         self._holders.scanned_to = head
@@ -296,6 +299,16 @@ class Dashboard:
             # the pool's bid, in the Flopper's units (bid in rad) so it matches the reads
             self._history.add(auction, self._block_time(int(log["blockNumber"])), mkr_ask,
                               dai_bid * RAY)
+
+    def _fetch_block_times(self, numbers: Iterable[int]) -> None:
+        """The timestamps of the blocks not yet known, in one batch (Kick and AuctionEntered
+        logs are placed on the chart at their block's time)."""
+        missing = sorted(set(numbers) - self._block_times.keys())
+        answers = send_batch(self.w3, [("eth_getBlockByNumber", [hex(n), False])
+                                       for n in missing])
+        for n, answer in zip(missing, answers, strict=True):
+            if answer.get("result"):
+                self._block_times[n] = int(answer["result"]["timestamp"], 16)
 
     def _block_time(self, number: int) -> int:
         if number not in self._block_times:
