@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from backstop.cli.common import (
+    RPC_HELP,
     Deployment,
     add_key_options,
     connect_chain,
@@ -39,8 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help='the pool\'s price in DAI per MKR, e.g. "100" (for `pool`)')
     parser.add_argument("--direct", action="store_true",
                         help="deploy the pool on its own, not through the factory")
-    parser.add_argument("--rpc-url", default=None, metavar="URL",
-                        help="JSON-RPC URL of the node (default: $BACKSTOP_RPC_URL)")
+    parser.add_argument("--rpc-url", default=None, metavar="URL", help=RPC_HELP)
     parser.add_argument("--deployment", type=Path, default=None, metavar="FILE",
                         help="a deployment file naming Maker's addresses (and the factory)")
     parser.add_argument("--factory", default=None, metavar="ADDR",

@@ -25,6 +25,8 @@ from backstop.units import UnitError, Wad
 RPC_ENV = "BACKSTOP_RPC_URL"
 KEY_ENV = "BACKSTOP_PRIVATE_KEY"
 DEFAULT_RPC = "http://127.0.0.1:8545"
+RPC_HELP = (f"JSON-RPC URL of the node (default: ${RPC_ENV}, then the --deployment file's, "
+            f"then {DEFAULT_RPC})")  # the order rpc_url_of() follows
 
 
 # ---- amounts and addresses ----
@@ -77,9 +79,7 @@ def fmt(amount: Wad, places: int = 4) -> str:
 def add_chain_options(parser: argparse.ArgumentParser, *, pool: bool = True,
                       factory: bool = True) -> None:
     """``--rpc-url`` (env BACKSTOP_RPC_URL), ``--deployment FILE``, ``--pool``, ``--factory``."""
-    parser.add_argument("--rpc-url", default=None, metavar="URL",
-                        help=f"JSON-RPC URL of the node (default: ${RPC_ENV}, "
-                             f"then {DEFAULT_RPC})")
+    parser.add_argument("--rpc-url", default=None, metavar="URL", help=RPC_HELP)
     parser.add_argument("--deployment", type=Path, default=None, metavar="FILE",
                         help="addresses written by `backstop devnet` or `backstop deploy`")
     if pool:
