@@ -16,7 +16,6 @@ from backstop.cli.common import (
     send_or_explain,
 )
 from backstop.cli.errors import UserError
-from backstop.units import Wad
 
 NAME = "defect"
 HELP = "withdraw: burn shares for your part of the pool's DAI and MKR"
@@ -49,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
                         "pool is free now (the rest is locked in bids): defect fewer shares or "
                         "wait until the auctions are finalized")
     done = send_or_explain(lambda: pool.defect(account, shares))
+    left = held - done.shares
     data = {"pool": pool.address, "member": account.address, "shares_burned": str(done.shares),
-            "dai": str(done.dai), "mkr": str(done.mkr),
-            "shares_left": str(held - Wad(done.shares.raw))}
+            "dai": str(done.dai), "mkr": str(done.mkr), "shares_left": str(left)}
     emit(args, data, lambda: console().print(
         f"defected {fmt(done.shares)} shares: received {fmt(done.dai)} DAI and "
-        f"{fmt(done.mkr, 6)} MKR; {fmt(held - done.shares)} shares left"))
+        f"{fmt(done.mkr, 6)} MKR; {fmt(left)} shares left"))
     return 0
