@@ -67,11 +67,6 @@ def legal(lot: int, current: int, params: AuctionParams) -> bool:
     return 0 < lot < current and params.beg * lot <= current * WAD
 
 
-def price_of_lot(lot: int, params: AuctionParams) -> int:
-    """DAI per MKR (wad, rounded down) of a lot at the fixed bid."""
-    return params.bid_wad * WAD // lot
-
-
 def outside_bid(style: Style, valuation: int, current: int, params: AuctionParams) -> int | None:
     """The lot an outside bidder asks for against ``current``, or None if it does not bid.
 
