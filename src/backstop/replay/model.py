@@ -74,9 +74,7 @@ def outside_bid(style: Style, valuation: int, current: int, params: AuctionParam
     QUOTE: the lot at exactly the valuation (rounded up: never above it), if legal.
     """
     if style is Style.STEP:
-        lot = current * WAD // params.beg
-        while lot > 0 and params.beg * lot > current * WAD:  # pragma: no cover - rounding guard
-            lot -= 1
+        lot = current * WAD // params.beg  # rounded down: beg * lot <= current * WAD
         if lot > 0 and params.bid_wad * WAD <= valuation * lot and legal(lot, current, params):
             return lot
         return None
