@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from backstop.cli.common import RPC_HELP
 from backstop.cli.errors import UserError
 
 NAME = "keeper"
@@ -22,9 +23,7 @@ HELP = "run the keeper: enter, tick and finalize debt auctions for the pools"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """The keeper's options (all optional on the command line; see the module docstring)."""
-    parser.add_argument("--rpc-url", default=None, metavar="URL",
-                        help="JSON-RPC URL of the node (default: $BACKSTOP_RPC_URL, then "
-                             "http://127.0.0.1:8545)")
+    parser.add_argument("--rpc-url", default=None, metavar="URL", help=RPC_HELP)
     parser.add_argument("--pools", default=None, metavar="ADDR[,ADDR...]",
                         help="the pools to keep")
     parser.add_argument("--factory", default=None, metavar="ADDR",
