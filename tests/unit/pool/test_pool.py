@@ -74,6 +74,31 @@ def test_first_enlist_mints_one_to_one(system: System, depositor: str) -> None:
     assert pool.getAvailableDaiBalance() == pool.getDaiBalance() == 1_000 * WAD
 
 
+def test_enlist_and_defect_mint_and_burn_with_transfer_events(system: System,
+                                                              depositor: str) -> None:
+    zero = "0x" + "00" * 20
+
+    def share_transfers() -> list[tuple[str, str, int]]:
+        return [(str(e.sender), str(e.receiver), e.value) for e in system.pool.get_logs()
+                if type(e).__name__ == "Transfer" and e.address == system.pool.address]
+
+    system.enlist(depositor, 7 * WAD)
+    assert share_transfers() == [(zero, depositor, 7 * WAD)]
+    with boa.env.prank(depositor):
+        system.pool.defect(2 * WAD)
+    assert share_transfers() == [(depositor, zero, 2 * WAD)]
+    assert system.pool.totalSupply() == system.pool.balanceOf(depositor) == 5 * WAD
+
+
+def test_enlist_beyond_the_share_supply_limit_reverts(system: System, depositor: str) -> None:
+    limit = 2**125 - 1  # shares in the main book word
+    with boa.reverts("Pool/amount-too-large"):
+        system.enlist(depositor, limit + 1)
+    assert system.pool.totalSupply() == 0
+    assert system.enlist(depositor, limit) == limit
+    assert system.pool.totalSupply() == limit
+
+
 def test_enlist_rejects_below_one_dai(system: System, depositor: str) -> None:
     with boa.reverts("Pool/below-minimum: enlist at least 1 DAI"):
         system.enlist(depositor, WAD - 1)
@@ -232,6 +257,20 @@ def test_enter_auction_refuses_a_bid_of_fractional_wads(system: System, deposito
     with boa.env.prank(system.deployer):
         system.vow.file(b32("sump"), SUMP + 1)
     id_ = system.biddable()
+    with boa.env.prank(keeper), boa.reverts("Pool/bid-not-whole-dai"):
+        system.pool.enterAuction(id_)
+
+
+def test_enter_auction_refuses_a_bid_of_fractional_dai(system: System, depositor: str,
+                                                       keeper: str) -> None:
+    # DAI in bids is booked in whole DAI: a bid one wei of a wad above 50,000 DAI is refused
+    system.enlist(depositor, 60_000 * WAD)
+    from backstop.pool.boa_system import b32
+
+    with boa.env.prank(system.deployer):
+        system.vow.file(b32("sump"), SUMP + RAY)
+    id_ = system.biddable()
+    assert system.pool.previewEnterAuction(id_)[3] == "Pool/bid-not-whole-dai"
     with boa.env.prank(keeper), boa.reverts("Pool/bid-not-whole-dai"):
         system.pool.enterAuction(id_)
 

@@ -16,6 +16,18 @@
           Free DAI has two forms: ERC20 DAI held by the pool (`enlist` only pulls it, no join)
           and Vat DAI the pool has counted (refunds taken back by `finalizeAuction`). A bid
           uses the Vat DAI first and joins only the rest, right before `dent`.
+        - Two storage words hold every total (gas). The first holds the share supply, all free
+          DAI and the two status flags: `enlist` reads and writes only this word besides the
+          member's share balance. The second holds DAI in bids (whole DAI), the counted Vat
+          DAI and the counted MKR. Limits: 2**125 shares, 2**128 wei of free DAI, 2**64 whole
+          DAI in bids, 2**96 wei of Vat DAI, 2**95 wei of MKR (beyond them: revert
+          "Pool/amount-too-large"). Bids must be whole DAI, as every Flopper bid (Vow's `sump`)
+          is.
+        - Shares: snekmate's erc20 keeps balances, allowances, transfers and the EIP-2612
+          permit. Minting and burning are done here: the supply lives in the first book word,
+          so snekmate's own `totalSupply` variable is never used and `totalSupply()` is this
+          contract's (reaching enlist's gas target needs the supply and the free DAI in one
+          word). Mint and burn emit the standard Transfer events from and to the zero address.
         - Every auction the pool entered is a position (DAI bid, MKR asked) until it is
           finalized; its value is exactly its DAI bid whatever happened meanwhile: still high
           bidder (DAI locked in the Flopper), outbid (the Flopper refunded the bid into the
@@ -34,7 +46,7 @@
           tracked per member and per auction (gas growing with auctions), and because the
           MKR part is never blocked for longer than the auction's own lifetime.
         - Status is derived: 2 if ceased, else 1 if any position or MKR is held, else 0 (both
-          facts are kept as flags in the free book word, the one word enlist writes anyway).
+          facts are kept as flags in the first book word, the one word enlist writes anyway).
           Deposits are open whenever the status is 0, so they reopen once every bid was
           outbid and finalized; shares are then minted at the value per share (rounded
           down), 1:1 only for an empty pool. Since gifts are never counted, the share price
@@ -70,7 +82,6 @@ exports: (
     erc20.name,
     erc20.symbol,
     erc20.decimals,
-    erc20.totalSupply,
     erc20.balanceOf,
     erc20.allowance,
     erc20.transfer,
@@ -125,15 +136,19 @@ interface IFlopper:
 
 _WAD: constant(uint256) = 10**18
 _RAY: constant(uint256) = 10**27
-# Two wad amounts share one storage word (gas): the low and the high 128 bits.
+# A position packs its DAI bid (high 128 bits) and MKR ask (low 128 bits).
 _LOW: constant(uint256) = 2**128 - 1
 _HIGH_SHIFT: constant(uint256) = 128
 # Bit 255 of a book word is always set (the word is never zero, so no write pays for a fresh
-# slot). The held book's high amount has 126 bits. The free book's has 125: its bit 254 is the
-# ceased flag and its bit 253 the "active" flag (a position or counted MKR is held), so enlist
-# learns the status from the one word it has to write anyway.
-_MID: constant(uint256) = 2**126 - 1
-_MID_FREE: constant(uint256) = 2**125 - 1
+# slot). The main book: bit 254 ceased, bit 253 active (a position or counted MKR is held),
+# share supply in bits 128..252, free DAI (ERC20 and Vat) in the low 128 bits. The held book:
+# counted MKR in bits 160..254, counted Vat DAI in bits 64..159, whole DAI in bids in 0..63.
+_SUPPLY_MAX: constant(uint256) = 2**125 - 1
+_BIDS_MAX: constant(uint256) = 2**64 - 1
+_VAT_SHIFT: constant(uint256) = 64
+_VAT_MAX: constant(uint256) = 2**96 - 1
+_MKR_SHIFT: constant(uint256) = 160
+_MKR_MAX: constant(uint256) = 2**95 - 1
 _SENTINEL: constant(uint256) = 1 << 255
 _CEASED: constant(uint256) = 1 << 254
 _ACTIVE: constant(uint256) = 1 << 253
@@ -152,10 +167,11 @@ daiJoin: public(immutable(address))
 vat: public(immutable(address))
 flopper: public(immutable(address))
 
-# @dev Sentinel | ceased | active (the held book is not zero) | free Vat DAI counted (bits
-#      128..252) | free ERC20 DAI counted (low 128), wad.
-_book_free: uint256
-# @dev Sentinel | MKR counted (bits 128..253) | DAI in unfinalized positions (low 128 bits), wad.
+# @dev Sentinel | ceased | active | share supply (bits 128..252) | free DAI, ERC20 and counted
+#      Vat DAI together (low 128 bits, wad).
+_book_main: uint256
+# @dev Sentinel | MKR counted (bits 160..254, wad) | free Vat DAI counted (bits 64..159, wad) |
+#      DAI in unfinalized positions (bits 0..63, whole DAI).
 _book_held: uint256
 # @dev Per auction id: DAI bid in wad (high 128 bits) | MKR asked in wad (low 128 bits).
 _positions: HashMap[uint256, uint256]
@@ -238,7 +254,7 @@ def __init__(
     daiJoin = daiJoin_
     vat = vat_
     flopper = flopper_
-    self._book_free = _SENTINEL
+    self._book_main = _SENTINEL
     self._book_held = _SENTINEL
     extcall IVat(vat_).hope(flopper_)
     extcall IVat(vat_).hope(daiJoin_)
@@ -297,34 +313,38 @@ def defect(shares: uint256) -> (uint256, uint256):
     @return DAI paid (wad) and MKR paid (wad).
     """
     assert shares > 0, "Pool/zero-shares"
-    assert shares <= erc20.balanceOf[msg.sender], "Pool/insufficient-shares"
-    supply: uint256 = erc20.totalSupply
-    free: uint256 = self._book_free
-    free_erc20: uint256 = free & _LOW
-    free_vat: uint256 = self._hi_free(free)
+    balance: uint256 = erc20.balanceOf[msg.sender]
+    assert shares <= balance, "Pool/insufficient-shares"
+    main: uint256 = self._book_main
+    supply: uint256 = self._supply(main)
+    free: uint256 = main & _LOW
     held: uint256 = self._book_held
-    in_bids: uint256 = held & _LOW
-    mkr_held: uint256 = self._hi(held)
+    in_bids: uint256 = self._in_bids(held)
+    free_vat: uint256 = self._free_vat(held)
+    mkr_held: uint256 = self._mkr(held)
 
     dai_out: uint256 = 0
     mkr_out: uint256 = 0
-    dai_out, mkr_out = self._pro_rata(shares, supply, free_erc20 + free_vat + in_bids, mkr_held)
-    if dai_out > free_erc20 + free_vat:
+    dai_out, mkr_out = self._pro_rata(shares, supply, free + in_bids, mkr_held)
+    if dai_out > free:
         raise concat(
             "Pool/dai-locked: ",
-            uint2str(free_erc20 + free_vat),
+            uint2str(free),
             " wei of DAI is free now; defect fewer shares or wait for finalizeAuction",
         )
 
-    erc20._burn(msg.sender, shares)
-    from_erc20: uint256 = min(dai_out, free_erc20)
+    # burn: shares <= balance <= supply
+    erc20.balanceOf[msg.sender] = unsafe_sub(balance, shares)
+    log IERC20.Transfer(sender=msg.sender, receiver=empty(address), value=shares)
+    from_erc20: uint256 = min(dai_out, free - free_vat)
     from_vat: uint256 = dai_out - from_erc20
-    flags: uint256 = free & _CEASED
+    flags: uint256 = main & _CEASED
     if in_bids != 0 or mkr_held != mkr_out:
         flags |= _ACTIVE
-    self._book_free = self._pack_free(free_erc20 - from_erc20, free_vat - from_vat, flags)
+    self._book_main = self._pack_main(supply - shares, free - dai_out, flags)
+    if mkr_out > 0 or from_vat > 0:
+        self._book_held = self._pack_held(in_bids, free_vat - from_vat, mkr_held - mkr_out)
     if mkr_out > 0:
-        self._book_held = self._pack(in_bids, mkr_held - mkr_out)
         self._send(mkr, mkr_out)
     if from_erc20 > 0:
         self._send(dai, from_erc20)
@@ -354,19 +374,20 @@ def enterAuction(auctionId: uint256):
     ask: uint256 = 0
     bid: uint256 = 0
     reason: String[96] = ""
-    free: uint256 = self._book_free
-    ok, ask, bid, reason = self._preview_enter(auctionId, free)
+    main: uint256 = self._book_main
+    ok, ask, bid, reason = self._preview_enter(auctionId, main)
     if not ok:
         raise reason
 
-    free_erc20: uint256 = free & _LOW
-    free_vat: uint256 = self._hi_free(free)
+    held: uint256 = self._book_held
+    free_vat: uint256 = self._free_vat(held)
     from_vat: uint256 = min(bid, free_vat)
     to_join: uint256 = bid - from_vat
     # not ceased (checked), and now active
-    self._book_free = self._pack_free(free_erc20 - to_join, free_vat - from_vat, _ACTIVE)
-    held: uint256 = self._book_held
-    self._book_held = self._pack((held & _LOW) + bid, self._hi(held))
+    self._book_main = self._pack_main(self._supply(main), (main & _LOW) - bid, _ACTIVE)
+    self._book_held = self._pack_held(
+        self._in_bids(held) + bid, free_vat - from_vat, self._mkr(held)
+    )
     self._positions[auctionId] = (bid << _HIGH_SHIFT) | ask
     self._activate(auctionId)
 
@@ -400,6 +421,7 @@ def finalizeAuction(auctionId: uint256):
 
     got_dai: uint256 = 0
     got_mkr: uint256 = 0
+    held: uint256 = self._book_held
     if guy == self:
         if self._flopper_live():
             assert tic != 0 and (
@@ -413,20 +435,19 @@ def finalizeAuction(auctionId: uint256):
     else:
         # Outbid (guy is another bidder): the refund is in the Vat. Deleted (guy empty): the
         # lot was minted to the pool or the bid refunded; see the contract notes.
-        got_dai, got_mkr = self._reconcile(bid, lot, guy == empty(address))
+        got_dai, got_mkr = self._reconcile(bid, lot, guy == empty(address), held)
 
-    held: uint256 = self._book_held
-    in_bids: uint256 = (held & _LOW) - bid
-    mkr_held: uint256 = self._hi(held) + got_mkr
-    self._book_held = self._pack(in_bids, mkr_held)
+    in_bids: uint256 = self._in_bids(held) - bid
+    mkr_held: uint256 = self._mkr(held) + got_mkr
+    self._book_held = self._pack_held(in_bids, self._free_vat(held) + got_dai, mkr_held)
     active: bool = in_bids != 0 or mkr_held != 0
     if got_dai > 0 or not active:
         # the active flag was set (this position was held); it stays set while books hold any
-        free: uint256 = self._book_free
-        flags: uint256 = free & _CEASED
+        main: uint256 = self._book_main
+        flags: uint256 = main & _CEASED
         if active:
             flags |= _ACTIVE
-        self._book_free = self._pack_free(free & _LOW, self._hi_free(free) + got_dai, flags)
+        self._book_main = self._pack_main(self._supply(main), (main & _LOW) + got_dai, flags)
     self._positions[auctionId] = 0
     self._deactivate(auctionId)
     log PositionSettled(auctionId=auctionId, dai=got_dai, mkr=got_mkr)
@@ -441,13 +462,23 @@ def ceaseFire():
             finalization stay possible.
     """
     ownable._check_owner()
-    free: uint256 = self._book_free
-    assert free & _CEASED == 0, "Pool/already-ceased"
-    self._book_free = free | _CEASED
+    main: uint256 = self._book_main
+    assert main & _CEASED == 0, "Pool/already-ceased"
+    self._book_main = main | _CEASED
     log CeaseFire(owner=msg.sender)
 
 
 # ---- views ---------------------------------------------------------------------------------------
+
+@external
+@view
+def totalSupply() -> uint256:
+    """
+    @notice All shares (ERC20). Kept in the main book word, not in snekmate's variable.
+    @return The supply, wad.
+    """
+    return self._supply(self._book_main)
+
 
 @external
 @view
@@ -456,7 +487,7 @@ def ceased() -> bool:
     @notice True once ceaseFire was called.
     @return Whether the pool is ceased.
     """
-    return self._book_free & _CEASED != 0
+    return self._book_main & _CEASED != 0
 
 
 @external
@@ -466,7 +497,7 @@ def getStatus() -> uint8:
     @notice 0 accepting deposits, 1 activated (positions or MKR held), 2 deactivated (ceased).
     @return The status.
     """
-    return self._status(self._book_free)
+    return self._status(self._book_main)
 
 
 @external
@@ -496,8 +527,7 @@ def getDaiBalance() -> uint256:
     @notice All DAI the members own: free DAI plus DAI in unfinalized bids, wad.
     @return The DAI.
     """
-    free: uint256 = self._book_free
-    return (free & _LOW) + self._hi_free(free) + (self._book_held & _LOW)
+    return (self._book_main & _LOW) + self._in_bids(self._book_held)
 
 
 @external
@@ -507,7 +537,7 @@ def getDaiBalanceForAuctions() -> uint256:
     @notice DAI in unfinalized bids, wad.
     @return The DAI.
     """
-    return self._book_held & _LOW
+    return self._in_bids(self._book_held)
 
 
 @external
@@ -517,8 +547,7 @@ def getAvailableDaiBalance() -> uint256:
     @notice Free DAI (ERC20 and counted Vat DAI): what defect can pay and enterAuction can bid.
     @return The DAI, wad.
     """
-    free: uint256 = self._book_free
-    return (free & _LOW) + self._hi_free(free)
+    return self._book_main & _LOW
 
 
 @external
@@ -528,7 +557,7 @@ def getMKRBalance() -> uint256:
     @notice MKR the members own, wad (MKR sent by outsiders is not counted).
     @return The MKR.
     """
-    return self._hi(self._book_held)
+    return self._mkr(self._book_held)
 
 
 @external
@@ -540,16 +569,16 @@ def getDefectAmount(shares: uint256) -> (uint256, uint256, bool):
     @return DAI (wad), MKR (wad), and whether defect(shares) is possible now given the free
             DAI (the caller's share balance is not checked).
     """
-    supply: uint256 = erc20.totalSupply
+    main: uint256 = self._book_main
+    supply: uint256 = self._supply(main)
     if shares == 0 or shares > supply:
         return 0, 0, False
-    free: uint256 = self._book_free
-    free_dai: uint256 = (free & _LOW) + self._hi_free(free)
+    free_dai: uint256 = main & _LOW
     held: uint256 = self._book_held
     dai_out: uint256 = 0
     mkr_out: uint256 = 0
     dai_out, mkr_out = self._pro_rata(
-        shares, supply, free_dai + (held & _LOW), self._hi(held)
+        shares, supply, free_dai + self._in_bids(held), self._mkr(held)
     )
     return dai_out, mkr_out, dai_out <= free_dai
 
@@ -575,7 +604,7 @@ def previewEnterAuction(auctionId: uint256) -> (bool, uint256, uint256, String[9
     @return ok, the MKR the pool would ask (wad), its DAI bid (wad), and the revert reason
             if not ok.
     """
-    return self._preview_enter(auctionId, self._book_free)
+    return self._preview_enter(auctionId, self._book_main)
 
 
 @external
@@ -610,10 +639,10 @@ def previewEnlist(daiAmount: uint256) -> uint256:
     @param daiAmount DAI to deposit, wad.
     @return The shares; 0 if deposits are closed or the amount is below 1 DAI.
     """
-    free: uint256 = self._book_free
-    if self._status(free) != _STATUS_ACCEPTING or daiAmount < _MIN_ENLIST:
+    main: uint256 = self._book_main
+    if self._status(main) != _STATUS_ACCEPTING or daiAmount < _MIN_ENLIST:
         return 0
-    return self._shares_for(daiAmount, free)
+    return self._shares_for(daiAmount, main)
 
 
 # ---- internal ------------------------------------------------------------------------------------
@@ -626,33 +655,34 @@ def _enlist(amount: uint256) -> uint256:
     @return The shares minted.
     """
     assert amount >= _MIN_ENLIST, "Pool/below-minimum: enlist at least 1 DAI"
-    free: uint256 = self._book_free
-    status: uint8 = self._status(free)
+    main: uint256 = self._book_main
+    status: uint8 = self._status(main)
     assert status != _STATUS_DEACTIVATED, "Pool/ceased: deposits are closed for good"
     assert status == _STATUS_ACCEPTING, "Pool/deposits-closed: the pool holds bids or MKR"
-    shares: uint256 = self._shares_for(amount, free)
+    shares: uint256 = self._shares_for(amount, main)
     assert shares > 0, "Pool/zero-shares"
-    # accepting: neither flag is set
-    self._book_free = self._pack_free((free & _LOW) + amount, self._hi_free(free), 0)
-    erc20._mint(msg.sender, shares)
+    # accepting: neither flag is set; the pack bounds the supply, so no balance can overflow
+    self._book_main = self._pack_main(self._supply(main) + shares, (main & _LOW) + amount, 0)
+    erc20.balanceOf[msg.sender] = unsafe_add(erc20.balanceOf[msg.sender], shares)
+    log IERC20.Transfer(sender=empty(address), receiver=msg.sender, value=shares)
     assert extcall IERC20(dai).transferFrom(msg.sender, self, amount, default_return_value=True)
     return shares
 
 
 @internal
 @view
-def _shares_for(amount: uint256, free: uint256) -> uint256:
+def _shares_for(amount: uint256, main: uint256) -> uint256:
     """
     @dev Shares minted for `amount` DAI while accepting deposits (only DAI is held then):
          `amount * supply / value`, rounded down; 1:1 for an empty pool.
     @param amount DAI, wad.
-    @param free The free book word.
+    @param main The main book word (while accepting, its free DAI is the pool's whole value).
     @return The shares.
     """
-    supply: uint256 = erc20.totalSupply
+    supply: uint256 = self._supply(main)
     if supply == 0:
         return amount
-    value: uint256 = (free & _LOW) + self._hi_free(free)
+    value: uint256 = main & _LOW
     if value == 0:
         return 0
     return amount * supply // value
@@ -660,15 +690,15 @@ def _shares_for(amount: uint256, free: uint256) -> uint256:
 
 @internal
 @view
-def _status(free: uint256) -> uint8:
+def _status(main: uint256) -> uint8:
     """
     @dev 2 if ceased; else 1 if any position or MKR is counted; else 0.
-    @param free The free book word (it carries both flags).
+    @param main The main book word (it carries both flags).
     @return The status.
     """
-    if free & _CEASED != 0:
+    if main & _CEASED != 0:
         return _STATUS_DEACTIVATED
-    if free & _ACTIVE != 0:
+    if main & _ACTIVE != 0:
         return _STATUS_ACTIVATED
     return _STATUS_ACCEPTING
 
@@ -694,14 +724,14 @@ def _pro_rata(shares: uint256, supply: uint256, dai_total: uint256, mkr_total: u
 
 @internal
 @view
-def _preview_enter(auctionId: uint256, free: uint256) -> (bool, uint256, uint256, String[96]):
+def _preview_enter(auctionId: uint256, main: uint256) -> (bool, uint256, uint256, String[96]):
     """
     @dev Every check of enterAuction, in order, and the bid it would make.
     @param auctionId The Flopper auction id.
-    @param free The free book word.
+    @param main The main book word.
     @return ok, MKR ask (wad), DAI bid (wad), reason if not ok.
     """
-    if free & _CEASED != 0:
+    if main & _CEASED != 0:
         return False, 0, 0, "Pool/ceased"
     if self._positions[auctionId] != 0:
         return False, 0, 0, "Pool/already-entered"
@@ -720,7 +750,7 @@ def _preview_enter(auctionId: uint256, free: uint256) -> (bool, uint256, uint256
     now: uint256 = block.timestamp
     if convert(end, uint256) <= now or (tic != 0 and convert(tic, uint256) <= now):
         return False, 0, 0, "Pool/auction-finished"
-    if a_bid % _RAY != 0:
+    if a_bid % (_RAY * _WAD) != 0:
         return False, 0, 0, "Pool/bid-not-whole-dai"
     bid: uint256 = a_bid // _RAY
     if bid == 0 or bid > _LOW:
@@ -728,13 +758,13 @@ def _preview_enter(auctionId: uint256, free: uint256) -> (bool, uint256, uint256
     ask: uint256 = (bid * _WAD + price - 1) // price
     if ask >= a_lot or (staticcall IFlopper(flopper).beg()) * ask > a_lot * _WAD:
         return False, ask, bid, "Pool/lot-too-small: the lot is below the pool's price"
-    if (free & _LOW) + self._hi_free(free) < bid:
+    if main & _LOW < bid:
         return False, ask, bid, "Pool/not-enough-dai"
     return True, ask, bid, ""
 
 
 @internal
-def _reconcile(bid: uint256, lot: uint256, deleted: bool) -> (uint256, uint256):
+def _reconcile(bid: uint256, lot: uint256, deleted: bool, held: uint256) -> (uint256, uint256):
     """
     @dev Reconcile a position whose auction the pool no longer leads with the untracked value
          that arrived: its bid refunded into the Vat (outbid or yanked), or its lot minted as
@@ -746,14 +776,14 @@ def _reconcile(bid: uint256, lot: uint256, deleted: bool) -> (uint256, uint256):
     @param bid The position's DAI bid, wad.
     @param lot The position's MKR ask, wad.
     @param deleted True if the Flopper has deleted the auction.
+    @param held The held book word.
     @return DAI (Vat, wad) and MKR (wad) taken into the pool's books.
     """
-    free: uint256 = self._book_free
     u_dai: uint256 = staticcall IVat(vat).dai(self) // _RAY
-    u_dai -= min(u_dai, self._hi_free(free))
+    u_dai -= min(u_dai, self._free_vat(held))
     if not deleted and u_dai >= bid:
         return bid, 0
-    mkr_counted: uint256 = self._hi(self._book_held)
+    mkr_counted: uint256 = self._mkr(held)
     u_mkr: uint256 = staticcall IERC20(mkr).balanceOf(self)
     u_mkr -= min(u_mkr, mkr_counted)
     if u_mkr >= lot:
@@ -791,20 +821,6 @@ def _deactivate(auctionId: uint256):
 
 
 @internal
-@pure
-def _pack(low: uint256, high: uint256) -> uint256:
-    """
-    @dev Two wad amounts in one book word, with the sentinel bit set; the low one must fit in
-         128 bits, the high one in 126.
-    @param low The amount in the low 128 bits.
-    @param high The amount in the high 128 bits.
-    @return The word.
-    """
-    assert low <= _LOW and high <= _MID, "Pool/amount-too-large"
-    return _SENTINEL | (high << _HIGH_SHIFT) | low
-
-
-@internal
 def _send(token: address, amount: uint256):
     """
     @dev Transfer `amount` of ERC20 `token` to the caller (one call site: code size).
@@ -837,39 +853,79 @@ def _flopper_live() -> bool:
 
 @internal
 @pure
-def _pack_free(low: uint256, high: uint256, flags: uint256) -> uint256:
+def _pack_main(supply: uint256, free: uint256, flags: uint256) -> uint256:
     """
-    @dev The free book word: `flags` (ceased, active), the sentinel, two wad amounts; the low
-         one must fit in 128 bits, the high one in 125.
-    @param low Free ERC20 DAI (low 128 bits).
-    @param high Free Vat DAI (bits 128..252).
+    @dev The main book word: sentinel, `flags` (ceased, active), the share supply (at most
+         2**125 - 1) and the free DAI (wad, at most 2**128 - 1).
+    @param supply All shares.
+    @param free Free DAI, ERC20 and counted Vat DAI together, wad.
     @param flags `_CEASED` and/or `_ACTIVE`, or 0.
     @return The word.
     """
-    assert low <= _LOW and high <= _MID_FREE, "Pool/amount-too-large"
-    return _SENTINEL | flags | (high << _HIGH_SHIFT) | low
+    assert supply <= _SUPPLY_MAX and free <= _LOW, "Pool/amount-too-large"
+    return _SENTINEL | flags | (supply << _HIGH_SHIFT) | free
 
 
 @internal
 @pure
-def _hi_free(word: uint256) -> uint256:
+def _pack_held(in_bids: uint256, free_vat: uint256, mkr_held: uint256) -> uint256:
     """
-    @dev The free Vat DAI of the free book word (bits 128..252).
-    @param word The free book word.
-    @return The amount, wad.
+    @dev The held book word: sentinel, counted MKR (at most 2**95 - 1 wei), counted Vat DAI
+         (at most 2**96 - 1 wei) and DAI in bids (whole DAI, at most 2**64 - 1 of them).
+    @param in_bids DAI in unfinalized positions, wad; always whole DAI (bids are).
+    @param free_vat Free Vat DAI counted, wad.
+    @param mkr_held MKR counted, wad.
+    @return The word.
     """
-    return (word >> _HIGH_SHIFT) & _MID_FREE
+    whole: uint256 = in_bids // _WAD
+    assert whole <= _BIDS_MAX and free_vat <= _VAT_MAX and mkr_held <= _MKR_MAX, (
+        "Pool/amount-too-large"
+    )
+    return _SENTINEL | (mkr_held << _MKR_SHIFT) | (free_vat << _VAT_SHIFT) | whole
 
 
 @internal
 @pure
-def _hi(word: uint256) -> uint256:
+def _supply(main: uint256) -> uint256:
     """
-    @dev The MKR counted in the held book word (bits 128..253).
-    @param word The held book word.
-    @return The amount, wad.
+    @dev The share supply in the main book word.
+    @param main The main book word.
+    @return All shares.
     """
-    return (word >> _HIGH_SHIFT) & _MID
+    return (main >> _HIGH_SHIFT) & _SUPPLY_MAX
+
+
+@internal
+@pure
+def _in_bids(held: uint256) -> uint256:
+    """
+    @dev The DAI in unfinalized positions, from the held book word.
+    @param held The held book word.
+    @return The DAI, wad.
+    """
+    return (held & _BIDS_MAX) * _WAD
+
+
+@internal
+@pure
+def _free_vat(held: uint256) -> uint256:
+    """
+    @dev The counted free Vat DAI, from the held book word.
+    @param held The held book word.
+    @return The DAI, wad.
+    """
+    return (held >> _VAT_SHIFT) & _VAT_MAX
+
+
+@internal
+@pure
+def _mkr(held: uint256) -> uint256:
+    """
+    @dev The counted MKR, from the held book word.
+    @param held The held book word.
+    @return The MKR, wad.
+    """
+    return (held >> _MKR_SHIFT) & _MKR_MAX
 
 
 @internal
