@@ -309,8 +309,6 @@ class PoolMachine(RuleBasedStateMachine):
             if not self.caged:
                 _b, _l, _g, tic, end = self.bids(id_)
                 if not (tic != 0 and (tic < self.now() or end < self.now())):
-                    assert self.pool.previewFinalizeAuction(id_) == (
-                        False, "Pool/auction-not-finished")
                     with boa.reverts("Pool/auction-not-finished"):
                         self.pool.finalizeAuction(id_)
                     return
@@ -323,7 +321,6 @@ class PoolMachine(RuleBasedStateMachine):
             a.deleted = True
         else:
             got_dai, got_mkr = self.reconcile(bid, lot, a.deleted)
-        assert self.pool.previewFinalizeAuction(id_) == (True, "")
         with boa.env.prank(self.keeper):
             self.pool.finalizeAuction(id_)
         del m.positions[id_]

@@ -36,9 +36,12 @@ from backstop.maker.handles import (
     Mkr,
     Vat,
 )
+from backstop.maker.rules import deal_ready
 from backstop.units import Wad
 
 _ZERO = Wad(0)
+MIN_ENLIST = Wad.from_number(1)
+"""The pool's smallest enlist (pool.vy ``_MIN_ENLIST``)."""
 
 
 class PoolStatus(IntEnum):
@@ -72,8 +75,8 @@ class Position:
 
 @dataclass(frozen=True)
 class Preview:
-    """``previewEnterAuction`` / ``previewFinalizeAuction``: would it succeed now, and if not,
-    why (the pool's reason in words)."""
+    """Would ``enterAuction`` / ``finalizeAuction`` succeed now, and if not, why (the pool's
+    revert code)."""
 
     ok: bool
     reason: str
@@ -214,12 +217,41 @@ class Pool(Handle):
         return Preview(bool(ok), str(reason), Wad(ask), Wad(bid))
 
     def preview_finalize(self, auction_id: int) -> Preview:
-        ok, reason = self._read("previewFinalizeAuction", auction_id)
-        return Preview(bool(ok), str(reason))
+        """Would ``finalizeAuction(auction_id)`` succeed in the next block? The pool's own
+        rule (pool.vy ``finalizeAuction``), read in one batch at the latest block: a position
+        is needed, and while the pool is still high bidder in a live Flopper the bid or the
+        auction must have expired (``deal`` possible)."""
+        block = self.w3.eth.get_block("latest")
+        calls = [self.call_position(auction_id), self.flopper.call_bids(auction_id),
+                 self.flopper.call_live()]
+        results = batch_call(self.w3, [c.as_tuple() for c in calls], int(block["number"]))
+        for result in results:
+            if isinstance(result, Revert):
+                raise result
+        position, bid, live = (c.decode(r) for c, r in zip(calls, results, strict=True))
+        if not position.exists:
+            return Preview(False, "Pool/no-position")
+        still_ours = to_checksum_address(bid.guy) == to_checksum_address(self.address)
+        if still_ours and live and not deal_ready(bid.tic, bid.end, int(block["timestamp"]) + 1):
+            return Preview(False, "Pool/auction-not-finished")
+        return Preview(True, "")
 
     def preview_enlist(self, amount: Wad) -> Wad:
-        """Shares ``enlist(amount)`` would mint now (0 if closed or below the minimum)."""
-        return Wad(self._read("previewEnlist", Wad(amount).raw))
+        """Shares ``enlist(amount)`` would mint now (0 if closed or below the minimum): the
+        pool's rule (pool.vy ``_shares_for``), from its status, supply and free DAI read in
+        one batch."""
+        calls = [self.call_status(), self.call_total_shares(), self.call_dai_available()]
+        results = batch_call(self.w3, [c.as_tuple() for c in calls])
+        for result in results:
+            if isinstance(result, Revert):
+                raise result
+        status, supply, free = (c.decode(r) for c, r in zip(calls, results, strict=True))
+        amount = Wad(amount)
+        if status is not PoolStatus.ACCEPTING_DEPOSITS or amount < MIN_ENLIST:
+            return _ZERO
+        if supply.raw == 0:
+            return amount
+        return Wad(amount.raw * supply.raw // free.raw) if free.raw else _ZERO
 
     def shares_of(self, member: str) -> Wad:
         return Wad(self._read("balanceOf", to_checksum_address(member)))
@@ -274,10 +306,6 @@ class Pool(Handle):
         return self.encoded_call(
             "previewEnterAuction", auction_id,
             convert=lambda ok, ask, bid, why: Preview(bool(ok), str(why), Wad(ask), Wad(bid)))
-
-    def call_preview_finalize(self, auction_id: int) -> EncodedCall[Preview]:
-        return self.encoded_call("previewFinalizeAuction", auction_id,
-                                 convert=lambda ok, why: Preview(bool(ok), str(why)))
 
     def state_calls(self) -> list[EncodedCall[Any]]:
         """The calls ``PoolState.decode`` expects, in its field order."""

@@ -21,6 +21,8 @@ POOL_REASONS = {
     "Pool/zero-shares": "that amount is too small to buy a single share unit",
     "Pool/insufficient-shares": "you do not hold that many shares",
     "Pool/amount-too-large": "the amount is too large",
+    "Pool/lot-too-small": "the auction's lot is already below the pool's price: the pool bids "
+                          "only when bid / price MKR is less than the lot (after a restart)",
 }
 
 # Other contracts' reasons, by the code after the contract-name prefix.

@@ -81,7 +81,7 @@ def test_rpc_url_precedence(tmp_path, monkeypatch):
 
 
 def test_pool_reasons_in_words():
-    assert explain_revert("Pool/ceased: deposits are closed for good") == \
+    assert explain_revert("Pool/ceased") == \
         "the pool is deactivated: deposits are closed"
     assert "locked in auction bids: 5 DAI free" in explain_revert("Pool/dai-locked: 5 DAI free")
     assert explain_revert("Vat/not-allowed") == \

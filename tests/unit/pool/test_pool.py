@@ -100,9 +100,8 @@ def test_enlist_beyond_the_share_supply_limit_reverts(system: System, depositor:
 
 
 def test_enlist_rejects_below_one_dai(system: System, depositor: str) -> None:
-    with boa.reverts("Pool/below-minimum: enlist at least 1 DAI"):
+    with boa.reverts("Pool/below-minimum"):
         system.enlist(depositor, WAD - 1)
-    assert system.pool.previewEnlist(WAD - 1) == 0
 
 
 def test_enlist_needs_an_allowance(system: System, depositor: str) -> None:
@@ -118,7 +117,6 @@ def test_gifts_do_not_move_the_share_price(system: System, depositor: str,
     with boa.env.prank(outsider):
         system.dai.transfer(system.pool.address, 1_000_000 * WAD)
     system.give_vat_dai(system.pool.address, 1_000 * RAD)
-    assert system.pool.previewEnlist(5 * WAD) == 5 * WAD
     assert system.enlist(second_depositor, 5 * WAD) == 5 * WAD
     assert system.pool.getDaiBalance() == 15 * WAD
 
@@ -129,11 +127,11 @@ def test_enlist_closed_while_a_bid_is_held_and_after_cease_fire(
     system.enlist(depositor, BID)
     enter(system, keeper)
     assert system.pool.getStatus() == 1
-    with boa.reverts("Pool/deposits-closed: the pool holds bids or MKR"):
+    with boa.reverts("Pool/deposits-closed"):
         system.enlist(second_depositor, 10 * WAD)
     with boa.env.prank(system.deployer):
         system.pool.ceaseFire()
-    with boa.reverts("Pool/ceased: deposits are closed for good"):
+    with boa.reverts("Pool/ceased"):
         system.enlist(second_depositor, 10 * WAD)
 
 
@@ -216,7 +214,7 @@ def test_enter_auction_reverts(system: System, depositor: str, keeper: str, case
     reason = {
         "ceased": "Pool/ceased", "entered": "Pool/already-entered",
         "no-auction": "Pool/no-auction", "finished": "Pool/auction-finished",
-        "lot": "Pool/lot-too-small: the lot is below the pool's price",
+        "lot": "Pool/lot-too-small",
         "dai": "Pool/not-enough-dai",
     }[case]
     if case == "ceased":
@@ -294,11 +292,9 @@ def test_finalize_won_deals_the_mkr_to_the_pool(system: System, depositor: str,
                                                 keeper: str) -> None:
     system.enlist(depositor, 60_000 * WAD)
     id_ = enter(system, keeper)
-    assert system.pool.previewFinalizeAuction(id_) == (False, "Pool/auction-not-finished")
     with boa.reverts("Pool/auction-not-finished"):
         system.pool.finalizeAuction(id_)
     system.finish_bid(id_)
-    assert system.pool.previewFinalizeAuction(id_) == (True, "")
     with boa.env.prank(keeper):
         system.pool.finalizeAuction(id_)
     names = [type(e).__name__ for e in system.pool.get_logs()]
@@ -312,7 +308,6 @@ def test_finalize_won_deals_the_mkr_to_the_pool(system: System, depositor: str,
 
 
 def test_finalize_rejects_an_unknown_position(system: System) -> None:
-    assert system.pool.previewFinalizeAuction(7) == (False, "Pool/no-position")
     with boa.reverts("Pool/no-position"):
         system.pool.finalizeAuction(7)
 

@@ -13,6 +13,7 @@ from backstop.maker.scenario import advance, fund_dai, fund_vat_dai, kick_auctio
 from backstop.pool import (
     PoolStatus,
     Position,
+    Preview,
     deploy_factory,
     deploy_pool,
     pool_at,
@@ -90,6 +91,20 @@ def test_enlist_with_approve_and_with_permit(system) -> None:
     assert pool.shares_of(member.address) == Wad.parse("2.5")
     assert system.core.dai.nonces(member.address) == 1  # the permit was used
     assert pool.dai_balance() == Wad.parse("1002.5") == pool.dai_available()
+
+
+def test_previews_follow_the_pools_rules(system) -> None:
+    pool = system.pool
+    assert pool.preview_finalize(7) == Preview(False, "Pool/no-position")
+    assert pool.preview_enlist(Wad.parse("0.999999999999999999")) == Wad(0)
+    assert pool.preview_enlist(Wad.from_number(1)) == Wad.from_number(1)  # empty pool: 1:1
+    _fund_pool(system, Wad.from_number(60_000))
+    auction = _biddable_auction(system)
+    pool.enter_auction(system.keeper, auction)
+    assert pool.preview_enlist(Wad.from_number(10)) == Wad(0)  # holds a bid: closed
+    assert pool.preview_finalize(auction) == Preview(False, "Pool/auction-not-finished")
+    with pytest.raises(Revert, match="Pool/auction-not-finished"):
+        pool.finalize_auction(system.keeper, auction)
 
 
 def test_enlist_with_permit_needs_a_key(system) -> None:
@@ -174,7 +189,6 @@ def test_encoded_calls_agree_with_direct_reads(system) -> None:
     assert _run(w3, pool.call_status()) is pool.status()
     assert _run(w3, pool.call_position(auction)) == pool.position(auction)
     assert _run(w3, pool.call_preview_enter(auction)) == pool.preview_enter(auction)
-    assert _run(w3, pool.call_preview_finalize(auction)) == pool.preview_finalize(auction)
     shares = Wad.from_number(6_000)
     assert _run(w3, pool.call_defect_amount(shares)) == pool.defect_amount(shares)
     assert _run(w3, pool.call_shares_of(system.depositor)) == pool.shares_of(system.depositor)

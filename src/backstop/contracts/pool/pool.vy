@@ -61,6 +61,12 @@
           create value that is not there or take value from a member.
         Ownership: snekmate ownable_2step; the owner can only `ceaseFire` (stop deposits and
         new bids; never withdrawals or finalization). Shares: snekmate erc20 with EIP-2612.
+        Code size (deployment gas): revert strings are short codes (the Python layer words
+        them, `backstop.pool.reasons`), except "Pool/dai-locked" which names the free DAI;
+        ownership cannot be renounced (a pool without an owner could never cease fire) and
+        EIP-5267's eip712Domain() is not exported (DOMAIN_SEPARATOR() is); what enlist would
+        mint and whether finalizeAuction would succeed are computed off chain from the
+        views (`backstop.pool.handles`), only previewEnterAuction stays on chain.
 @dev Revert strings are prefixed "Pool/". Every state-changing entry point is @nonreentrant.
 """
 
@@ -90,12 +96,10 @@ exports: (
     erc20.permit,
     erc20.nonces,
     erc20.DOMAIN_SEPARATOR,
-    erc20.eip712Domain,
     ownable_2step.owner,
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
     ownable_2step.accept_ownership,
-    ownable_2step.renounce_ownership,
 )
 
 
@@ -607,44 +611,6 @@ def previewEnterAuction(auctionId: uint256) -> (bool, uint256, uint256, String[9
     return self._preview_enter(auctionId, self._book_main)
 
 
-@external
-@view
-def previewFinalizeAuction(auctionId: uint256) -> (bool, String[96]):
-    """
-    @notice Would finalizeAuction(auctionId) succeed now? One call, for keepers.
-    @param auctionId The Flopper auction id.
-    @return ok, and the revert reason if not ok.
-    """
-    if self._positions[auctionId] == 0:
-        return False, "Pool/no-position"
-    a_bid: uint256 = 0
-    a_lot: uint256 = 0
-    guy: address = empty(address)
-    tic: uint48 = 0
-    end: uint48 = 0
-    a_bid, a_lot, guy, tic, end = self._bids(auctionId)
-    if guy == self and self._flopper_live():
-        if tic == 0 or (
-            convert(tic, uint256) >= block.timestamp and convert(end, uint256) >= block.timestamp
-        ):
-            return False, "Pool/auction-not-finished"
-    return True, ""
-
-
-@external
-@view
-def previewEnlist(daiAmount: uint256) -> uint256:
-    """
-    @notice Shares enlist(daiAmount) would mint now.
-    @param daiAmount DAI to deposit, wad.
-    @return The shares; 0 if deposits are closed or the amount is below 1 DAI.
-    """
-    main: uint256 = self._book_main
-    if self._status(main) != _STATUS_ACCEPTING or daiAmount < _MIN_ENLIST:
-        return 0
-    return self._shares_for(daiAmount, main)
-
-
 # ---- internal ------------------------------------------------------------------------------------
 
 @internal
@@ -654,11 +620,11 @@ def _enlist(amount: uint256) -> uint256:
     @param amount DAI, wad.
     @return The shares minted.
     """
-    assert amount >= _MIN_ENLIST, "Pool/below-minimum: enlist at least 1 DAI"
+    assert amount >= _MIN_ENLIST, "Pool/below-minimum"
     main: uint256 = self._book_main
     status: uint8 = self._status(main)
-    assert status != _STATUS_DEACTIVATED, "Pool/ceased: deposits are closed for good"
-    assert status == _STATUS_ACCEPTING, "Pool/deposits-closed: the pool holds bids or MKR"
+    assert status != _STATUS_DEACTIVATED, "Pool/ceased"
+    assert status == _STATUS_ACCEPTING, "Pool/deposits-closed"
     shares: uint256 = self._shares_for(amount, main)
     assert shares > 0, "Pool/zero-shares"
     # accepting: neither flag is set; the pack bounds the supply, so no balance can overflow
@@ -757,7 +723,7 @@ def _preview_enter(auctionId: uint256, main: uint256) -> (bool, uint256, uint256
         return False, 0, 0, "Pool/bid-out-of-range"
     ask: uint256 = (bid * _WAD + price - 1) // price
     if ask >= a_lot or (staticcall IFlopper(flopper).beg()) * ask > a_lot * _WAD:
-        return False, ask, bid, "Pool/lot-too-small: the lot is below the pool's price"
+        return False, ask, bid, "Pool/lot-too-small"
     if main & _LOW < bid:
         return False, ask, bid, "Pool/not-enough-dai"
     return True, ask, bid, ""
