@@ -8,6 +8,7 @@ from typing import Any
 from backstop.chain import batch_call
 from backstop.cli.common import add_chain_options, console, emit, fmt, open_pool
 from backstop.cli.errors import UserError
+from backstop.pool.reasons import explain_revert
 from backstop.units import Wad
 
 NAME = "auctions"
@@ -36,9 +37,8 @@ def _state(b: Any, now: int) -> str:
 
 
 def _words(reason: str) -> str:
-    """A pool reason without its code prefix: "Pool/lot-too-small: the lot is ..." -> "the lot
-    is ..."."""
-    return reason.split(": ", 1)[1] if ": " in reason else reason
+    """A pool reason in words ("" when there is none)."""
+    return explain_revert(reason) if reason else ""
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from enum import Enum
 
 from backstop.maker.handles import ZERO_ADDRESS
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
-from backstop.units import RAY, WAD, Wad
+from backstop.units import RAD, RAY, WAD, Wad
 
 
 class Action(Enum):
@@ -137,7 +137,7 @@ def can_enter(pool: PoolView, auction: AuctionView, view: ChainView,
         return EnterCheck(False, reason="already high bidder")
     if not auction.open_at(view.now):
         return EnterCheck(False, reason="auction finished")
-    if auction.bid % RAY:
+    if auction.bid % RAD:
         return EnterCheck(False, reason="bid not whole DAI")
     ask, bid = ask_for(auction.bid, pool.price)
     if bid == 0:
@@ -165,7 +165,7 @@ def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> st
 
 def lot_could_suit(pool: PoolView, auction: AuctionView, beg: int) -> bool:
     """The auction's lot is large enough for the pool's price (whatever its funds and status)."""
-    if not auction.exists or auction.bid % RAY or auction.bid < RAY:
+    if not auction.exists or auction.bid % RAD or auction.bid < RAD:
         return False
     ask, _ = ask_for(auction.bid, pool.price)
     return _lot_allows(ask, auction.lot, beg)

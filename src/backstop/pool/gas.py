@@ -36,7 +36,12 @@ GAS_2020: dict[str, int] = {
     "defect_10_active": 213_380,
     "defect_100_active": 1_144_905,
     "deploy_pool": 2_607_708,
+    "create_pool": 2_607_708,
 }
+
+# The targets, as the largest share of the 2020 figure that meets each (in percent);
+# every other key with a 2020 figure must stay below it.
+TARGET_PERCENT: dict[str, int] = {"enlist": 60, "defect_100_active": 25}
 
 
 def tx_gas(computation: Any, create: bool = False) -> int:

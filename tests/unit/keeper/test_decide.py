@@ -65,6 +65,7 @@ def test_can_enter_refusals_name_the_reason():
         (pool(), auction(end=NOW), view(), "auction finished"),
         (pool(), auction(guy=OTHER, tic=NOW), view(), "auction finished"),
         (pool(), auction(bid=BID + 1), view(), "bid not whole DAI"),
+        (pool(), auction(bid=BID + RAY), view(), "bid not whole DAI"),  # a wad, not whole DAI
         (pool(price=100 * WAD), auction(), view(), "lot too small for the pool's price"),
         (pool(dai=50_000 * WAD - 1), auction(), view(), "not enough free DAI"),
     ]
