@@ -250,7 +250,7 @@ class PoolMachine(RuleBasedStateMachine):
         ok = (not m.ceased and id_ not in m.positions and self.open_for_bids(id_)
               and not m.auctions[id_].pool_guy and ask < lot and BEG * ask <= lot * WAD
               and m.free >= bid)
-        assert bool(self.pool.previewEnterAuction(id_)[0]) == ok
+        assert self.s.enter_check(id_, self.pool).ok == ok  # the off-chain preview agrees
         with boa.env.prank(self.keeper):
             if not ok:
                 with boa.reverts():

@@ -42,7 +42,7 @@ def _words(reason: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the auctions and the pool's previews in two batches; print a table."""
+    """Read the auctions, then the pool's previews, in two batches; print a table."""
     if args.last < 1:
         raise UserError(f"--last {args.last}: give a positive number of auctions", exit_code=2)
     w3, pool = open_pool(args)
@@ -54,11 +54,10 @@ def run(args: argparse.Namespace) -> int:
     bids = [c.decode(a) for c, a in zip(calls, batch_call(w3, [c.as_tuple() for c in calls]),
                                         strict=True)]
     shown = [(i, b) for i, b in zip(ids, bids, strict=True) if args.all or b.exists]
-    previews = [pool.call_preview_enter(i) for i, _ in shown]
-    answers = batch_call(w3, [c.as_tuple() for c in previews]) if previews else []
+    previews = pool.preview_enters([i for i, _ in shown]) if shown else {}
     rows = []
-    for (i, b), call, raw in zip(shown, previews, answers, strict=True):
-        p = call.decode(raw) if not isinstance(raw, Exception) else None
+    for i, b in shown:
+        p = previews[i]
         guy = ("pool" if b.guy.lower() == pool.address.lower() else
                "vow (no bid)" if b.tic == 0 else b.guy)
         rows.append({
@@ -66,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             "price": str(b.price) if b.price is not None else None,
             "bid": str(b.bid.to_wad()), "high_bidder": guy if b.exists else None,
             "bid_expires": b.tic or None, "auction_ends": b.end or None,
-            "pool_can_enter": bool(p and p.ok), "pool_reason": _words(p.reason) if p else "",
+            "pool_can_enter": p.ok, "pool_reason": _words(p.reason),
         })
     data = {"pool": pool.address, "flopper": flop.address, "kicks": kicks, "now": now,
             "auctions": rows}

@@ -12,12 +12,13 @@ Units: ``bid`` is rad (Vat DAI), ``lot`` wad (MKR), ``price`` wad (DAI per MKR),
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from backstop.maker.handles import ZERO_ADDRESS
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
-from backstop.units import RAD, RAY, WAD, Wad
+from backstop.pool.rules import EnterCheck, ask_for, enter_check, lot_allows
+from backstop.units import RAD, Wad
 
 
 class Action(Enum):
@@ -101,53 +102,31 @@ class Decision:
         return (self.pool or "flopper", self.action.value, self.auction_id)
 
 
-@dataclass(frozen=True)
-class EnterCheck:
-    """Whether a pool can enter an auction now, with its ask and bid (wad) and the reason."""
-
-    ok: bool
-    ask: int = 0
-    bid: int = 0
-    reason: str = ""
-
-
-def ask_for(bid_rad: int, price: int) -> tuple[int, int]:
-    """The pool's (ask, bid) in wad for an auction's bid: ask = bid / price, rounded up."""
-    bid = bid_rad // RAY
-    return (bid * WAD + price - 1) // price, bid
-
-
-def _lot_allows(ask: int, lot: int, beg: int) -> bool:
-    """The Flopper takes ``ask`` (wad) as a dent on ``lot``: smaller, and by at least ``beg``."""
-    return ask < lot and beg * ask <= lot * WAD
+# The pool's revert codes in the keeper's log words.
+_WORDS = {
+    "Pool/ceased": "pool ceased",
+    "Pool/already-entered": "already entered",
+    "Pool/flopper-not-live": "flopper not live",
+    "Pool/no-auction": "no auction",
+    "Pool/already-high-bidder": "already high bidder",
+    "Pool/auction-finished": "auction finished",
+    "Pool/bid-not-whole-dai": "bid not whole DAI",
+    "Pool/bid-out-of-range": "no bid",
+    "Pool/lot-too-small": "lot too small for the pool's price",
+    "Pool/not-enough-dai": "not enough free DAI",
+}
 
 
 def can_enter(pool: PoolView, auction: AuctionView, view: ChainView,
               available_dai: int | None = None) -> EnterCheck:
-    """``pool.enterAuction(id)`` would succeed at the block's time (the pool's own checks)."""
-    if pool.ceased:
-        return EnterCheck(False, reason="pool ceased")
-    if auction.id in pool.active:
-        return EnterCheck(False, reason="already entered")
-    if not view.live:
-        return EnterCheck(False, reason="flopper not live")
-    if not auction.exists:
-        return EnterCheck(False, reason="no auction")
-    if pool.is_guy(auction):
-        return EnterCheck(False, reason="already high bidder")
-    if not auction.open_at(view.now):
-        return EnterCheck(False, reason="auction finished")
-    if auction.bid % RAD:
-        return EnterCheck(False, reason="bid not whole DAI")
-    ask, bid = ask_for(auction.bid, pool.price)
-    if bid == 0:
-        return EnterCheck(False, reason="no bid")
-    if not _lot_allows(ask, auction.lot, view.beg):
-        return EnterCheck(False, ask, bid, "lot too small for the pool's price")
-    free = pool.available_dai if available_dai is None else available_dai
-    if free < bid:
-        return EnterCheck(False, ask, bid, "not enough free DAI")
-    return EnterCheck(True, ask, bid)
+    """``pool.enterAuction(id)`` would succeed at the block's time: the pool's own rule
+    (``backstop.pool.rules.enter_check``), its reason in log words."""
+    check = enter_check(
+        ceased=pool.ceased, entered=auction.id in pool.active, live=view.live,
+        pool_is_guy=pool.is_guy(auction), exists=auction.exists, bid_rad=auction.bid,
+        lot=auction.lot, tic=auction.tic, end=auction.end, now=view.now, beg=view.beg,
+        price=pool.price, free=pool.available_dai if available_dai is None else available_dai)
+    return replace(check, reason=_WORDS.get(check.reason, check.reason))
 
 
 def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> str | None:
@@ -168,7 +147,7 @@ def lot_could_suit(pool: PoolView, auction: AuctionView, beg: int) -> bool:
     if not auction.exists or auction.bid % RAD or auction.bid < RAD:
         return False
     ask, _ = ask_for(auction.bid, pool.price)
-    return _lot_allows(ask, auction.lot, beg)
+    return lot_allows(ask, auction.lot, beg)
 
 
 @dataclass

@@ -425,6 +425,9 @@ class Flopper(Handle):
     def call_live(self) -> EncodedCall[bool]:
         return self.encoded_call("live", convert=bool)
 
+    def call_beg(self) -> EncodedCall[Wad]:
+        return self.encoded_call("beg", convert=lambda b: Wad(int(b)))
+
     def dent(self, sender: Sender, id: int, lot: Wad, bid: Rad) -> dict[str, Any]:
         """Bid: accept ``bid`` DAI (must equal the auction's) for a smaller ``lot`` of MKR."""
         return self._send(sender, "dent", id, Wad(lot).raw, Rad(bid).raw)

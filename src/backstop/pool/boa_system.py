@@ -19,6 +19,7 @@ import boa
 import backstop
 from backstop.maker.handles import bytes32 as b32
 from backstop.maker.params import MakerParams
+from backstop.pool.rules import EnterCheck, enter_check
 from backstop.units import RAY, WAD
 
 CONTRACTS = Path(backstop.__file__).parent / "contracts"
@@ -145,6 +146,18 @@ class System:
         now = boa.env.evm.patch.timestamp
         if tic >= now:
             boa.env.time_travel(seconds=tic - now + 1)
+
+    def enter_check(self, id_: int, pool: Any = None) -> EnterCheck:
+        """``backstop.pool.rules.enter_check`` on what ``pool`` (default: the system's) and the
+        Flopper hold now: what the off-chain preview says of ``enterAuction(id_)``."""
+        pool = pool or self.pool
+        bid, lot, guy, tic, end = self.flopper.bids(id_)
+        return enter_check(
+            ceased=pool.ceased(), entered=pool.getPosition(id_) != (0, 0),
+            live=self.flopper.live() == 1, pool_is_guy=str(guy) == pool.address,
+            exists=int(str(guy), 16) != 0, bid_rad=bid, lot=lot, tic=tic, end=end,
+            now=boa.env.evm.patch.timestamp, beg=self.flopper.beg(), price=pool.price(),
+            free=pool.getAvailableDaiBalance())
 
     def cage(self) -> None:
         """Global settlement of the auction side: the Vow (as a ward) cages the Flopper."""

@@ -36,12 +36,15 @@ from backstop.maker.handles import (
     Mkr,
     Vat,
 )
-from backstop.maker.rules import deal_ready
+from backstop.pool.rules import enter_check, finalize_check, shares_for
 from backstop.units import Wad
 
 _ZERO = Wad(0)
-MIN_ENLIST = Wad.from_number(1)
-"""The pool's smallest enlist (pool.vy ``_MIN_ENLIST``)."""
+
+
+def _same(a: str, b: str) -> bool:
+    """Two addresses are the same (any case)."""
+    return a.lower() == b.lower()
 
 
 class PoolStatus(IntEnum):
@@ -212,46 +215,63 @@ class Pool(Handle):
         dai, mkr = self._read("getPosition", auction_id)
         return Position(Wad(dai), Wad(mkr))
 
+    def _read_batch(self, calls: Sequence[EncodedCall[Any]],
+                    block: int | str = "latest") -> list[Any]:
+        """Run ``calls`` in one batch at ``block``; their decoded answers (a revert raises)."""
+        results = batch_call(self.w3, [c.as_tuple() for c in calls], block)
+        out = []
+        for call, result in zip(calls, results, strict=True):
+            if isinstance(result, Revert):
+                raise result
+            out.append(call.decode(result))
+        return out
+
+    def preview_enters(self, auction_ids: Sequence[int]) -> dict[int, Preview]:
+        """Would ``enterAuction(id)`` succeed in the next block, for each id, and with which
+        ask and bid? ``backstop.pool.rules.enter_check`` on one batch of reads at the latest
+        block (the pool's books, the Flopper's ``live``, ``beg`` and every auction)."""
+        block = self.w3.eth.get_block("latest")
+        now = int(block["timestamp"]) + 1
+        head = [self.call_price(), self.call_ceased(), self.call_dai_available(),
+                self.flopper.call_live(), self.flopper.call_beg()]
+        per_id = [c for i in auction_ids
+                  for c in (self.call_position(i), self.flopper.call_bids(i))]
+        answers = self._read_batch(head + per_id, int(block["number"]))
+        price, ceased, free, live, beg = answers[:len(head)]
+        out: dict[int, Preview] = {}
+        for k, auction_id in enumerate(auction_ids):
+            position, bid = answers[len(head) + 2 * k:len(head) + 2 * k + 2]
+            check = enter_check(
+                ceased=ceased, entered=position.exists, live=live,
+                pool_is_guy=_same(bid.guy, self.address), exists=bid.exists,
+                bid_rad=bid.bid.raw, lot=bid.lot.raw, tic=bid.tic, end=bid.end, now=now,
+                beg=beg.raw, price=price.raw, free=free.raw)
+            out[auction_id] = Preview(check.ok, check.reason, Wad(check.ask), Wad(check.bid))
+        return out
+
     def preview_enter(self, auction_id: int) -> Preview:
-        ok, ask, bid, reason = self._read("previewEnterAuction", auction_id)
-        return Preview(bool(ok), str(reason), Wad(ask), Wad(bid))
+        """Would ``enterAuction(auction_id)`` succeed in the next block (``preview_enters``)."""
+        return self.preview_enters([auction_id])[auction_id]
 
     def preview_finalize(self, auction_id: int) -> Preview:
-        """Would ``finalizeAuction(auction_id)`` succeed in the next block? The pool's own
-        rule (pool.vy ``finalizeAuction``), read in one batch at the latest block: a position
-        is needed, and while the pool is still high bidder in a live Flopper the bid or the
-        auction must have expired (``deal`` possible)."""
+        """Would ``finalizeAuction(auction_id)`` succeed in the next block?
+        ``backstop.pool.rules.finalize_check`` on one batch of reads at the latest block."""
         block = self.w3.eth.get_block("latest")
-        calls = [self.call_position(auction_id), self.flopper.call_bids(auction_id),
-                 self.flopper.call_live()]
-        results = batch_call(self.w3, [c.as_tuple() for c in calls], int(block["number"]))
-        for result in results:
-            if isinstance(result, Revert):
-                raise result
-        position, bid, live = (c.decode(r) for c, r in zip(calls, results, strict=True))
-        if not position.exists:
-            return Preview(False, "Pool/no-position")
-        still_ours = to_checksum_address(bid.guy) == to_checksum_address(self.address)
-        if still_ours and live and not deal_ready(bid.tic, bid.end, int(block["timestamp"]) + 1):
-            return Preview(False, "Pool/auction-not-finished")
-        return Preview(True, "")
+        position, bid, live = self._read_batch(
+            [self.call_position(auction_id), self.flopper.call_bids(auction_id),
+             self.flopper.call_live()], int(block["number"]))
+        reason = finalize_check(entered=position.exists, pool_is_guy=_same(bid.guy, self.address),
+                                live=live, tic=bid.tic, end=bid.end,
+                                now=int(block["timestamp"]) + 1)
+        return Preview(not reason, reason)
 
     def preview_enlist(self, amount: Wad) -> Wad:
-        """Shares ``enlist(amount)`` would mint now (0 if closed or below the minimum): the
-        pool's rule (pool.vy ``_shares_for``), from its status, supply and free DAI read in
-        one batch."""
-        calls = [self.call_status(), self.call_total_shares(), self.call_dai_available()]
-        results = batch_call(self.w3, [c.as_tuple() for c in calls])
-        for result in results:
-            if isinstance(result, Revert):
-                raise result
-        status, supply, free = (c.decode(r) for c, r in zip(calls, results, strict=True))
-        amount = Wad(amount)
-        if status is not PoolStatus.ACCEPTING_DEPOSITS or amount < MIN_ENLIST:
-            return _ZERO
-        if supply.raw == 0:
-            return amount
-        return Wad(amount.raw * supply.raw // free.raw) if free.raw else _ZERO
+        """Shares ``enlist(amount)`` would mint now (0 if closed or below the minimum):
+        ``backstop.pool.rules.shares_for`` on the pool's status, supply and free DAI."""
+        status, supply, free = self._read_batch(
+            [self.call_status(), self.call_total_shares(), self.call_dai_available()])
+        return Wad(shares_for(Wad(amount).raw, accepting=status is PoolStatus.ACCEPTING_DEPOSITS,
+                              supply=supply.raw, free=free.raw))
 
     def shares_of(self, member: str) -> Wad:
         return Wad(self._read("balanceOf", to_checksum_address(member)))
@@ -301,11 +321,6 @@ class Pool(Handle):
     def call_position(self, auction_id: int) -> EncodedCall[Position]:
         return self.encoded_call("getPosition", auction_id,
                                  convert=lambda d, m: Position(Wad(d), Wad(m)))
-
-    def call_preview_enter(self, auction_id: int) -> EncodedCall[Preview]:
-        return self.encoded_call(
-            "previewEnterAuction", auction_id,
-            convert=lambda ok, ask, bid, why: Preview(bool(ok), str(why), Wad(ask), Wad(bid)))
 
     def state_calls(self) -> list[EncodedCall[Any]]:
         """The calls ``PoolState.decode`` expects, in its field order."""

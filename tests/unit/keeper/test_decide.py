@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from backstop.keeper.decide import (
-    RAY,
-    WAD,
     Action,
     AuctionView,
     ChainView,
@@ -14,6 +12,7 @@ from backstop.keeper.decide import (
     finalize_reason,
     plan,
 )
+from backstop.units import RAY, WAD
 
 POOL_A = "0x" + "aa" * 20
 POOL_B = "0x" + "bb" * 20

@@ -8,6 +8,7 @@ from eth_account import Account
 
 from backstop.pool.boa_system import PRICE, SUMP, System, contract
 from backstop.pool.gas import dai_permit
+from backstop.pool.rules import EnterCheck
 from backstop.units import RAD, RAY, WAD
 
 BID = SUMP // RAY  # 50,000 DAI in wad
@@ -178,7 +179,7 @@ def test_enter_auction_bids_at_the_pool_price(system: System, depositor: str,
                                               keeper: str) -> None:
     system.enlist(depositor, 60_000 * WAD)
     id_ = system.biddable()
-    assert system.pool.previewEnterAuction(id_) == (True, ASK, BID, "")
+    assert system.enter_check(id_) == EnterCheck(True, ASK, BID)  # the off-chain preview
     with boa.env.prank(keeper):
         system.pool.enterAuction(id_)
     logs = system.pool.get_logs()
@@ -232,8 +233,8 @@ def test_enter_auction_reverts(system: System, depositor: str, keeper: str, case
     elif case == "dai":
         with boa.env.prank(depositor):
             system.pool.defect(20_000 * WAD)
-    assert system.pool.previewEnterAuction(id_)[0] is False
-    assert system.pool.previewEnterAuction(id_)[3] == reason
+    check = system.enter_check(id_)  # the off-chain preview names the same reason
+    assert not check.ok and check.reason == reason
     with boa.env.prank(keeper), boa.reverts(reason):
         system.pool.enterAuction(id_)
 
@@ -268,7 +269,7 @@ def test_enter_auction_refuses_a_bid_of_fractional_dai(system: System, depositor
     with boa.env.prank(system.deployer):
         system.vow.file(b32("sump"), SUMP + RAY)
     id_ = system.biddable()
-    assert system.pool.previewEnterAuction(id_)[3] == "Pool/bid-not-whole-dai"
+    assert system.enter_check(id_).reason == "Pool/bid-not-whole-dai"
     with boa.env.prank(keeper), boa.reverts("Pool/bid-not-whole-dai"):
         system.pool.enterAuction(id_)
 

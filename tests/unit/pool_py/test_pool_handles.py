@@ -105,6 +105,14 @@ def test_previews_follow_the_pools_rules(system) -> None:
     assert pool.preview_finalize(auction) == Preview(False, "Pool/auction-not-finished")
     with pytest.raises(Revert, match="Pool/auction-not-finished"):
         pool.finalize_auction(system.keeper, auction)
+    again = pool.preview_enter(auction)
+    assert (again.ok, again.reason) == (False, "Pool/already-entered")
+    with pytest.raises(Revert, match="Pool/already-entered"):
+        pool.enter_auction(system.keeper, auction)
+    (fresh,) = kick_auctions(system.core, 1)  # lot too small for 100 DAI/MKR until ticked
+    previews = pool.preview_enters([auction, fresh])
+    assert [p.reason for p in previews.values()] == ["Pool/already-entered",
+                                                     "Pool/lot-too-small"]
 
 
 def test_enlist_with_permit_needs_a_key(system) -> None:
@@ -188,7 +196,6 @@ def test_encoded_calls_agree_with_direct_reads(system) -> None:
     pool.enter_auction(system.keeper, auction)
     assert _run(w3, pool.call_status()) is pool.status()
     assert _run(w3, pool.call_position(auction)) == pool.position(auction)
-    assert _run(w3, pool.call_preview_enter(auction)) == pool.preview_enter(auction)
     shares = Wad.from_number(6_000)
     assert _run(w3, pool.call_defect_amount(shares)) == pool.defect_amount(shares)
     assert _run(w3, pool.call_shares_of(system.depositor)) == pool.shares_of(system.depositor)

@@ -65,8 +65,8 @@
         them, `backstop.pool.reasons`), except "Pool/dai-locked" which names the free DAI;
         ownership cannot be renounced (a pool without an owner could never cease fire) and
         EIP-5267's eip712Domain() is not exported (DOMAIN_SEPARATOR() is); what enlist would
-        mint and whether finalizeAuction would succeed are computed off chain from the
-        views (`backstop.pool.handles`), only previewEnterAuction stays on chain.
+        mint and whether enterAuction or finalizeAuction would succeed are computed off chain
+        from the views by the same rules (`backstop.pool.rules`).
 @dev Revert strings are prefixed "Pool/". Every state-changing entry point is @nonreentrant.
 """
 
@@ -79,6 +79,7 @@ from snekmate.tokens import erc20
 from . import IBackstopPool
 
 implements: IBackstopPool
+
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
@@ -143,8 +144,8 @@ _RAY: constant(uint256) = 10**27
 # A position packs its DAI bid (high 128 bits) and MKR ask (low 128 bits).
 _LOW: constant(uint256) = 2**128 - 1
 _HIGH_SHIFT: constant(uint256) = 128
-# Bit 255 of a book word is always set (the word is never zero, so no write pays for a fresh
-# slot). The main book: bit 254 ceased, bit 253 active (a position or counted MKR is held),
+# Every write sets bit 255 of a book word (once written, the word is never zero again, so no
+# later write pays for a fresh slot). The main book: bit 254 ceased, bit 253 active (a position or counted MKR is held),
 # share supply in bits 128..252, free DAI (ERC20 and Vat) in the low 128 bits. The held book:
 # counted MKR in bits 160..254, counted Vat DAI in bits 64..159, whole DAI in bids in 0..63.
 _SUPPLY_MAX: constant(uint256) = 2**125 - 1
@@ -258,7 +259,9 @@ def __init__(
     daiJoin = daiJoin_
     vat = vat_
     flopper = flopper_
-    self._book_main = _SENTINEL
+    # The held book gets its sentinel now, so the first bid pays for a warm word; the main
+    # book gets it from the first enlist (that write is the same price either way, and the
+    # deployment saves a fresh slot).
     self._book_held = _SENTINEL
     extcall IVat(vat_).hope(flopper_)
     extcall IVat(vat_).hope(daiJoin_)
@@ -334,7 +337,7 @@ def defect(shares: uint256) -> (uint256, uint256):
         raise concat(
             "Pool/dai-locked: ",
             uint2str(free),
-            " wei of DAI is free now; defect fewer shares or wait for finalizeAuction",
+            " wei of DAI is free now",
         )
 
     # burn: shares <= balance <= supply
@@ -377,7 +380,7 @@ def enterAuction(auctionId: uint256):
     ok: bool = False
     ask: uint256 = 0
     bid: uint256 = 0
-    reason: String[96] = ""
+    reason: String[32] = ""
     main: uint256 = self._book_main
     ok, ask, bid, reason = self._preview_enter(auctionId, main)
     if not ok:
@@ -599,18 +602,6 @@ def getPosition(auctionId: uint256) -> (uint256, uint256):
     return packed >> _HIGH_SHIFT, packed & _LOW
 
 
-@external
-@view
-def previewEnterAuction(auctionId: uint256) -> (bool, uint256, uint256, String[96]):
-    """
-    @notice Would enterAuction(auctionId) succeed now? One call, for keepers.
-    @param auctionId The Flopper auction id.
-    @return ok, the MKR the pool would ask (wad), its DAI bid (wad), and the revert reason
-            if not ok.
-    """
-    return self._preview_enter(auctionId, self._book_main)
-
-
 # ---- internal ------------------------------------------------------------------------------------
 
 @internal
@@ -690,7 +681,7 @@ def _pro_rata(shares: uint256, supply: uint256, dai_total: uint256, mkr_total: u
 
 @internal
 @view
-def _preview_enter(auctionId: uint256, main: uint256) -> (bool, uint256, uint256, String[96]):
+def _preview_enter(auctionId: uint256, main: uint256) -> (bool, uint256, uint256, String[32]):
     """
     @dev Every check of enterAuction, in order, and the bid it would make.
     @param auctionId The Flopper auction id.
@@ -919,14 +910,17 @@ def _symbol(p: uint256) -> String[5]:
     @return The token symbol.
     """
     whole: uint256 = p // _WAD
-    text: String[100] = "MAX"
-    if whole < 1_000:
-        text = uint2str(whole)
-    elif whole < 100_000:
-        text = concat(uint2str(whole // 1_000), "K")
-    elif whole < 100_000_000:
-        text = concat(uint2str(whole // 1_000_000), "M")
-    return abi_decode(abi_encode(concat("DB", text)), String[5])
+    if whole >= 100_000_000:
+        return "DBMAX"
+    unit: uint256 = 1
+    suffix: String[1] = ""
+    if whole >= 100_000:
+        unit = 1_000_000
+        suffix = "M"
+    elif whole >= 1_000:
+        unit = 1_000
+        suffix = "K"
+    return abi_decode(abi_encode(concat("DB", uint2str(whole // unit), suffix)), String[5])
 
 
 @internal

@@ -1,0 +1,96 @@
+"""The pool's own rules (``pool.vy``), as pure functions on plain integers: whether
+``enterAuction`` would succeed and with which bid, what ``enlist`` would mint, whether
+``finalizeAuction`` would succeed. The contract keeps no preview views (code size is deployment
+gas), so the command line, the dashboard and the keeper all ask these.
+
+Units: ``bid_rad`` is rad (Vat DAI), ``lot`` and ``ask`` wad (MKR), ``price`` wad (DAI per MKR),
+pool DAI and shares wad, times in seconds. Reasons are the contract's revert codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backstop.maker.rules import deal_ready, dent_open
+from backstop.units import RAD, RAY, WAD
+
+MIN_ENLIST = WAD
+"""The smallest enlist, 1 DAI (``_MIN_ENLIST``)."""
+
+MAX_BID = 2**128 - 1
+"""The largest bid a position can hold, wad (``_LOW``)."""
+
+
+@dataclass(frozen=True)
+class EnterCheck:
+    """Would ``enterAuction`` succeed: with the pool's ask and bid (wad), or the revert code."""
+
+    ok: bool
+    ask: int = 0
+    bid: int = 0
+    reason: str = ""
+
+
+def ask_for(bid_rad: int, price: int) -> tuple[int, int]:
+    """The pool's (ask, bid) in wad for an auction's bid: ask = bid / price, rounded up, so the
+    pool never pays more than its price per MKR."""
+    bid = bid_rad // RAY
+    return (bid * WAD + price - 1) // price, bid
+
+
+def lot_allows(ask: int, lot: int, beg: int) -> bool:
+    """The Flopper takes ``ask`` as a dent on ``lot``: smaller, and by at least ``beg``."""
+    return ask < lot and beg * ask <= lot * WAD
+
+
+def enter_check(*, ceased: bool, entered: bool, live: bool, pool_is_guy: bool, exists: bool,
+                bid_rad: int, lot: int, tic: int, end: int, now: int, beg: int, price: int,
+                free: int) -> EnterCheck:
+    """``enterAuction``'s checks in the contract's order (``_preview_enter``), at time ``now``.
+
+    ``entered``: the pool holds a position in the auction; ``exists``: the Flopper still has
+    it (its ``guy`` is not zero); ``free``: the pool's free DAI (wad).
+    """
+    if ceased:
+        return EnterCheck(False, reason="Pool/ceased")
+    if entered:
+        return EnterCheck(False, reason="Pool/already-entered")
+    if not live:
+        return EnterCheck(False, reason="Pool/flopper-not-live")
+    if not exists:
+        return EnterCheck(False, reason="Pool/no-auction")
+    if pool_is_guy:
+        return EnterCheck(False, reason="Pool/already-high-bidder")
+    if not dent_open(tic, end, now):
+        return EnterCheck(False, reason="Pool/auction-finished")
+    if bid_rad % RAD:
+        return EnterCheck(False, reason="Pool/bid-not-whole-dai")
+    ask, bid = ask_for(bid_rad, price)
+    if bid == 0 or bid > MAX_BID:
+        return EnterCheck(False, reason="Pool/bid-out-of-range")
+    if not lot_allows(ask, lot, beg):
+        return EnterCheck(False, ask, bid, "Pool/lot-too-small")
+    if free < bid:
+        return EnterCheck(False, ask, bid, "Pool/not-enough-dai")
+    return EnterCheck(True, ask, bid)
+
+
+def finalize_check(*, entered: bool, pool_is_guy: bool, live: bool, tic: int, end: int,
+                   now: int) -> str:
+    """``finalizeAuction``'s checks at time ``now``: "" if it would succeed, else the code."""
+    if not entered:
+        return "Pool/no-position"
+    if pool_is_guy and live and not deal_ready(tic, end, now):
+        return "Pool/auction-not-finished"
+    return ""
+
+
+def shares_for(amount: int, *, accepting: bool, supply: int, free: int) -> int:
+    """The shares ``enlist(amount)`` mints (``_shares_for``): 0 when deposits are closed or the
+    amount is below 1 DAI; 1:1 for an empty pool; else ``amount * supply / free`` rounded down
+    (while deposits are open the free DAI is the pool's whole value)."""
+    if not accepting or amount < MIN_ENLIST:
+        return 0
+    if supply == 0:
+        return amount
+    return amount * supply // free if free else 0
