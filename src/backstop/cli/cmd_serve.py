@@ -38,7 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port to listen on (default {DEFAULT_PORT})")
+                        help=f"port to listen on (default {DEFAULT_PORT}; 0: any free port, "
+                             "printed at start)")
     parser.add_argument("--from-block", type=int, default=0, metavar="N",
                         help="first block to scan for share transfers and auction events "
                              "(on mainnet: the factory's deployment block)")
@@ -73,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     from backstop.web.server import make_server
 
     if not 0 <= args.port <= 65_535:
-        raise UserError(f"--port {args.port} is not a port; use 1-65535", exit_code=2)
+        raise UserError(f"--port {args.port} is not a port; use 1-65535 (or 0 for any free "
+                        "port)", exit_code=2)
     if args.from_block < 0:
         raise UserError("--from-block cannot be negative", exit_code=2)
     factory, pools = sources(args)

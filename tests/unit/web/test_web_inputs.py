@@ -75,3 +75,9 @@ def test_serve_needs_to_know_which_pools(capsys: pytest.CaptureFixture[str]) -> 
     assert "is not an address" in capsys.readouterr().err
     assert main(["serve", "--factory", DEPOSITOR, "--pools", DEPOSITOR]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--factory", DEPOSITOR, "--port", "70000"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: --port 70000 is not a port; use 1-65535 (or 0 for any free port)")
