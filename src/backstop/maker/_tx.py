@@ -16,6 +16,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
+from web3._utils.method_formatters import receipt_formatter
 
 from backstop.chain.errors import Revert
 from backstop.chain.tx import TxSender
@@ -47,8 +48,9 @@ def send(w3: Web3, sender: Sender, fn: Any) -> dict[str, Any]:
     Returns the receipt (web3's formatting); raises ``TxFailed`` if it was mined but failed.
     """
     raw = _send_raw(w3, sender, fn)
-    # TxSender hands back the node's JSON; give callers web3's formatted receipt instead
-    return dict(w3.eth.get_transaction_receipt(raw["transactionHash"]))
+    # TxSender hands back the node's JSON; format it as web3's own get_transaction_receipt
+    # would (web3 is pinned), instead of asking the node for it a second time
+    return dict(receipt_formatter(raw))
 
 
 def deploy(w3: Web3, sender: Sender, initcode: bytes | str) -> str:

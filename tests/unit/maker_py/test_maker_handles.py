@@ -203,3 +203,10 @@ def test_deploy_with_a_local_account(chain) -> None:
     assert core.deployer is deployer
     (auction,) = kick_auctions(core, 1)  # the scenario helpers sign with it too
     assert core.flopper.bids(auction).guy == core.vow.address
+
+
+def test_a_write_returns_the_receipt_web3_would(chain, core, roles) -> None:
+    receipt = core.dai.approve(roles["depositor"], roles["keeper"], Wad.from_number(3))
+    assert receipt == dict(chain.eth.get_transaction_receipt(receipt["transactionHash"]))
+    (approval,) = core.dai.contract.events.Approval().process_receipt(receipt)
+    assert approval["args"]["wad"] == 3 * 10**18
