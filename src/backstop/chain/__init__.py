@@ -20,14 +20,9 @@ from typing import Any
 
 from web3 import Web3
 
-from backstop.chain.batch import send_batch
+from backstop.chain.batch import result_of, send_batch
 from backstop.chain.boa_provider import BoaProvider
-from backstop.chain.errors import (
-    Revert,
-    RpcError,
-    RpcUnavailable,
-    revert_from_rpc_error,
-)
+from backstop.chain.errors import Revert, RpcError, RpcUnavailable
 
 __all__ = ["BoaProvider", "Revert", "RpcError", "RpcUnavailable", "batch_call", "connect"]
 
@@ -99,14 +94,9 @@ def batch_call(
 
 
 def _call_result(response: Any) -> bytes | Revert:
-    error = response.get("error")
-    if error is not None:
-        revert = revert_from_rpc_error(error)
-        if revert is not None:
-            return revert
-        raise RpcError(f"eth_call failed: {error.get('message')}", error.get("code"),
-                       error.get("data"))
-    result = response.get("result")
+    result = result_of("eth_call", response)
+    if isinstance(result, Revert):
+        return result
     if not isinstance(result, str):
         raise RpcError(f"eth_call answered {result!r}")
     return bytes.fromhex(result[2:])

@@ -40,12 +40,11 @@ from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 
-from backstop.chain.batch import send_batch
+from backstop.chain.batch import result_of, send_batch
 from backstop.chain.errors import (
     Revert,
     RpcError,
     RpcUnavailable,
-    revert_from_rpc_error,
     unavailable_from,
 )
 
@@ -82,12 +81,6 @@ def is_connection_error(exc: BaseException) -> bool:
     """The node could not be reached or did not answer in time (refused, reset, timed out, HTTP
     5xx / 408 / 429): the one classification of ``backstop.chain.errors.unavailable_from``."""
     return unavailable_from(exc) is not None
-
-
-def _rpc_error(method: str, error: Mapping[str, Any]) -> RpcError:
-    """The chain layer's ``RpcError`` for a JSON-RPC error object, naming the method."""
-    message = str(error.get("message", error))
-    return RpcError(f"{method}: {message}", error.get("code"), error.get("data"))
 
 
 def parse_gwei(value: int | str | None) -> int | None:
@@ -644,15 +637,11 @@ class TxSender:
 
     @staticmethod
     def _result(method: str, response: Mapping[str, Any]) -> Any:
-        """The result of one JSON-RPC response, or ``Revert``/``RpcError``."""
-        if "error" in response and response["error"] is not None:
-            err = response["error"]
-            if not isinstance(err, Mapping):
-                err = {"message": str(err)}
-            revert = revert_from_rpc_error(err) if method in ("eth_call",
-                                                              "eth_estimateGas") else None
-            raise revert or _rpc_error(method, err)
-        return response.get("result")
+        """The result of one JSON-RPC response; raises ``Revert`` or ``RpcError``."""
+        result = result_of(method, response)
+        if isinstance(result, Revert):
+            raise result
+        return result
 
     def _send_result(self, method: str, response: Mapping[str, Any],
                      local_hash: str | None) -> str:

@@ -15,8 +15,8 @@ from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from backstop.chain.batch import send_batch
-from backstop.chain.errors import Revert, RpcError, revert_from_rpc_error
+from backstop.chain.batch import result_of, send_batch
+from backstop.chain.errors import Revert, RpcError
 from backstop.keeper.decide import AuctionView
 
 KICK_TOPIC = "0x" + keccak(text="Kick(uint256,uint256,uint256,address)").hex()
@@ -112,17 +112,7 @@ def rpc_batch(w3: Web3, requests: Sequence[tuple[str, list[Any]]]) -> list[Any]:
     an ``eth_call`` that reverts comes back as a ``Revert`` value.
     """
     out = send_batch(w3, requests)
-    results: list[Any] = []
-    for (method, _), resp in zip(requests, out, strict=True):
-        error = resp.get("error")
-        if error:
-            revert = revert_from_rpc_error(error) if method == "eth_call" else None
-            if revert is None:
-                raise RpcError(f"{method}: {error.get('message', error)}", error.get("code"))
-            results.append(revert)
-        else:
-            results.append(resp.get("result"))
-    return results
+    return [result_of(method, resp) for (method, _), resp in zip(requests, out, strict=True)]
 
 
 def _call(to: str, data: str, block: str) -> tuple[str, list[Any]]:

@@ -74,3 +74,20 @@ def test_a_real_batch_answers_in_order():
     w3 = connect("inprocess")
     out = send_batch(w3, [("eth_chainId", []), ("eth_blockNumber", [])])
     assert [r["result"] for r in out] == [hex(31337), hex(w3.eth.block_number)]
+
+
+def test_result_of_turns_each_response_into_a_result_a_revert_or_an_error():
+    from backstop.chain.batch import result_of
+    from backstop.chain.errors import Revert
+
+    assert result_of("eth_blockNumber", {"jsonrpc": "2.0", "id": 1, "result": "0x10"}) == "0x10"
+    reverted = {"error": {"code": 3, "message": "execution reverted: Pool/ceased"}}
+    assert result_of("eth_call", reverted) == Revert("Pool/ceased", b"")
+    assert result_of("eth_estimateGas", reverted) == Revert("Pool/ceased", b"")
+    with pytest.raises(RpcError, match="eth_sendRawTransaction: execution reverted"):
+        result_of("eth_sendRawTransaction", reverted)  # only calls can revert as a result
+    with pytest.raises(RpcError, match="eth_call: header not found") as err:
+        result_of("eth_call", {"error": {"code": -32000, "message": "header not found"}})
+    assert err.value.code == -32000
+    with pytest.raises(RpcError, match="eth_call: boom"):
+        result_of("eth_call", {"error": "boom"})  # a node that answers a bare string
