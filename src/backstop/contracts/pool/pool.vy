@@ -145,9 +145,10 @@ _RAY: constant(uint256) = 10**27
 _LOW: constant(uint256) = 2**128 - 1
 _HIGH_SHIFT: constant(uint256) = 128
 # Every write sets bit 255 of a book word (once written, the word is never zero again, so no
-# later write pays for a fresh slot). The main book: bit 254 ceased, bit 253 active (a position or counted MKR is held),
-# share supply in bits 128..252, free DAI (ERC20 and Vat) in the low 128 bits. The held book:
-# counted MKR in bits 160..254, counted Vat DAI in bits 64..159, whole DAI in bids in 0..63.
+# later write pays for a fresh slot). The main book: bit 254 ceased, bit 253 active (a
+# position or counted MKR is held), share supply in bits 128..252, free DAI (ERC20 and Vat)
+# in the low 128 bits. The held book: counted MKR in bits 160..254, counted Vat DAI in bits
+# 64..159, whole DAI in bids in bits 0..63.
 _SUPPLY_MAX: constant(uint256) = 2**125 - 1
 _BIDS_MAX: constant(uint256) = 2**64 - 1
 _VAT_SHIFT: constant(uint256) = 64
