@@ -244,6 +244,7 @@ def test_enter_auction_refuses_a_caged_flopper(system: System, depositor: str,
     system.enlist(depositor, 60_000 * WAD)
     id_ = system.biddable()
     system.cage()
+    assert system.enter_check(id_).reason == "Pool/flopper-not-live"
     with boa.env.prank(keeper), boa.reverts("Pool/flopper-not-live"):
         system.pool.enterAuction(id_)
 
