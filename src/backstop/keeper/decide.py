@@ -111,7 +111,7 @@ _WORDS = {
     "Pool/already-high-bidder": "already high bidder",
     "Pool/auction-finished": "auction finished",
     "Pool/bid-not-whole-dai": "bid not whole DAI",
-    "Pool/bid-out-of-range": "no bid",
+    "Pool/bid-out-of-range": "bid out of range",
     "Pool/lot-too-small": "lot too small for the pool's price",
     "Pool/not-enough-dai": "not enough free DAI",
 }

@@ -125,12 +125,18 @@ class PoolState:
     def decode(cls, address: str, calls: Sequence[EncodedCall[Any]],
                results: Sequence[bytes | Revert]) -> PoolState:
         """Build the state from ``Pool.state_calls()`` and their ``batch_call`` answers."""
-        values = []
-        for call, result in zip(calls, results, strict=True):
-            if isinstance(result, Revert):
-                raise result
-            values.append(call.decode(result))
-        return cls(address, *values)
+        return cls(address, *decode_results(calls, results))
+
+
+def decode_results(calls: Sequence[EncodedCall[Any]],
+                   results: Sequence[bytes | Revert]) -> list[Any]:
+    """Each call's decoded answer from ``batch_call``'s results; a revert raises it."""
+    out = []
+    for call, result in zip(calls, results, strict=True):
+        if isinstance(result, Revert):
+            raise result
+        out.append(call.decode(result))
+    return out
 
 
 def _u(x: int) -> Wad:
@@ -218,13 +224,7 @@ class Pool(Handle):
     def _read_batch(self, calls: Sequence[EncodedCall[Any]],
                     block: int | str = "latest") -> list[Any]:
         """Run ``calls`` in one batch at ``block``; their decoded answers (a revert raises)."""
-        results = batch_call(self.w3, [c.as_tuple() for c in calls], block)
-        out = []
-        for call, result in zip(calls, results, strict=True):
-            if isinstance(result, Revert):
-                raise result
-            out.append(call.decode(result))
-        return out
+        return decode_results(calls, batch_call(self.w3, [c.as_tuple() for c in calls], block))
 
     def preview_enters(self, auction_ids: Sequence[int]) -> dict[int, Preview]:
         """Would ``enterAuction(id)`` succeed in the next block, for each id, and with which
