@@ -19,12 +19,13 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from importlib.metadata import version as _dist_version
 from pathlib import Path
 from typing import Any
+
+from backstop.files import atomic_write
 
 CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
 ERC5202_PREFIX = b"\xfe\x71\x00"
@@ -184,25 +185,12 @@ def _load_cached(name: str, path: Path) -> tuple[Artifact, list[str]] | None:
     return (art, deps) if art.name == name else None
 
 
-def _atomic_write(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` via a temporary file and an atomic rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _store(path: Path, art: Artifact, deps: list[str]) -> None:
     """Write the artifact, then the index pointing at it (a reader never sees an index whose
     artifact is missing). A read-only cache directory is not an error: we just recompile."""
     try:
-        _atomic_write(_artifact_path(path, art.source_hash), json.dumps(art.to_json()))
-        _atomic_write(_index_path(path), json.dumps({"deps": sorted(set(deps))}))
+        atomic_write(_artifact_path(path, art.source_hash), json.dumps(art.to_json()))
+        atomic_write(_index_path(path), json.dumps({"deps": sorted(set(deps))}))
     except OSError:
         pass
 

@@ -6,8 +6,10 @@ no DAI or MKR lost."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -202,6 +204,37 @@ def test_a_start_interrupted_by_faults_is_simply_retried(node, world):
         finish(world, keeper, w3)
 
 
+def test_with_a_journal_a_restart_takes_the_previous_bids_over_without_txpool(node, world,
+                                                                            tmp_path):
+    journal = str(tmp_path / "keeper-journal.json")
+    ids = world.kick(1)
+    rpc(node.url, "evm_setAutomine", [False])
+    rpc(node.url, "evm_mine")
+    before = make_keeper(world.w3, world, journal=journal)
+    before.step()  # bids, then "dies": its bid waits in the node's pool, named in the journal
+    (ptx,) = before.sender.in_flight
+    before.sender.nonces.settle(ptx.nonce)  # a dead process takes its nonce count with it
+    recorded = json.loads(Path(journal).read_text())
+    assert [(t["nonce"], t["hashes"]) for t in recorded["txs"]] == [(ptx.nonce, ptx.hashes)]
+    with RpcProxy(node.url) as proxy:
+        w3 = connect(proxy.url, timeout=1.0)
+        after = make_keeper(w3, world, journal=journal)
+        proxy.fail_next(1, "error", methods={"txpool_content"})  # a node that hides its pool
+        after.step()
+        (inherited,) = after.log.events("inherited_txs")
+        assert (inherited["adopted"], inherited["from_journal"]) == (1, 1)
+        assert not after.log.events("inherited_txs_wait")  # taken over: nothing to wait for
+        assert [p.hash for p in after.sender.in_flight] == [ptx.hash]
+        rpc(node.url, "evm_setAutomine", [True])
+        rpc(node.url, "evm_mine")  # the old bid is mined, and the new keeper sees it so
+        drive(after, w3)
+        assert after.log.events("tx_mined")
+        assert not after.log.events("enter")  # never bid twice
+        assert world.pools[0].active_auctions() == ids
+        finish(world, after, w3)
+    assert json.loads(Path(journal).read_text())["txs"] == []  # nothing left in flight
+
+
 def test_without_txpool_content_a_restart_waits_for_the_previous_bids(node, world):
     ids = world.kick(1)
     rpc(node.url, "evm_setAutomine", [False])
@@ -209,6 +242,8 @@ def test_without_txpool_content_a_restart_waits_for_the_previous_bids(node, worl
     before = make_keeper(world.w3, world)
     before.step()  # bids, then "dies" (never stepped again): its bid waits in the pool
     assert len(before.in_flight) == 1
+    (ptx,) = before.sender.in_flight
+    before.sender.nonces.settle(ptx.nonce)  # a dead process takes its nonce count with it
     with RpcProxy(node.url) as proxy:
         w3 = connect(proxy.url, timeout=1.0)
         after = make_keeper(w3, world)

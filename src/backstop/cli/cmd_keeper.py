@@ -48,6 +48,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="log what it would do, send nothing")
     parser.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
                         help="serve Prometheus metrics on 127.0.0.1:PORT/metrics")
+    parser.add_argument("--journal", default=None, metavar="FILE",
+                        help="record the transactions in flight in FILE, so a restart takes "
+                             "them over even on a node that hides its pool (txpool_content)")
     parser.add_argument("--poll-interval", default=None, metavar="SECONDS",
                         help="how often to look for a new block (default 1)")
     parser.add_argument("--log-format", choices=("json", "logfmt"), default=None,
@@ -67,7 +70,7 @@ def _settings_args(args: argparse.Namespace) -> dict[str, Any]:
         name: getattr(args, name)
         for name in ("pools", "factory", "tick", "from_block", "max_fee_gwei",
                      "priority_fee_gwei", "bump_percent", "bump_every_blocks", "dry_run",
-                     "metrics_port", "poll_interval", "log_format")
+                     "metrics_port", "journal", "poll_interval", "log_format")
     }
     out["rpc_url"] = args.rpc_url or os.environ.get("BACKSTOP_RPC_URL")
     if args.deployment is not None:

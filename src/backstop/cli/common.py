@@ -19,6 +19,7 @@ from eth_utils import is_hex_address, to_checksum_address
 from web3 import Web3
 
 from backstop.cli.errors import UserError
+from backstop.files import atomic_write
 from backstop.pool.reasons import explain_revert
 from backstop.units import UnitError, Wad
 
@@ -147,7 +148,7 @@ def read_deployment(path: Path) -> Deployment:
 def write_deployment(path: Path, deployment: Deployment) -> None:
     """Write the deployment file (creating its directory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(deployment.to_json(), indent=2) + "\n")
+    atomic_write(path, json.dumps(deployment.to_json(), indent=2) + "\n")
 
 
 def deployment_of(args: argparse.Namespace) -> Deployment | None:

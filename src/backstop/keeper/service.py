@@ -43,6 +43,7 @@ from backstop.keeper.decide import (
     lot_could_suit,
     plan,
 )
+from backstop.keeper.journal import Journal, JournalError
 from backstop.keeper.logs import EventLog
 from backstop.keeper.metrics import KeeperMetrics
 from backstop.keeper.reader import (
@@ -107,6 +108,9 @@ class Keeper:
                 priority_fee_gwei=settings.priority_fee_gwei,
                 bump_percent=settings.bump_percent,
                 bump_every_blocks=settings.bump_every_blocks, listener=self._on_tx)
+        self.journal: Journal | None = None
+        if self.sender is not None and settings.journal:
+            self.journal = Journal(settings.journal, self.sender.address)
         self.pools: list[str] = list(settings.pools)
         self.prices: dict[str, int] = {}
         self.reader: ChainReader | None = None
@@ -424,7 +428,8 @@ class Keeper:
         return label
 
     def _on_tx(self, event: str, ptx: PendingTx, info: dict[str, Any]) -> None:
-        """TxSender's events: metrics and one log line each."""
+        """TxSender's events: the journal, metrics and one log line each."""
+        self._record()
         d = self._labels.get(ptx.label)
         m = self.metrics
         if event == "sent":
@@ -478,22 +483,25 @@ class Keeper:
 
     def _check_inherited(self, head: int) -> None:
         """Transactions of a previous run still pending: take them over if the node shows its
-        pool (``txpool_content``: they are then followed, replaced or resent like our own);
-        otherwise wait for them (up to ``INHERITED_WAIT_BLOCKS`` blocks) before sending."""
+        pool (``txpool_content``) or the journal names them (``eth_getTransactionByHash``):
+        they are then followed, replaced or resent like our own. Otherwise wait for them (up
+        to ``INHERITED_WAIT_BLOCKS`` blocks) before sending."""
         if self.sender is None:
             return
         waiting = self._waiting_txs()
         if waiting <= 0:
             return
-        adopted = self._adopt_inherited()
-        self.log("inherited_txs", level="warning", count=waiting, adopted=adopted)
-        if adopted < waiting:
+        adopted = self._adopt_from_pool()
+        journaled = self._adopt_from_journal() if adopted < waiting else 0
+        self.log("inherited_txs", level="warning", count=waiting, adopted=adopted + journaled,
+                 from_journal=journaled if self.journal else None)
+        if adopted + journaled < waiting:
             self.hold_until = head + INHERITED_WAIT_BLOCKS
             self.log("inherited_txs_wait", level="warning", until_block=self.hold_until)
 
-    def _adopt_inherited(self) -> int:
+    def _adopt_from_pool(self) -> int:
         """Adopt our transactions in the node's pool; how many (0 if it does not show it)."""
-        assert self.sender is not None and self.reader is not None
+        assert self.sender is not None
         try:
             (content,) = rpc_batch(self.w3, [("txpool_content", [])])
         except RpcError:
@@ -504,21 +512,63 @@ class Keeper:
             for sender, txs in by_sender.items():
                 if sender.lower() == self.sender.address.lower():
                     mine += list(txs.values())
-        by_selector = {sel.hex(): action for action, sel in _SELECTORS.items()}
         for tx in sorted(mine, key=lambda t: int(t["nonce"], 16)):
-            data = bytes.fromhex(str(tx.get("input") or "0x")[2:])
-            action = by_selector.get(data[:4].hex())
-            to = to_checksum_address(tx["to"]) if tx.get("to") else None
-            if action is None or to is None or len(data) != 36:
-                label = f"inherited:{int(tx['nonce'], 16)}"
-            else:
-                d = Decision(action, int.from_bytes(data[4:], "big"),
-                             None if action is Action.TICK else to, "sent before this start")
-                label = self._label(d)
-            ptx = self.sender.adopt(tx, label=label)
-            if label in self._labels:
-                self.in_flight[self._labels[label].key] = ptx
+            self._take_over(tx)
         return len(mine)
+
+    def _adopt_from_journal(self) -> int:
+        """Adopt the journal's transactions the node still holds unmined; how many."""
+        assert self.sender is not None
+        if self.journal is None:
+            return 0
+        try:
+            entries = self.journal.read()
+        except JournalError as exc:
+            self.log("journal_unusable", level="warning", error=str(exc))
+            return 0
+        taken = {p.nonce for p in self.sender.in_flight}
+        entries = [e for e in entries if e.nonce not in taken and e.hashes]
+        hashes = [h for e in entries for h in e.hashes]
+        if not hashes:
+            return 0
+        found = rpc_batch(self.w3, [("eth_getTransactionByHash", [h]) for h in hashes])
+        by_hash = dict(zip(hashes, found, strict=True))
+        adopted = 0
+        for entry in entries:
+            # the newest version the node still holds unmined (older ones were replaced)
+            live = [by_hash[h] for h in entry.hashes
+                    if isinstance(by_hash[h], dict) and by_hash[h].get("blockNumber") is None]
+            if live:
+                self._take_over(live[-1])
+                adopted += 1
+        return adopted
+
+    def _take_over(self, tx: dict[str, Any]) -> PendingTx:
+        """Adopt one transaction of a previous run; a keeper action's is in flight again."""
+        assert self.sender is not None
+        by_selector = {sel.hex(): action for action, sel in _SELECTORS.items()}
+        data = bytes.fromhex(str(tx.get("input") or "0x")[2:])
+        action = by_selector.get(data[:4].hex())
+        to = to_checksum_address(tx["to"]) if tx.get("to") else None
+        if action is None or to is None or len(data) != 36:
+            label = f"inherited:{int(tx['nonce'], 16)}"
+        else:
+            d = Decision(action, int.from_bytes(data[4:], "big"),
+                         None if action is Action.TICK else to, "sent before this start")
+            label = self._label(d)
+        ptx = self.sender.adopt(tx, label=label)
+        if label in self._labels:
+            self.in_flight[self._labels[label].key] = ptx
+        return ptx
+
+    def _record(self) -> None:
+        """Write the transactions in flight to the journal (a failed write is logged)."""
+        if self.journal is None or self.sender is None:
+            return
+        try:
+            self.journal.write(self.sender.in_flight)
+        except OSError as exc:
+            self.log("journal_write_failed", level="warning", error=str(exc))
 
     def _holding(self, number: int) -> bool:
         """Still waiting for transactions of a previous run (checked once per block)."""

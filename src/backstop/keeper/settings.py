@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 from eth_utils import is_address, to_checksum_address
@@ -38,6 +39,7 @@ class KeeperSettings:
     bump_every_blocks: int = DEFAULT_BUMP_EVERY_BLOCKS
     dry_run: bool = False
     metrics_port: int | None = None
+    journal: str | None = None
     poll_interval: float = 1.0
     max_backoff: float = 30.0
     refresh_every_blocks: int = 32
@@ -88,7 +90,7 @@ def _from_text(name: str, raw: str) -> Any:
         if not _SECONDS.match(text):
             raise ConfigError(f"{name.replace('_', '-')}: {raw!r} is not a number of seconds")
         return float(text)
-    if name == "factory" and not text:
+    if name in ("factory", "journal") and not text:
         return None
     return text
 
@@ -126,3 +128,8 @@ def _validate(s: KeeperSettings) -> None:
         raise ConfigError("refresh-every-blocks must be at least 1")
     if s.log_format not in ("json", "logfmt"):
         raise ConfigError(f"log-format {s.log_format!r}: use json or logfmt")
+    if s.journal is not None:
+        folder = Path(s.journal).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise ConfigError(f"journal: the folder {folder} does not exist; create it or give "
+                              "another --journal FILE")

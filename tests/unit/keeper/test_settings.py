@@ -33,6 +33,8 @@ def test_arguments_win_over_environment_over_defaults():
         ({"pools": (POOL,)}, {"BACKSTOP_KEEPER_FROM_BLOCK": "-3"}, "not a whole number"),
         ({"pools": (POOL,), "bump_percent": 5}, {}, "at least 10"),
         ({"pools": (POOL,), "metrics_port": 70_000}, {}, "not a TCP port"),
+        ({"pools": (POOL,)}, {"BACKSTOP_KEEPER_JOURNAL": "/no/such/folder/j.json"},
+         "journal: the folder /no/such/folder does not exist"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(args, env, words):
