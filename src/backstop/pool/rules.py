@@ -49,7 +49,10 @@ def enter_check(*, ceased: bool, entered: bool, live: bool, pool_is_guy: bool, e
     """``enterAuction``'s checks in the contract's order (``_preview_enter``), at time ``now``.
 
     ``entered``: the pool holds a position in the auction; ``exists``: the Flopper still has
-    it (its ``guy`` is not zero); ``free``: the pool's free DAI (wad).
+    it (its ``guy`` is not zero); ``free``: the pool's free DAI (wad). One check is not the
+    contract's: the pool as high bidder ("Pool/already-high-bidder") cannot happen without a
+    position, but a caller whose view of the positions is older than its view of the
+    Flopper (the keeper, between refreshes) must not bid again.
     """
     if ceased:
         return EnterCheck(False, reason="Pool/ceased")
@@ -59,7 +62,7 @@ def enter_check(*, ceased: bool, entered: bool, live: bool, pool_is_guy: bool, e
         return EnterCheck(False, reason="Pool/flopper-not-live")
     if not exists:
         return EnterCheck(False, reason="Pool/no-auction")
-    if pool_is_guy:
+    if pool_is_guy:  # not a contract check: a view of positions older than the Flopper's
         return EnterCheck(False, reason="Pool/already-high-bidder")
     if not dent_open(tic, end, now):
         return EnterCheck(False, reason="Pool/auction-finished")

@@ -288,6 +288,53 @@ def test_enter_auction_uses_counted_vat_dai_first(system: System, depositor: str
     assert system.pool.getAvailableDaiBalance() == 60_000 * WAD
 
 
+def test_enter_auction_refuses_an_auction_without_a_bid(system: System, depositor: str,
+                                                         keeper: str) -> None:
+    # a Vow whose sump is 0 starts auctions that ask no DAI: nothing for the pool to pay
+    system.enlist(depositor, 60_000 * WAD)
+    from backstop.pool.boa_system import b32
+
+    with boa.env.prank(system.deployer):
+        system.vow.file(b32("sump"), 0)
+    id_ = system.kick()
+    assert system.enter_check(id_).reason == "Pool/bid-out-of-range"
+    with boa.env.prank(keeper), boa.reverts("Pool/bid-out-of-range"):
+        system.pool.enterAuction(id_)
+
+
+def test_enter_auction_refuses_an_id_beyond_the_bitmap(system: System, depositor: str,
+                                                        keeper: str) -> None:
+    # the active-auction bitmap has 4,096 words of 256 ids: an auction id from 1,048,576 on
+    # cannot be listed, so it is refused before any DAI moves
+    system.enlist(depositor, 60_000 * WAD)
+    kicks_slot = system.flopper.compiler_data.storage_layout["storage_layout"][
+        "flop_auction"]["kicks"]["slot"]
+    boa.env.set_storage(system.flopper.address, kicks_slot, 4_096 * 256 - 1)
+    id_ = system.biddable()
+    assert id_ == 4_096 * 256
+    with boa.env.prank(keeper), boa.reverts("Pool/auction-id-too-high"):
+        system.pool.enterAuction(id_)
+    assert system.pool.getAvailableDaiBalance() == 60_000 * WAD
+
+
+def test_books_refuse_more_mkr_than_they_can_hold(system: System, depositor: str,
+                                                  keeper: str) -> None:
+    # counted MKR has 95 bits: a win that would pass 2**95 - 1 wei reverts instead of wrapping
+    system.enlist(depositor, 60_000 * WAD)
+    id_ = enter(system, keeper)
+    system.finish_bid(id_)
+    slot = system.pool.compiler_data.storage_layout["storage_layout"]["_book_held"]["slot"]
+    held = boa.env.get_storage(system.pool.address, slot)
+    near_full = (2**95 - ASK) << 160  # counted MKR one lot below the limit
+    boa.env.set_storage(system.pool.address, slot, held | near_full)
+    with boa.env.prank(keeper), boa.reverts("Pool/amount-too-large"):
+        system.pool.finalizeAuction(id_)
+    boa.env.set_storage(system.pool.address, slot, held | ((2**95 - 1 - ASK) << 160))
+    with boa.env.prank(keeper):
+        system.pool.finalizeAuction(id_)  # exactly at the limit: fine
+    assert system.pool.getMKRBalance() == 2**95 - 1
+
+
 # ---- finalizeAuction --------------------------------------------------------------------------
 
 def test_finalize_won_deals_the_mkr_to_the_pool(system: System, depositor: str,

@@ -373,9 +373,9 @@ def enterAuction(auctionId: uint256):
     """
     @notice Anyone: bid in Flopper auction `auctionId` at the pool's price. The pool offers the
             auction's fixed DAI bid for lot = bid / price MKR, rounded up, so it never pays
-            more than its price per MKR. Requires: not ceased, the Flopper live, the auction
-            open and not already the pool's, its lot large enough for `beg`, a bid of whole
-            DAI wads, and enough free DAI. Uses counted Vat DAI first and joins only the rest.
+            more than its price per MKR. Requires: not ceased, no position in it yet, the
+            Flopper live, the auction open, its lot large enough for `beg`, a bid of whole
+            DAI, and enough free DAI. Uses counted Vat DAI first and joins only the rest.
     @param auctionId The Flopper auction id.
     """
     ok: bool = False
@@ -703,8 +703,7 @@ def _preview_enter(auctionId: uint256, main: uint256) -> (bool, uint256, uint256
     a_bid, a_lot, guy, tic, end = self._bids(auctionId)
     if guy == empty(address):
         return False, 0, 0, "Pool/no-auction"
-    if guy == self:
-        return False, 0, 0, "Pool/already-high-bidder"
+    # (the pool is never the high bidder without a position: only its own dent makes it so)
     now: uint256 = block.timestamp
     if convert(end, uint256) <= now or (tic != 0 and convert(tic, uint256) <= now):
         return False, 0, 0, "Pool/auction-finished"
