@@ -22,6 +22,7 @@ from eth_account import Account
 from backstop.chain import connect
 from backstop.keeper.scenario import build_world, pool_outcome, world_problems
 from backstop.testing.anvil import DEV_KEYS, free_port, rpc, start_anvil
+from backstop.testing.rpc_proxy import RpcProxy
 
 pytestmark = pytest.mark.anvil
 
@@ -104,6 +105,33 @@ def entered_counts(world) -> Counter:
         for ev in pool.events("AuctionEntered", 0):
             counts[int(ev["args"]["auctionId"])] += 1
     return counts
+
+
+def test_sigkilled_then_restarted_on_a_node_hiding_its_pool_takes_over_from_the_journal(
+        chain, tmp_path):
+    anvil, world = chain
+    journal = str(tmp_path / "keeper.json")
+    ids = world.kick(2)
+    rpc(anvil.url, "evm_setAutomine", [False])
+    with RpcProxy(anvil.url) as proxy:
+        proxy.fail_next(1_000, "error", methods={"txpool_content"})  # never shows its pool
+        first = KeeperProcess(proxy.url, world.pool_addresses, DEV_KEYS[3], "--journal", journal)
+        first.wait_for("enter")
+        wait_until(lambda: len(json.loads(Path(journal).read_text())["txs"]) == 2,
+                   what="both bids in the journal")
+        assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+        second = KeeperProcess(proxy.url, world.pool_addresses, DEV_KEYS[3],
+                               "--journal", journal)
+        inherited = second.wait_for("inherited_txs")
+        assert (inherited["adopted"], inherited["from_journal"]) == (2, 2)
+        second.wait_for("started")
+        rpc(anvil.url, "evm_setIntervalMining", [1])
+        wait_until(lambda: world.pools[0].active_auctions() == ids, what="the two bids")
+        wait_until(lambda: json.loads(Path(journal).read_text())["txs"] == [],
+                   what="an empty journal")
+        assert second.stop() == 0
+    assert not second.events("enter")  # it took the bids over, never bid again
+    assert entered_counts(world) == Counter(dict.fromkeys(ids, 1))
 
 
 def test_sigkilled_between_send_and_mining_then_restarted(chain):
