@@ -43,7 +43,7 @@ from backstop.keeper.decide import (
     lot_could_suit,
     plan,
 )
-from backstop.keeper.journal import Journal, JournalError
+from backstop.keeper.journal import Journal, JournalEntry, JournalError
 from backstop.keeper.logs import EventLog
 from backstop.keeper.metrics import KeeperMetrics
 from backstop.keeper.reader import (
@@ -491,8 +491,9 @@ class Keeper:
         waiting = self._waiting_txs()
         if waiting <= 0:
             return
+        entries = self._read_journal()  # before any adoption rewrites it
         adopted = self._adopt_from_pool()
-        journaled = self._adopt_from_journal() if adopted < waiting else 0
+        journaled = self._adopt_from_journal(entries) if adopted < waiting else 0
         self.log("inherited_txs", level="warning", count=waiting, adopted=adopted + journaled,
                  from_journal=journaled if self.journal else None)
         if adopted + journaled < waiting:
@@ -516,16 +517,19 @@ class Keeper:
             self._take_over(tx)
         return len(mine)
 
-    def _adopt_from_journal(self) -> int:
-        """Adopt the journal's transactions the node still holds unmined; how many."""
-        assert self.sender is not None
+    def _read_journal(self) -> list[JournalEntry]:
+        """The journal's transactions (none without a journal; an unusable one is logged)."""
         if self.journal is None:
-            return 0
+            return []
         try:
-            entries = self.journal.read()
+            return self.journal.read()
         except JournalError as exc:
             self.log("journal_unusable", level="warning", error=str(exc))
-            return 0
+            return []
+
+    def _adopt_from_journal(self, entries: Sequence[JournalEntry]) -> int:
+        """Adopt the journal's transactions the node still holds unmined; how many."""
+        assert self.sender is not None
         taken = {p.nonce for p in self.sender.in_flight}
         entries = [e for e in entries if e.nonce not in taken and e.hashes]
         hashes = [h for e in entries for h in e.hashes]
