@@ -285,6 +285,19 @@ def test_deploy_refuses_a_second_pool_for_a_price(chain, capsys, monkeypatch):
     assert code == 2 and "needs --price" in one_line_error(err)
 
 
+def test_deploy_refuses_a_flopper_the_vow_does_not_use(chain, capsys, monkeypatch, tmp_path):
+    _, _, path = chain
+    monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", DEPLOYER_KEY)
+    data = json.loads(path.read_text())
+    actual = data["maker"]["flopper"]
+    data["maker"]["flopper"] = data["maker"]["dai"]  # say, an outdated Flopper address
+    wrong = tmp_path / "outdated.json"
+    wrong.write_text(json.dumps(data))
+    code, _, err = cli(capsys, "deploy", "factory", "--deployment", str(wrong))
+    assert code == 1 and f"in the Flopper at {actual}, not {data['maker']['dai']}" in \
+        one_line_error(err)
+
+
 def test_deploy_without_maker_addresses(chain, capsys, monkeypatch):
     _, deployment, _ = chain
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", DEPLOYER_KEY)

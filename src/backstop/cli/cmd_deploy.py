@@ -51,6 +51,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _core(w3: Any, args: argparse.Namespace) -> Any:
+    """Maker's handles (built-in for mainnet, else from the deployment file), checked: the
+    Vow must start its auctions in that Flopper, or a pool bound to it would never bid."""
+    core = _addressed_core(w3, args)
+    live = core.vow.flopper()
+    if live != core.flopper.address:
+        raise UserError(f"the Vow at {core.vow.address} starts its debt auctions in the Flopper "
+                        f"at {live}, not {core.flopper.address}: a pool bound to that one would "
+                        "never see an auction; give the right \"flopper\" in --deployment FILE")
+    return core
+
+
+def _addressed_core(w3: Any, args: argparse.Namespace) -> Any:
     """Maker's handles: built-in for mainnet, else from the deployment file."""
     from backstop.maker import MakerAddresses, core_at, known_addresses
 

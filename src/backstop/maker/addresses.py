@@ -43,14 +43,16 @@ class MakerAddresses:
         return cls(**{f.name: data[f.name] for f in fields(cls)})
 
 
-# Ethereum mainnet (chain id 1); the Flopper is the one in force from April 2020 on.
+# Ethereum mainnet (chain id 1). The Flopper is the one the executive spell of 27 July 2020 put
+# in place (vow.file("flopper", ...)); that spell denied the one of March 2020,
+# 0x4D95A049d5B0b7d32058cd3F2163015747522e99. `backstop deploy` checks vow.flopper() first.
 MAINNET = MakerAddresses(
     dai="0x6B175474E89094C44Da98b954EedeAC495271d0F",
     mkr="0x9f8F72aA9304c8B593d555F12eF6589cC3A579A2",
     dai_join="0x9759A6Ac90977b93B58547b4A71c78317f391A28",
     vat="0x35D1b3F3D7966A1DFe207aa4514C12a259A0492B",
     vow="0xA950524441892A31ebddF91d3cEEFa04Bf454466",
-    flopper="0x4D95A049d5B0b7d32058cd3F2163015747522e99",
+    flopper="0xA41B6EF151E06da0e34B009B86E828308986736D",
 )
 
 MAINNET_CHAIN_ID = 1

@@ -497,6 +497,10 @@ class Vow(Handle):
     def live(self) -> bool:
         return bool(self._read("live"))
 
+    def flopper(self) -> str:
+        """The Flopper the Vow starts its debt auctions in now (governance can replace it)."""
+        return to_checksum_address(self._read("flopper"))
+
     def fess(self, sender: Sender, tab: Rad) -> dict[str, Any]:
         """Queue ``tab`` of debt (authorized callers only)."""
         return self._send(sender, "fess", Rad(tab).raw)

@@ -3,7 +3,7 @@
 @title Flopper
 @custom:contract-name flopper
 @license MIT
-@notice The debt auction as in current dss (from April 2020 on mainnet): sells newly minted
+@notice The debt auction as in current dss (on mainnet since July 2020): sells newly minted
         MKR for a fixed amount of DAI; bidders compete by asking for less MKR. In `dent` a
         caller that is already the high bidder pays nothing, and the first bid immediately
         cancels that much on-auction debt in the Vow (`Vow.kiss(min(bid, Ash))`).
