@@ -23,6 +23,24 @@ POOL_REASONS = {
     "Pool/amount-too-large": "the amount is too large",
     "Pool/lot-too-small": "the auction's lot is already below the pool's price: the pool bids "
                           "only when bid / price MKR is less than the lot (after a restart)",
+    "Pool/already-entered": "the pool already bid in this auction",
+    "Pool/already-high-bidder": "the pool is already the high bidder in this auction",
+    "Pool/auction-finished": "the auction or its high bid has expired: it can only be settled "
+                             "(or restarted, if nobody bid)",
+    "Pool/bid-not-whole-dai": "the auction's DAI bid is not a whole number of DAI, which the "
+                              "pool does not book",
+    "Pool/bid-out-of-range": "the auction asks no DAI, or more than the pool can book",
+    "Pool/flopper-not-live": "Maker's debt auctions are shut (global settlement): the pool "
+                             "bids no more",
+    "Pool/no-auction": "there is no running auction with that id",
+    "Pool/not-enough-dai": "the pool's free DAI does not cover the auction's bid",
+    "Pool/auction-id-too-high": "the auction id is beyond what the pool can track",
+    "Pool/auction-not-finished": "the pool is still the high bidder and the auction has not "
+                                 "ended: finalize it once its bid or the auction expires",
+    "Pool/no-position": "the pool has no bid in that auction to finalize",
+    "Pool/already-ceased": "the pool is already deactivated",
+    "Pool/zero-price": "the price must be more than 0 DAI per MKR",
+    "Pool/price-too-high": "the price must be below 1,000,000,000,000 DAI per MKR",
 }
 
 # Other contracts' reasons, by the code after the contract-name prefix.
@@ -60,7 +78,9 @@ def explain_revert(reason: str) -> str:
     code, _, detail = rest.partition(":")
     detail = _in_tokens(detail.strip())
     if contract == "Pool" and code == "dai-locked":
-        return f"part of the pool's DAI is locked in auction bids: {detail}"
+        free = f": {detail}" if detail else ""
+        return (f"part of the pool's DAI is locked in auction bids{free}; defect fewer "
+                "shares, or wait until its auctions are finalized")
     if code in OTHER_REASONS:
         return OTHER_REASONS[code]
     if detail:  # the contract already says it in words

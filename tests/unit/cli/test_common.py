@@ -116,3 +116,17 @@ def test_help_exits_0(capsys):
 
     assert main(["enlist", "--help"]) == 0
     assert "DAI's permit" in capsys.readouterr().out
+
+
+def test_every_pool_revert_code_has_words():
+    import re
+    from pathlib import Path
+
+    import backstop
+
+    source = (Path(backstop.__file__).parent / "contracts/pool/pool.vy").read_text()
+    codes = set(re.findall(r'"(Pool/[a-z-]+)', source)) - {"Pool/"}
+    assert codes  # the contract's own codes, read from its source
+    for code in sorted(codes):
+        words = explain_revert(code)
+        assert "refused" not in words and code not in words, code  # not the generic fallback

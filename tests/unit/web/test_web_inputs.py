@@ -39,7 +39,8 @@ def test_revert_reasons_in_words() -> None:
     assert explain_revert("Vat/not-allowed") == \
         "the Vat contract refused: not allowed (Vat/not-allowed)"
     assert explain_revert("Pool/dai-locked: 1500000000000000000000 wei of DAI is free now") == \
-        "part of the pool's DAI is locked in auction bids: 1,500 DAI is free now"
+        "part of the pool's DAI is locked in auction bids: 1,500 DAI is free now; defect fewer " \
+        "shares, or wait until its auctions are finalized"
     assert explain_revert("Pool/deposits-closed").startswith(
         "deposits are closed while the pool holds bids or MKR")
     assert "no reason given" in explain_revert("")
