@@ -249,29 +249,21 @@ def test_enter_auction_refuses_a_caged_flopper(system: System, depositor: str,
         system.pool.enterAuction(id_)
 
 
-def test_enter_auction_refuses_a_bid_of_fractional_wads(system: System, depositor: str,
-                                                        keeper: str) -> None:
+@pytest.mark.parametrize(("sump", "reason"), [
+    (SUMP + 1, "Pool/bid-not-whole-dai"),  # not even whole wads
+    (SUMP + RAY, "Pool/bid-not-whole-dai"),  # whole wads, not whole DAI: bids are booked in DAI
+    (0, "Pool/bid-out-of-range"),  # an auction that asks no DAI: nothing for the pool to pay
+])
+def test_enter_auction_refuses_bids_it_cannot_book(system: System, depositor: str,
+                                                   keeper: str, sump: int, reason: str) -> None:
     system.enlist(depositor, 60_000 * WAD)
     from backstop.pool.boa_system import b32
 
     with boa.env.prank(system.deployer):
-        system.vow.file(b32("sump"), SUMP + 1)
-    id_ = system.biddable()
-    with boa.env.prank(keeper), boa.reverts("Pool/bid-not-whole-dai"):
-        system.pool.enterAuction(id_)
-
-
-def test_enter_auction_refuses_a_bid_of_fractional_dai(system: System, depositor: str,
-                                                       keeper: str) -> None:
-    # DAI in bids is booked in whole DAI: a bid one wei of a wad above 50,000 DAI is refused
-    system.enlist(depositor, 60_000 * WAD)
-    from backstop.pool.boa_system import b32
-
-    with boa.env.prank(system.deployer):
-        system.vow.file(b32("sump"), SUMP + RAY)
-    id_ = system.biddable()
-    assert system.enter_check(id_).reason == "Pool/bid-not-whole-dai"
-    with boa.env.prank(keeper), boa.reverts("Pool/bid-not-whole-dai"):
+        system.vow.file(b32("sump"), sump)
+    id_ = system.biddable() if sump else system.kick()
+    assert system.enter_check(id_).reason == reason  # the off-chain preview agrees
+    with boa.env.prank(keeper), boa.reverts(reason):
         system.pool.enterAuction(id_)
 
 
@@ -286,20 +278,6 @@ def test_enter_auction_uses_counted_vat_dai_first(system: System, depositor: str
     assert system.vat.dai(system.pool.address) == 0
     assert system.dai.balanceOf(system.pool.address) == 60_000 * WAD
     assert system.pool.getAvailableDaiBalance() == 60_000 * WAD
-
-
-def test_enter_auction_refuses_an_auction_without_a_bid(system: System, depositor: str,
-                                                         keeper: str) -> None:
-    # a Vow whose sump is 0 starts auctions that ask no DAI: nothing for the pool to pay
-    system.enlist(depositor, 60_000 * WAD)
-    from backstop.pool.boa_system import b32
-
-    with boa.env.prank(system.deployer):
-        system.vow.file(b32("sump"), 0)
-    id_ = system.kick()
-    assert system.enter_check(id_).reason == "Pool/bid-out-of-range"
-    with boa.env.prank(keeper), boa.reverts("Pool/bid-out-of-range"):
-        system.pool.enterAuction(id_)
 
 
 def test_enter_auction_refuses_an_id_beyond_the_bitmap(system: System, depositor: str,
