@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backstop.chain import batch_call
 from backstop.cli.common import add_chain_options, console, emit, fmt, open_pool
 from backstop.cli.errors import UserError
 from backstop.pool.reasons import explain_revert
@@ -42,22 +41,18 @@ def _words(reason: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the auctions, then the pool's previews, in two batches; print a table."""
+    """Read the auctions and the pool's previews in one batch; print a table."""
     if args.last < 1:
         raise UserError(f"--last {args.last}: give a positive number of auctions", exit_code=2)
-    w3, pool = open_pool(args)
+    _, pool = open_pool(args)
     flop = pool.flopper
     kicks = flop.kicks()
-    now = int(w3.eth.get_block("latest")["timestamp"])
     ids = list(range(max(1, kicks - args.last + 1), kicks + 1))
-    calls = [flop.call_bids(i) for i in ids]
-    bids = [c.decode(a) for c, a in zip(calls, batch_call(w3, [c.as_tuple() for c in calls]),
-                                        strict=True)]
-    shown = [(i, b) for i, b in zip(ids, bids, strict=True) if args.all or b.exists]
-    previews = pool.preview_enters([i for i, _ in shown]) if shown else {}
+    now, read = pool.read_auctions(ids)
     rows = []
-    for i, b in shown:
-        p = previews[i]
+    for i, (b, p) in read.items():
+        if not (args.all or b.exists):
+            continue
         guy = ("pool" if b.guy.lower() == pool.address.lower() else
                "vow (no bid)" if b.tic == 0 else b.guy)
         rows.append({

@@ -27,6 +27,7 @@ from backstop.chain.errors import Revert
 from backstop.maker._tx import Sender, address_of
 from backstop.maker.handles import (
     ZERO_ADDRESS,
+    Bid,
     Dai,
     DaiJoin,
     EncodedCall,
@@ -226,28 +227,34 @@ class Pool(Handle):
         """Run ``calls`` in one batch at ``block``; their decoded answers (a revert raises)."""
         return decode_results(calls, batch_call(self.w3, [c.as_tuple() for c in calls], block))
 
-    def preview_enters(self, auction_ids: Sequence[int]) -> dict[int, Preview]:
-        """Would ``enterAuction(id)`` succeed in the next block, for each id, and with which
-        ask and bid? ``backstop.pool.rules.enter_check`` on one batch of reads at the latest
-        block (the pool's books, the Flopper's ``live``, ``beg`` and every auction)."""
+    def read_auctions(self, ids: Sequence[int]) -> tuple[int, dict[int, tuple[Bid, Preview]]]:
+        """Each auction as the Flopper holds it and whether ``enterAuction(id)`` would succeed
+        in the next block (``backstop.pool.rules.enter_check``), all from ONE batch of reads at
+        the latest block; returns that block's time too."""
         block = self.w3.eth.get_block("latest")
-        now = int(block["timestamp"]) + 1
+        now = int(block["timestamp"])
         head = [self.call_price(), self.call_ceased(), self.call_dai_available(),
                 self.flopper.call_live(), self.flopper.call_beg()]
-        per_id = [c for i in auction_ids
-                  for c in (self.call_position(i), self.flopper.call_bids(i))]
+        per_id = [c for i in ids for c in (self.call_position(i), self.flopper.call_bids(i))]
         answers = self._read_batch(head + per_id, int(block["number"]))
         price, ceased, free, live, beg = answers[:len(head)]
-        out: dict[int, Preview] = {}
-        for k, auction_id in enumerate(auction_ids):
+        out: dict[int, tuple[Bid, Preview]] = {}
+        for k, auction_id in enumerate(ids):
             position, bid = answers[len(head) + 2 * k:len(head) + 2 * k + 2]
             check = enter_check(
                 ceased=ceased, entered=position.exists, live=live,
                 pool_is_guy=_same(bid.guy, self.address), exists=bid.exists,
-                bid_rad=bid.bid.raw, lot=bid.lot.raw, tic=bid.tic, end=bid.end, now=now,
+                bid_rad=bid.bid.raw, lot=bid.lot.raw, tic=bid.tic, end=bid.end, now=now + 1,
                 beg=beg.raw, price=price.raw, free=free.raw)
-            out[auction_id] = Preview(check.ok, check.reason, Wad(check.ask), Wad(check.bid))
-        return out
+            out[auction_id] = (bid, Preview(check.ok, check.reason, Wad(check.ask),
+                                            Wad(check.bid)))
+        return now, out
+
+    def preview_enters(self, auction_ids: Sequence[int]) -> dict[int, Preview]:
+        """Would ``enterAuction(id)`` succeed in the next block, for each id, and with which
+        ask and bid (``read_auctions``)."""
+        _, read = self.read_auctions(auction_ids)
+        return {i: preview for i, (_, preview) in read.items()}
 
     def preview_enter(self, auction_id: int) -> Preview:
         """Would ``enterAuction(auction_id)`` succeed in the next block (``preview_enters``)."""
