@@ -17,8 +17,8 @@ from enum import Enum
 
 from backstop.maker.handles import ZERO_ADDRESS
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
-from backstop.pool.rules import EnterCheck, ask_for, enter_check, lot_allows
-from backstop.units import RAD, Wad
+from backstop.pool.rules import EnterCheck, ask_for, bid_bookable, enter_check, lot_allows
+from backstop.units import Wad
 
 
 class Action(Enum):
@@ -144,7 +144,7 @@ def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> st
 
 def lot_could_suit(pool: PoolView, auction: AuctionView, beg: int) -> bool:
     """The auction's lot is large enough for the pool's price (whatever its funds and status)."""
-    if not auction.exists or auction.bid % RAD or auction.bid < RAD:
+    if not auction.exists or not bid_bookable(auction.bid):
         return False
     ask, _ = ask_for(auction.bid, pool.price)
     return lot_allows(ask, auction.lot, beg)

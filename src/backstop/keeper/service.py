@@ -61,6 +61,7 @@ from backstop.keeper.settings import ConfigError, KeeperSettings
 from backstop.units import Wad
 
 _SELECTORS = {Action.ENTER: ENTER, Action.FINALIZE: FINALIZE, Action.TICK: TICK}
+_ACTION_OF_SELECTOR = {sel: action for action, sel in _SELECTORS.items()}
 INHERITED_WAIT_BLOCKS = 10  # blocks to wait for transactions of a previous run before going on
 REGULAR_BLOCKS = 4  # this many equal block intervals in a row: the chain has a block time
 
@@ -550,9 +551,8 @@ class Keeper:
     def _take_over(self, tx: dict[str, Any]) -> PendingTx:
         """Adopt one transaction of a previous run; a keeper action's is in flight again."""
         assert self.sender is not None
-        by_selector = {sel.hex(): action for action, sel in _SELECTORS.items()}
         data = bytes.fromhex(str(tx.get("input") or "0x")[2:])
-        action = by_selector.get(data[:4].hex())
+        action = _ACTION_OF_SELECTOR.get(data[:4])
         to = to_checksum_address(tx["to"]) if tx.get("to") else None
         if action is None or to is None or len(data) != 36:
             label = f"inherited:{int(tx['nonce'], 16)}"

@@ -38,6 +38,11 @@ def ask_for(bid_rad: int, price: int) -> tuple[int, int]:
     return (bid * WAD + price - 1) // price, bid
 
 
+def bid_bookable(bid_rad: int) -> bool:
+    """The pool can book an auction's bid: whole DAI, and neither 0 nor above ``MAX_BID``."""
+    return bid_rad % RAD == 0 and 0 < bid_rad // RAY <= MAX_BID
+
+
 def lot_allows(ask: int, lot: int, beg: int) -> bool:
     """The Flopper takes ``ask`` as a dent on ``lot``: smaller, and by at least ``beg``."""
     return ask < lot and beg * ask <= lot * WAD
@@ -66,11 +71,10 @@ def enter_check(*, ceased: bool, entered: bool, live: bool, pool_is_guy: bool, e
         return EnterCheck(False, reason="Pool/already-high-bidder")
     if not dent_open(tic, end, now):
         return EnterCheck(False, reason="Pool/auction-finished")
-    if bid_rad % RAD:
-        return EnterCheck(False, reason="Pool/bid-not-whole-dai")
+    if not bid_bookable(bid_rad):
+        return EnterCheck(False, reason="Pool/bid-not-whole-dai" if bid_rad % RAD
+                          else "Pool/bid-out-of-range")
     ask, bid = ask_for(bid_rad, price)
-    if bid == 0 or bid > MAX_BID:
-        return EnterCheck(False, reason="Pool/bid-out-of-range")
     if not lot_allows(ask, lot, beg):
         return EnterCheck(False, ask, bid, "Pool/lot-too-small")
     if free < bid:
