@@ -21,8 +21,7 @@ POOL_REASONS = {
     "Pool/zero-shares": "that amount is too small to buy a single share unit",
     "Pool/insufficient-shares": "you do not hold that many shares",
     "Pool/amount-too-large": "the amount is too large",
-    "Pool/lot-too-small": "the auction's lot is already below the pool's price: the pool bids "
-                          "only when bid / price MKR is less than the lot (after a restart)",
+    "Pool/lot-too-small": "the lot is below the pool's price; it grows with each restart",
     "Pool/already-entered": "the pool already bid in this auction",
     "Pool/already-high-bidder": "the pool is already the high bidder in this auction",
     "Pool/auction-finished": "the auction or its high bid has expired: it can only be settled "
