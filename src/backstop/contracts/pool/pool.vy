@@ -422,9 +422,13 @@ def claimDeposit(requestId: uint256, controller: address) -> uint256:
         # its era ended: the weight keeps only its claim on that era's positions
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
-        d_dai, d_mkr = self._add_redeem(controller, self._era_first[req_era + 1], w, acc)
+        end_id: uint256 = self._era_first[req_era + 1]
+        d_dai, d_mkr = self._add_redeem(controller, end_id, w, acc)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
+        log RedeemRequest(
+            controller=controller, owner=controller, requestId=end_id, sender=msg.sender, shares=w
+        )
     self._store(controller, m, self._era(book))
     log DepositClaimed(controller=controller, requestId=requestId, shares=shares)
     return shares
@@ -544,6 +548,8 @@ def claimRedeem(requestId: uint256, controller: address) -> (uint256, uint256):
     @param controller The request's controller.
     @return DAI paid and MKR paid (wad).
     """
+    # the checkpoint first: it turns shares of an ended era into this kind of request
+    m: Member = self._sync(controller)
     w: uint256 = self._redeem_w[controller][requestId]
     assert w != 0, "Pool/no-request"
     pre: uint256 = self._prefix_at[requestId]
@@ -551,7 +557,6 @@ def claimRedeem(requestId: uint256, controller: address) -> (uint256, uint256):
     snap: uint256 = self._redeem_snap[controller][requestId]
     self._redeem_w[controller][requestId] = 0
     self._redeem_snap[controller][requestId] = 0
-    m: Member = self._sync(controller)
     got_dai: uint256 = w * ((pre & _M127) - (snap & _M127)) // _ACC
     got_mkr: uint256 = w * (((pre >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC
     m.owed_dai += got_dai
@@ -1307,9 +1312,13 @@ def _sync(member: address) -> Member:
         # the member's era ended: its shares keep only their claim on its positions
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
-        d_dai, d_mkr = self._add_redeem(member, self._era_first[m_era + 1], w, snap)
+        request_id: uint256 = self._era_first[m_era + 1]
+        d_dai, d_mkr = self._add_redeem(member, request_id, w, snap)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
+        log RedeemRequest(
+            controller=member, owner=member, requestId=request_id, sender=msg.sender, shares=w
+        )
         w = 0
     acc: uint256 = self._acc[era]
     if w != 0:
