@@ -22,11 +22,14 @@ MIN_ENLIST = WAD
 MAX_BID = (2**40 - 1) * WAD
 """The largest bid a position can hold, wad (``_MAX_BID_WHOLE`` whole DAI)."""
 
-MAX_AUCTION_ID = 2**31 - 1
+MAX_AUCTION_ID = 2**27 - 1
 """The highest auction id a position can record (``_MAX_AUCTION_ID``)."""
 
 MAX_MKR = 2**96 - 1
 """The most MKR the pool can count, wad (``_M96``): an ask beyond what is left is refused."""
+
+MAX_ASK = 2**88 - 1
+"""The largest MKR ask a position can record, wad (``_M88``)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def enter_check(*, ceased: bool, entered: bool, live: bool, pool_is_guy: bool, e
     ask, bid = ask_for(bid_rad, price)
     if not lot_allows(ask, lot, beg):
         return EnterCheck(False, ask, bid, "Pool/lot-too-small")
-    if ask > MAX_MKR or mkr_held + ask > MAX_MKR:
+    if ask > MAX_ASK or mkr_held + ask > MAX_MKR:
         return EnterCheck(False, ask, bid, "Pool/ask-too-large")
     if free < bid:
         return EnterCheck(False, ask, bid, "Pool/not-enough-dai")
