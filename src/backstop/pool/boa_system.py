@@ -20,7 +20,7 @@ import boa
 import backstop
 from backstop.maker.handles import bytes32 as b32
 from backstop.maker.params import MakerParams
-from backstop.pool.rules import EnterCheck, enter_check
+from backstop.pool.rules import EnterCheck, enter_check, pool_name, pool_symbol
 from backstop.units import RAY, WAD
 
 CONTRACTS = Path(backstop.__file__).parent / "contracts"
@@ -182,7 +182,8 @@ class System:
         with boa.env.prank(self.deployer):
             return contract("pool/pool").deploy(
                 self.dai.address, self.mkr.address, self.dai_join.address,
-                self.vat.address, self.flopper.address, price,
+                self.vat.address, self.flopper.address, price, pool_name(price),
+                pool_symbol(price),
             )
 
 

@@ -114,3 +114,44 @@ def weight_for(amount: int, *, weight: int, liquid: int) -> int:
     if weight == 0:
         return amount
     return amount * weight // liquid
+
+
+MIN_PRICE = WAD
+"""The lowest price a pool takes, 1 DAI per MKR (wad)."""
+
+MAX_PRICE = 10**6 * WAD
+"""The highest price a pool takes, 1,000,000 DAI per MKR (wad)."""
+
+PRICE_STEP = 10**16
+"""Prices are whole cents."""
+
+
+def price_problem(price: int) -> str:
+    """The pool's and the factory's price rule: "" if ``price`` (wad) is acceptable, else the
+    pool's revert code ("Pool/price-out-of-range", "Pool/price-not-whole-cents")."""
+    if not MIN_PRICE <= price <= MAX_PRICE:
+        return "Pool/price-out-of-range"
+    if price % PRICE_STEP:
+        return "Pool/price-not-whole-cents"
+    return ""
+
+
+def pool_name(price: int) -> str:
+    """The share token's name for ``price`` (the factory's ``_name``): "Dai Backstop 100.5"."""
+    whole, cents = divmod(price, WAD)
+    cents //= PRICE_STEP
+    if not cents:
+        return f"Dai Backstop {whole}"
+    frac = f"{cents:02d}".rstrip("0")
+    return f"Dai Backstop {whole}.{frac}"
+
+
+def pool_symbol(price: int) -> str:
+    """The share token's symbol for ``price`` (the factory's ``_symbol``): "DB100", "DB25K",
+    "DBMAX" from 100,000 DAI per MKR on."""
+    whole = price // WAD
+    if whole >= 100_000:
+        return "DBMAX"
+    if whole >= 1_000:
+        return f"DB{whole // 1_000}K"
+    return f"DB{whole}"

@@ -279,19 +279,24 @@ def __init__(
     vat_: address,
     flopper_: address,
     price_: uint256,
+    name_: String[25],
+    symbol_: String[5],
 ):
     """
     @notice Create a pool bidding at `price_` DAI per MKR (wad) in `flopper_`'s auctions. The
             deployer becomes the owner (two-step transferable). The Maker wiring is checked:
             the DaiJoin must join `dai_` into `vat_`, the Flopper must sell `mkr_` for `vat_`
-            DAI. Name "Dai Backstop <price>", symbol "DB<price>" ("K"/"M" for thousands and
-            millions).
+            DAI. The share token's name and symbol are given (the factory and
+            `backstop.pool.deploy` derive them from the price: "Dai Backstop 100.5", "DB100";
+            building them here would push the blueprint past EIP-170's code size).
     @param dai_ The ERC20 DAI.
     @param mkr_ The MKR token (the Flopper's gem).
     @param daiJoin_ The DaiJoin adapter of `dai_` into `vat_`.
     @param vat_ The Vat.
     @param flopper_ The Flopper (debt auction).
     @param price_ DAI per MKR, wad: from 1 to 1,000,000 DAI, a whole number of cents.
+    @param name_ The share token's name.
+    @param symbol_ The share token's symbol.
     """
     assert price_ >= _WAD and price_ <= 10**6 * _WAD, "Pool/price-out-of-range"
     assert price_ % 10**16 == 0, "Pool/price-not-whole-cents"
@@ -301,7 +306,7 @@ def __init__(
     assert staticcall IFlopper(flopper_).vat() == vat_, "Pool/flopper-not-for-vat"
     ownable.__init__()
     ownable_2step.__init__()
-    erc20.__init__(self._name(price_), self._symbol(price_), 18, "Dai Backstop", "1")
+    erc20.__init__(name_, symbol_, 18, "Dai Backstop", "1")
     # snekmate makes the deployer a minter; the pool exports no mint, so the flag is dead.
     erc20.is_minter[msg.sender] = False
     price = price_
@@ -1734,40 +1739,3 @@ def _pack_held(mkr_counted: uint256, in_positions: uint256) -> uint256:
     """
     assert mkr_counted <= _M96 and in_positions <= _M96, "Pool/amount-too-large"
     return _SENTINEL | (in_positions << 96) | mkr_counted
-
-
-@internal
-@pure
-def _name(p: uint256) -> String[25]:
-    """
-    @dev "Dai Backstop " and the price in DAI (at most two decimals, the price is whole cents).
-    @param p The price, wad.
-    @return The token name.
-    """
-    whole: String[78] = uint2str(p // _WAD)
-    cents: uint256 = (p % _WAD) // 10**16
-    if cents == 0:
-        return abi_decode(abi_encode(concat("Dai Backstop ", whole)), String[25])
-    frac: String[78] = uint2str(cents + 100)
-    if cents % 10 == 0:
-        frac = slice(frac, 1, 1)
-    else:
-        frac = slice(frac, 1, 2)
-    return abi_decode(abi_encode(concat("Dai Backstop ", whole, ".", frac)), String[25])
-
-
-@internal
-@pure
-def _symbol(p: uint256) -> String[5]:
-    """
-    @dev "DB" and the whole price: as is below 1,000, in thousands with "K" below 100,000, else
-         "DBMAX" (snekmate keeps at most 5 characters; the name carries the exact price).
-    @param p The price, wad.
-    @return The token symbol.
-    """
-    whole: uint256 = p // _WAD
-    if whole >= 100_000:
-        return "DBMAX"
-    if whole >= 1_000:
-        return abi_decode(abi_encode(concat("DB", uint2str(whole // 1_000), "K")), String[5])
-    return abi_decode(abi_encode(concat("DB", uint2str(whole))), String[5])
