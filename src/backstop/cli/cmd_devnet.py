@@ -135,7 +135,7 @@ def _died(node: Any) -> str:
     """One line: anvil exited, with its exit code and where its log is."""
     code = node.proc.poll() if node.proc is not None else None
     log = getattr(node, "log_path", None)
-    return (f"anvil (the devnet's chain) exited" + (f" with code {code}" if code is not None
+    return ("anvil (the devnet's chain) exited" + (f" with code {code}" if code is not None
                                                     else "")
             + (f"; its log: {log}" if log else "") + "; start `backstop devnet` again")
 

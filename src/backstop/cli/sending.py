@@ -74,6 +74,7 @@ class Tracker:
     rpc_url: str = ""
     sent: list[SentTx] = field(default_factory=list)
     last_estimate: int | None = None
+    forced_nonce: int | None = None
     _last_note: float = 0.0
 
     # ---- what the provider sees ----
@@ -140,6 +141,24 @@ class Tracker:
                     f"still waiting for {tx.hash} to be mined",
                     {"event": "waiting", "hash": tx.hash},
                 )
+
+    def stop_after_simulation(self, requests: list[tuple[str, list[Any]]],
+                              responses: Any) -> None:
+        """``--dry-run``: a transaction was simulated (``eth_estimateGas``) and passed: stop
+        here, before a nonce is taken or anything is signed. A failed simulation goes on, so
+        the revert is explained as for a real send."""
+        if not isinstance(responses, list):
+            return
+        pending = None
+        for (method, params), resp in zip(requests, responses, strict=False):
+            result = resp.get("result") if isinstance(resp, dict) else None
+            if method == "eth_getTransactionCount" and isinstance(result, str):
+                pending = int(result, 16)
+            if method == "eth_estimateGas" and isinstance(result, str) and params:
+                call = params[0]
+                nonce = self.forced_nonce if self.forced_nonce is not None else pending
+                raise DryRunStop(call.get("to"), str(call.get("data", "0x")), nonce,
+                                 int(result, 16))
 
     # ---- reading ----
     def find(self, tx_hash: str) -> SentTx | None:
@@ -239,6 +258,8 @@ def watch(w3: Any, tracker: Tracker) -> None:
                     k += 1
                     tracker.after_send(tx_hash, nonce, resp)
         tracker.saw(requests, responses)
+        if tracker.dry_run:
+            tracker.stop_after_simulation(requests, responses)
         return responses
 
     provider.make_request = make_request
@@ -263,7 +284,8 @@ def start(args: argparse.Namespace, rpc_url: str) -> Tracker:
     def say(message: str, event: dict[str, Any]) -> None:
         print(json.dumps(event) if as_json else message, file=sys.stderr, flush=True)
 
-    tracker = Tracker(say=say, dry_run=bool(getattr(args, "dry_run", False)), rpc_url=rpc_url)
+    tracker = Tracker(say=say, dry_run=bool(getattr(args, "dry_run", False)), rpc_url=rpc_url,
+                      forced_nonce=getattr(args, "nonce", None))
     _CURRENT.clear()
     _CURRENT.append(tracker)
     return tracker
