@@ -74,7 +74,7 @@ def devnet(tmp_path_factory):
 
 @pytest.fixture
 def chain(devnet, monkeypatch):
-    node, w3, deployment, path = devnet
+    _node, w3, deployment, path = devnet
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", MEMBER_KEY)
     monkeypatch.delenv("BACKSTOP_RPC_URL", raising=False)
     snap = dev.snapshot(w3)
@@ -202,7 +202,7 @@ def test_nonce_and_fee_options_reach_the_signed_transaction(chain, capsys):
                                          "--tip-gwei", "2", "--max-fee-gwei", "20")
     assert replacement != stuck
     dev.mine(w3)
-    out, err = again.communicate(timeout=60)
+    _out, err = again.communicate(timeout=60)
     assert again.returncode == 0, err
     tx = w3.eth.get_transaction(replacement)
     assert tx["nonce"] == nonce + 1 and tx["maxPriorityFeePerGas"] == 2 * 10**9
@@ -281,7 +281,7 @@ def test_pools_of_a_pool_address_is_one_line(chain, capsys):
     assert code == 1 and "is not a backstop factory" in one_line_error(err)
 
 
-# ---- the operator ---------------------------------------------------------------------------------
+# ---- the operator ------------------------------------------------------------------------------
 
 def test_cease_fire_through_the_factory_by_its_operator_only(chain, capsys, monkeypatch):
     w3, deployment, path = chain
@@ -317,7 +317,7 @@ def test_pool_ownership_in_two_steps_then_the_owner_stops_it(chain, capsys, monk
 
 
 def test_factory_ownership_in_two_steps(chain, capsys, monkeypatch):
-    _, deployment, path = chain
+    _, _deployment, path = chain
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", MEMBER_KEY)
     code, _, err = cli(capsys, "owner", "transfer", "factory", OTHER, "--deployment", str(path))
     assert code == 1 and f"only the factory's operator, {OPERATOR}" in one_line_error(err)
