@@ -70,6 +70,14 @@ def error_line(message: str, exit_code: int, *, as_json: bool, **extra: Any) -> 
         print(f"error: {message}", file=sys.stderr)
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the version is read only when asked (importlib.metadata is slow)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> NoReturn:
+        print(f"backstop {version()}")
+        parser.exit(0)
+
+
 _CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
 
@@ -98,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="backstop",
         description="A community backstop for MakerDAO debt auctions.",
     )
-    parser.add_argument("--version", action="version", version=f"backstop {version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show the version and exit")
     parser.add_argument("--json", action="store_true",
                         help="machine-readable output on stdout (errors: JSON on stderr)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
