@@ -330,3 +330,17 @@ def test_factory_ownership_in_two_steps(chain, capsys, monkeypatch):
     assert shown["factory"]["pending_owner"] == "0x0000000000000000000000000000000000000000"
     # the new operator now stops pools through the factory
     assert cli_json(capsys, "cease-fire", "--deployment", str(path))["via"] == "factory"
+
+
+def test_keeper_names_a_busy_metrics_port(chain, capsys):
+    import socket
+
+    _, _, path = chain
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = cli(capsys, "keeper", "--metrics-port", str(port), "--dry-run",
+                           "--deployment", str(path))
+    assert code == 1
+    assert f"--metrics-port {port} is taken by another program" in err.strip().splitlines()[-1]

@@ -265,3 +265,23 @@ def test_devnet_json_is_ignored_by_git():
 
     ignore = (Path(__file__).resolve().parents[3] / ".gitignore").read_text().split()
     assert "devnet.json" in ignore
+
+
+# ---- the keeper's options ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_keeper_poll_interval_names_the_option_that_exists(capsys, value):
+    code, _, err = run(capsys, "keeper", "--poll-interval", value,
+                       "--rpc-url", "http://127.0.0.1:9", "--pools", ADDRESS)
+    assert code == 2 and f"--poll-interval {value}: give a positive number" in err
+    assert "max-backoff" not in err
+
+
+def test_keeper_refuses_a_malformed_journal(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", cmd_devnet.DEV_ACCOUNT_KEYS[0])
+    journal = tmp_path / "keeper.json"
+    journal.write_text("{not json")
+    code, _, err = run(capsys, "keeper", "--journal", str(journal),
+                       "--rpc-url", "http://127.0.0.1:9", "--pools", ADDRESS)
+    assert code == 2 and f"--journal {journal}: not a keeper journal" in err
+    assert err.count("\n") == 1
