@@ -61,7 +61,7 @@ def _scatter(ax, points: list[tuple[int, int]], *, colour: str, marker: str, lab
             lines.append(f"{more} more")
         anchor = max(groups, key=lambda g: (g[0], g[1]))
         ax.annotate("\n".join(lines), (anchor[0], max(g[1] for g in groups)),
-                    textcoords="offset points", xytext=(10, -6), fontsize=7, color=colour,
+                    textcoords="offset points", xytext=(12, -10), fontsize=7, color=colour,
                     va="top")
 
 
@@ -83,7 +83,7 @@ def _panel(ax, outcome: Outcome, title: str, legend: str) -> None:
                label=f"the pool's price, {outcome.pool_price // WAD} DAI/MKR", zorder=2)
     start = min(r.kicked_at for r in outcome.auctions.values())
     end = max(r.dealt_at or r.kicked_at for r in outcome.auctions.values())
-    pad = (end - start) // 8 + 1
+    pad = (end - start) // 6 + 1
     ax.set_xlim(_when(start - pad // 2), _when(end + pad))
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("date the auction settled (2020, UTC); dotted: the day each wave was kicked")
