@@ -344,3 +344,34 @@ def test_keeper_names_a_busy_metrics_port(chain, capsys):
                            "--deployment", str(path))
     assert code == 1
     assert f"--metrics-port {port} is taken by another program" in err.strip().splitlines()[-1]
+
+
+# ---- the devnet ---------------------------------------------------------------------------------
+
+def test_devnet_says_each_step_and_stops_in_one_line_when_anvil_dies(tmp_path):
+    from backstop.testing.anvil import free_port
+
+    out = tmp_path / "devnet.json"
+    proc = subprocess.Popen([str(EXE), "devnet", "--port", str(free_port()), "--write", str(out),
+                             "--fund", "5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stderr is not None and proc.stdout is not None
+        first = proc.stderr.readline()  # progress comes before the chain is ready
+        assert first.startswith("... deploying the Maker core"), first
+        for line in proc.stdout:
+            if line.startswith("Ctrl-C stops"):
+                break
+        # anvil (started by the devnet in a session of its own) dies
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert children
+        for child in children:
+            os.killpg(int(child), signal.SIGKILL)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: anvil (the devnet's chain) exited") and "Traceback" not in err

@@ -161,7 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("BACKSTOP_DEBUG"):
             raise
         if _is_rpc_unavailable(exc):
-            return fail(f"lost the node: {exc}", 1)
+            tracker = sending.current()
+            sent = tracker is not None and bool(tracker.sent)
+            return fail(f"lost the node: {exc}" + ("" if sent else " (nothing was sent)"), 1)
         return fail(f"unexpected {type(exc).__name__}: {_first_line(exc)} "
                     "(set BACKSTOP_DEBUG=1 for details)", 1)
     return int(code or 0)
