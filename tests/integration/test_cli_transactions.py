@@ -85,6 +85,7 @@ def chain(devnet, monkeypatch):
 
 # ---- sent, nonce, block, gas ---------------------------------------------------------------------
 
+
 def test_enlist_reports_the_transaction_as_it_goes_and_in_json(chain, capsys):
     w3, _, path = chain
     nonce = w3.eth.get_transaction_count(MEMBER)
@@ -99,8 +100,13 @@ def test_enlist_reports_the_transaction_as_it_goes_and_in_json(chain, capsys):
     data = cli_json(capsys, "defect", "4", "--deployment", str(path))
     (tx,) = data["transactions"]
     receipt = w3.eth.get_transaction_receipt(tx["hash"])
-    assert tx == {"hash": tx["hash"], "nonce": nonce + 1, "status": "mined",
-                  "block": receipt["blockNumber"], "gas_used": receipt["gasUsed"]}
+    assert tx == {
+        "hash": tx["hash"],
+        "nonce": nonce + 1,
+        "status": "mined",
+        "block": receipt["blockNumber"],
+        "gas_used": receipt["gasUsed"],
+    }
 
 
 def test_json_progress_is_json_lines_on_stderr(chain, capsys):
@@ -114,8 +120,13 @@ def test_json_progress_is_json_lines_on_stderr(chain, capsys):
 
 def _run_until_sent(path: Path, *argv: str) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "BACKSTOP_PRIVATE_KEY": MEMBER_KEY}
-    proc = subprocess.Popen([str(EXE), *argv, "--deployment", str(path)], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(EXE), *argv, "--deployment", str(path)],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stderr is not None
     line = proc.stderr.readline()  # "sent 0x... (nonce n), waiting for a block"
     assert line.startswith("sent 0x"), line + proc.stderr.read()
@@ -172,6 +183,7 @@ def test_node_lost_after_sending_says_what_was_sent(tmp_path):
 
 # ---- --dry-run, --nonce, fees -------------------------------------------------------------------
 
+
 def test_dry_run_simulates_and_sends_nothing(chain, capsys):
     w3, deployment, path = chain
     block, nonce = w3.eth.block_number, w3.eth.get_transaction_count(MEMBER)
@@ -188,8 +200,17 @@ def test_dry_run_simulates_and_sends_nothing(chain, capsys):
 def test_nonce_and_fee_options_reach_the_signed_transaction(chain, capsys):
     w3, _, path = chain
     nonce = w3.eth.get_transaction_count(MEMBER)
-    data = cli_json(capsys, "enlist", "5", "--tip-gwei", "2.5", "--max-fee-gwei", "40",
-                    "--deployment", str(path))
+    data = cli_json(
+        capsys,
+        "enlist",
+        "5",
+        "--tip-gwei",
+        "2.5",
+        "--max-fee-gwei",
+        "40",
+        "--deployment",
+        str(path),
+    )
     tx = w3.eth.get_transaction(data["transactions"][0]["hash"])
     assert tx["maxPriorityFeePerGas"] == 2_500_000_000 and tx["maxFeePerGas"] == 40 * 10**9
     assert tx["nonce"] == nonce
@@ -198,8 +219,9 @@ def test_nonce_and_fee_options_reach_the_signed_transaction(chain, capsys):
     proc, stuck = _run_until_sent(path, "enlist", "6", "--tip-gwei", "1", "--max-fee-gwei", "10")
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=30)
-    again, replacement = _run_until_sent(path, "enlist", "6", "--nonce", str(nonce + 1),
-                                         "--tip-gwei", "2", "--max-fee-gwei", "20")
+    again, replacement = _run_until_sent(
+        path, "enlist", "6", "--nonce", str(nonce + 1), "--tip-gwei", "2", "--max-fee-gwei", "20"
+    )
     assert replacement != stuck
     dev.mine(w3)
     _out, err = again.communicate(timeout=60)
@@ -213,30 +235,44 @@ def test_nonce_and_fee_options_reach_the_signed_transaction(chain, capsys):
 
 def test_bad_send_options_are_usage_errors(chain, capsys):
     _, _, path = chain
-    for argv, words in ((["--nonce", "-1"], "--nonce -1"),
-                        (["--tip-gwei", "x"], "--tip-gwei"),
-                        (["--tip-gwei", "5", "--max-fee-gwei", "2"], "above --max-fee-gwei")):
+    for argv, words in (
+        (["--nonce", "-1"], "--nonce -1"),
+        (["--tip-gwei", "x"], "--tip-gwei"),
+        (["--tip-gwei", "5", "--max-fee-gwei", "2"], "above --max-fee-gwei"),
+    ):
         code, _, err = cli(capsys, "enlist", "1", *argv, "--deployment", str(path))
         assert code == 2 and words in one_line_error(err)
 
 
 # ---- deploy -------------------------------------------------------------------------------------
 
+
 def test_deploy_pool_write_keeps_the_default_pool(chain, capsys, monkeypatch, tmp_path):
     _, deployment, path = chain
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", OPERATOR_KEY)
     copy = tmp_path / "d.json"
     copy.write_text(path.read_text())
-    code, out, _ = cli(capsys, "deploy", "pool", "--price", "150", "--deployment", str(copy),
-                       "--write", str(copy))
+    code, out, _ = cli(
+        capsys, "deploy", "pool", "--price", "150", "--deployment", str(copy), "--write", str(copy)
+    )
     assert code == 0 and f"its default pool stays {deployment.pool}" in out
     dep = read_deployment(copy)
     assert dep.pool == deployment.pool and len(dep.pools) == 2
     new = dep.pools[1]
     # a later command still acts on the default pool
     assert cli_json(capsys, "status", "--deployment", str(copy))["pool"] == deployment.pool
-    data = cli_json(capsys, "deploy", "pool", "--price", "175", "--make-default",
-                    "--deployment", str(copy), "--write", str(copy))
+    data = cli_json(
+        capsys,
+        "deploy",
+        "pool",
+        "--price",
+        "175",
+        "--make-default",
+        "--deployment",
+        str(copy),
+        "--write",
+        str(copy),
+    )
     dep = read_deployment(copy)
     assert dep.pool == data["address"] and dep.pools == [deployment.pool, new, data["address"]]
 
@@ -253,10 +289,16 @@ def test_deploy_factory_write_drops_the_old_factorys_pools(chain, capsys, monkey
     assert deployment.factory in data["file_note"]
 
 
-@pytest.mark.parametrize("price", ["1e62", "100000000000000000000000000000000000000000000000000",
-                                   "0.000000000000000001", "1000000000000"])
-def test_prices_out_of_bounds_are_one_line_and_nothing_is_sent(chain, capsys, monkeypatch,
-                                                               price):
+@pytest.mark.parametrize(
+    "price",
+    [
+        "1e62",
+        "100000000000000000000000000000000000000000000000000",
+        "0.000000000000000001",
+        "1000000000000",
+    ],
+)
+def test_prices_out_of_bounds_are_one_line_and_nothing_is_sent(chain, capsys, monkeypatch, price):
     w3, _, path = chain
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", OPERATOR_KEY)
     block = w3.eth.block_number
@@ -268,8 +310,9 @@ def test_prices_out_of_bounds_are_one_line_and_nothing_is_sent(chain, capsys, mo
 def test_prices_print_every_significant_decimal(chain, capsys, monkeypatch):
     _, _, path = chain
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", OPERATOR_KEY)
-    code, out, _ = cli(capsys, "deploy", "pool", "--price", "1.000000000000000001",
-                       "--deployment", str(path))
+    code, out, _ = cli(
+        capsys, "deploy", "pool", "--price", "1.000000000000000001", "--deployment", str(path)
+    )
     assert code == 0 and "(1.000000000000000001 DAI/MKR)" in out
     code, out, _ = cli(capsys, "pools", "--deployment", str(path))
     assert "1.000000000000000001" in out
@@ -283,12 +326,12 @@ def test_pools_of_a_pool_address_is_one_line(chain, capsys):
 
 # ---- the operator ------------------------------------------------------------------------------
 
+
 def test_cease_fire_through_the_factory_by_its_operator_only(chain, capsys, monkeypatch):
     w3, deployment, path = chain
     block = w3.eth.block_number
     code, _, err = cli(capsys, "cease-fire", "--deployment", str(path))  # a member
-    assert code == 1 and f"only the operator of factory {deployment.factory}" in \
-        one_line_error(err)
+    assert code == 1 and f"only the operator of factory {deployment.factory}" in one_line_error(err)
     assert w3.eth.block_number == block
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", OPERATOR_KEY)
     data = cli_json(capsys, "cease-fire", "--deployment", str(path))
@@ -310,8 +353,7 @@ def test_pool_ownership_in_two_steps_then_the_owner_stops_it(chain, capsys, monk
     assert code == 1 and f"is offered to {MEMBER}, not to you" in one_line_error(err)
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", MEMBER_KEY)
     cli_json(capsys, "owner", "accept", "pool", "--deployment", str(path))
-    assert cli_json(capsys, "owner", "show", "--deployment", str(path))["pool"]["owner"] == \
-        MEMBER
+    assert cli_json(capsys, "owner", "show", "--deployment", str(path))["pool"]["owner"] == MEMBER
     data = cli_json(capsys, "cease-fire", "--deployment", str(path))
     assert data["via"] == "pool" and data["ceased"] is True
 
@@ -340,21 +382,26 @@ def test_keeper_names_a_busy_metrics_port(chain, capsys):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        code, _, err = cli(capsys, "keeper", "--metrics-port", str(port), "--dry-run",
-                           "--deployment", str(path))
+        code, _, err = cli(
+            capsys, "keeper", "--metrics-port", str(port), "--dry-run", "--deployment", str(path)
+        )
     assert code == 1
     assert f"--metrics-port {port} is taken by another program" in err.strip().splitlines()[-1]
 
 
 # ---- the devnet ---------------------------------------------------------------------------------
 
+
 def test_devnet_says_each_step_and_stops_in_one_line_when_anvil_dies(tmp_path):
     from backstop.testing.anvil import free_port
 
     out = tmp_path / "devnet.json"
-    proc = subprocess.Popen([str(EXE), "devnet", "--port", str(free_port()), "--write", str(out),
-                             "--fund", "5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [str(EXE), "devnet", "--port", str(free_port()), "--write", str(out), "--fund", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stderr is not None and proc.stdout is not None
         first = proc.stderr.readline()  # progress comes before the chain is ready

@@ -142,8 +142,7 @@ class Tracker:
                     {"event": "waiting", "hash": tx.hash},
                 )
 
-    def stop_after_simulation(self, requests: list[tuple[str, list[Any]]],
-                              responses: Any) -> None:
+    def stop_after_simulation(self, requests: list[tuple[str, list[Any]]], responses: Any) -> None:
         """``--dry-run``: a transaction was simulated (``eth_estimateGas``) and passed: stop
         here, before a nonce is taken or anything is signed. A failed simulation goes on, so
         the revert is explained as for a real send."""
@@ -157,8 +156,9 @@ class Tracker:
             if method == "eth_estimateGas" and isinstance(result, str) and params:
                 call = params[0]
                 nonce = self.forced_nonce if self.forced_nonce is not None else pending
-                raise DryRunStop(call.get("to"), str(call.get("data", "0x")), nonce,
-                                 int(result, 16))
+                raise DryRunStop(
+                    call.get("to"), str(call.get("data", "0x")), nonce, int(result, 16)
+                )
 
     # ---- reading ----
     def find(self, tx_hash: str) -> SentTx | None:
@@ -284,8 +284,12 @@ def start(args: argparse.Namespace, rpc_url: str) -> Tracker:
     def say(message: str, event: dict[str, Any]) -> None:
         print(json.dumps(event) if as_json else message, file=sys.stderr, flush=True)
 
-    tracker = Tracker(say=say, dry_run=bool(getattr(args, "dry_run", False)), rpc_url=rpc_url,
-                      forced_nonce=getattr(args, "nonce", None))
+    tracker = Tracker(
+        say=say,
+        dry_run=bool(getattr(args, "dry_run", False)),
+        rpc_url=rpc_url,
+        forced_nonce=getattr(args, "nonce", None),
+    )
     _CURRENT.clear()
     _CURRENT.append(tracker)
     return tracker

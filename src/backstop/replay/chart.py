@@ -38,20 +38,36 @@ def _groups(points: list[tuple[int, int]]) -> list[tuple[datetime, float, int]]:
     return [(_when(t), p / WAD, n) for (t, p), n in sorted(counts.items())]
 
 
-def _scatter(ax, points: list[tuple[int, int]], *, colour: str, marker: str, label: str,
-             big: bool = False) -> None:
+def _scatter(
+    ax, points: list[tuple[int, int]], *, colour: str, marker: str, label: str, big: bool = False
+) -> None:
     groups = _groups(points)
     if not groups:
         return
     sizes = [(60 if big else 22) + 10 * min(n, 20) for _, _, n in groups]
-    ax.scatter([g[0] for g in groups], [g[1] for g in groups], s=sizes, marker=marker,
-               color=colour, edgecolors="black" if big else "none", linewidths=0.6,
-               label=label, zorder=4 if big else 3, alpha=0.9)
+    ax.scatter(
+        [g[0] for g in groups],
+        [g[1] for g in groups],
+        s=sizes,
+        marker=marker,
+        color=colour,
+        edgecolors="black" if big else "none",
+        linewidths=0.6,
+        label=label,
+        zorder=4 if big else 3,
+        alpha=0.9,
+    )
     for when, price, n in groups:
         if big:
-            ax.annotate(f"{n} lot{'s' if n > 1 else ''} bought by the pool", (when, price),
-                        textcoords="offset points", xytext=(-20, 14), fontsize=8,
-                        color=POOL_COLOUR, fontweight="bold")
+            ax.annotate(
+                f"{n} lot{'s' if n > 1 else ''} bought by the pool",
+                (when, price),
+                textcoords="offset points",
+                xytext=(-20, 14),
+                fontsize=8,
+                color=POOL_COLOUR,
+                fontweight="bold",
+            )
     if not big:  # one block of counts per wave, beside its points: nearby prices never overprint
         by_price = Counter(p for _, p in points)
         top = sorted(by_price.items(), key=lambda g: -g[1])[:4]
@@ -60,9 +76,15 @@ def _scatter(ax, points: list[tuple[int, int]], *, colour: str, marker: str, lab
         if more:
             lines.append(f"{more} more")
         anchor = max(groups, key=lambda g: (g[0], g[1]))
-        ax.annotate("\n".join(lines), (anchor[0], max(g[1] for g in groups)),
-                    textcoords="offset points", xytext=(12, -10), fontsize=7, color=colour,
-                    va="top")
+        ax.annotate(
+            "\n".join(lines),
+            (anchor[0], max(g[1] for g in groups)),
+            textcoords="offset points",
+            xytext=(12, -10),
+            fontsize=7,
+            color=colour,
+            va="top",
+        )
 
 
 def _panel(ax, outcome: Outcome, title: str, legend: str) -> None:
@@ -71,16 +93,30 @@ def _panel(ax, outcome: Outcome, title: str, legend: str) -> None:
         first = min(r.kicked_at for r in results)
         colour = WAVE_COLOURS[i % len(WAVE_COLOURS)]
         ax.axvline(_when(first), color=colour, linewidth=0.8, linestyle=":", zorder=1)
-        ax.text(_when(first), 0.02 + 0.06 * i, f" {wave} kicked {_when(first):%d %b}",
-                fontsize=7, va="bottom", ha="left", transform=ax.get_xaxis_transform(),
-                color=colour)
+        ax.text(
+            _when(first),
+            0.02 + 0.06 * i,
+            f" {wave} kicked {_when(first):%d %b}",
+            fontsize=7,
+            va="bottom",
+            ha="left",
+            transform=ax.get_xaxis_transform(),
+            color=colour,
+        )
         outside = [(r.dealt_at, r.price) for r in results if r.lot and r.winner != POOL]
         pool = [(r.dealt_at, r.price) for r in results if r.lot and r.winner == POOL]
         _scatter(ax, outside, colour=colour, marker="o", label=f"{wave}: outside bidders won")
-        _scatter(ax, pool, colour=POOL_COLOUR, marker="D", label=f"{wave}: the pool bought",
-                 big=True)
-    ax.axhline(outcome.pool_price / WAD, color=POOL_COLOUR, linestyle="--", linewidth=1.2,
-               label=f"the pool's price, {outcome.pool_price // WAD} DAI/MKR", zorder=2)
+        _scatter(
+            ax, pool, colour=POOL_COLOUR, marker="D", label=f"{wave}: the pool bought", big=True
+        )
+    ax.axhline(
+        outcome.pool_price / WAD,
+        color=POOL_COLOUR,
+        linestyle="--",
+        linewidth=1.2,
+        label=f"the pool's price, {outcome.pool_price // WAD} DAI/MKR",
+        zorder=2,
+    )
     start = min(r.kicked_at for r in outcome.auctions.values())
     end = max(r.dealt_at or r.kicked_at for r in outcome.auctions.values())
     pad = (end - start) // 6 + 1
@@ -114,15 +150,27 @@ def build(history: Outcome, counterfactual: Outcome | None) -> Any:
     """The chart's matplotlib figure (the caller saves and closes it)."""
     panels = 2 if counterfactual is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(7 * panels, 4.8), squeeze=False, sharey=True)
-    _panel(axes[0][0], history, "March 2020 as it happened: 106 debt auctions after Black "
-           "Thursday" if len(history.auctions) == 106 else "March 2020 as it happened "
-           "(shortened)", "center right")
+    _panel(
+        axes[0][0],
+        history,
+        "March 2020 as it happened: 106 debt auctions after Black Thursday"
+        if len(history.auctions) == 106
+        else "March 2020 as it happened (shortened)",
+        "center right",
+    )
     axes[0][0].set_ylabel("clearing price (DAI per MKR)")
     if counterfactual is not None:
-        _panel(axes[0][1], counterfactual, "What if (made up): every outside bidder valued MKR "
-               "below 100 DAI", "upper right")
+        _panel(
+            axes[0][1],
+            counterfactual,
+            "What if (made up): every outside bidder valued MKR below 100 DAI",
+            "upper right",
+        )
     axes[0][0].set_ylim(0, _top(history, counterfactual))
-    fig.suptitle("Maker's debt auctions: MKR minted and sold for DAI to cover bad debt; the "
-                 "syndicate's pool buys at 100 DAI/MKR as buyer of last resort", fontsize=10)
+    fig.suptitle(
+        "Maker's debt auctions: MKR minted and sold for DAI to cover bad debt; the "
+        "syndicate's pool buys at 100 DAI/MKR as buyer of last resort",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig

@@ -12,14 +12,22 @@ from backstop.replay import chart, model, report, scenario
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return (model.simulate(scenario.history(quick=True)),
-            model.simulate(scenario.counterfactual(quick=True)))
+    return (
+        model.simulate(scenario.history(quick=True)),
+        model.simulate(scenario.counterfactual(quick=True)),
+    )
 
 
 def test_the_background_says_why_the_auctions_happened():
     text = report.BACKGROUND
-    for words in ("Black Thursday", "12-13 March 2020", "bids of zero DAI", "bad debt",
-                  "from 19 March", "100 DAI per MKR"):
+    for words in (
+        "Black Thursday",
+        "12-13 March 2020",
+        "bids of zero DAI",
+        "bad debt",
+        "from 19 March",
+        "100 DAI per MKR",
+    ):
         assert words in text
 
 
@@ -64,8 +72,11 @@ def test_the_chart_shares_one_price_scale_and_uses_dates(outcomes):
         assert "date" in left.get_xlabel() and "date" in right.get_xlabel()
         labels = [t.get_text() for t in left.texts]
         assert any("wave 1 kicked 19 Mar" in t for t in labels)  # wave boundaries
-        bought = [int(t.get_text().split()[0]) for t in right.texts
-                  if "bought by the pool" in t.get_text()]
+        bought = [
+            int(t.get_text().split()[0])
+            for t in right.texts
+            if "bought by the pool" in t.get_text()
+        ]
         # every purchase is counted in a label, none hidden behind another point
         assert sum(bought) == report.figures(crash)["total"]["pool_purchases"]["auctions"] == 8
     finally:

@@ -44,24 +44,35 @@ def test_version(capsys):
 def test_help_imports_no_chain_library():
     """`backstop --help` builds every sub-parser; none may import web3, eth-account,
     titanoboa or rich (they take seconds): each command imports them inside run()."""
-    code = ("import sys\nfrom backstop.cli.main import build_parser\nbuild_parser()\n"
-            "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'web3', 'eth_account', 'eth_utils', 'boa', 'vyper', 'rich', 'requests'})\n"
-            "print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys\nfrom backstop.cli.main import build_parser\nbuild_parser()\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'web3', 'eth_account', 'eth_utils', 'boa', 'vyper', 'rich', 'requests'})\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""
 
 
-@pytest.mark.parametrize(("typo", "meant"), [("enlst", "enlist"), ("posiiton", "position"),
-                                             ("ceasefire", "cease-fire")])
+@pytest.mark.parametrize(
+    ("typo", "meant"), [("enlst", "enlist"), ("posiiton", "position"), ("ceasefire", "cease-fire")]
+)
 def test_a_typo_gets_did_you_mean(capsys, typo, meant):
     code, _, err = run(capsys, typo)
     assert code == 2 and f"did you mean '{meant}'?" in err and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("argv", [["--json", "enlist", "x"], ["enlist", "x", "--json"],
-                                  ["--json", "enlst"], ["--json", "defect"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--json", "enlist", "x"],
+        ["enlist", "x", "--json"],
+        ["--json", "enlst"],
+        ["--json", "defect"],
+    ],
+)
 def test_json_errors_are_json_on_stderr_with_the_same_exit_code(capsys, argv):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
@@ -78,6 +89,7 @@ def test_plain_errors_stay_plain(capsys):
 @pytest.fixture
 def not_a_node():
     """An HTTP server that answers every POST with a web page (404)."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = b"<html>not found</html>"
@@ -115,8 +127,9 @@ def test_addresses_are_never_cut_in_an_80_column_table():
     add_address_column(table, "pool")
     for col in ("DAI/MKR", "status", "shares", "DAI", "free DAI", "MKR", "bids"):
         table.add_column(col)
-    table.add_row(ADDRESS, "100", "accepting deposits", "1,000.00", "1,000.00", "1,000.00",
-                  "0.0000", "0")
+    table.add_row(
+        ADDRESS, "100", "accepting deposits", "1,000.00", "1,000.00", "1,000.00", "0.0000", "0"
+    )
     console = Console(width=80, record=True, force_terminal=False)
     console.print(table)
     assert ADDRESS in console.export_text()
@@ -141,8 +154,7 @@ def test_tiny_amounts_never_show_as_zero():
     assert fmt(Wad.parse("1.5")) == "1.5000" and fmt(Wad(0)) == "0.0000"
 
 
-@pytest.mark.parametrize("price", [Wad(1), Wad.parse("0.99"), MAX_PRICE + Wad(1),
-                                   Wad(10**80)])
+@pytest.mark.parametrize("price", [Wad(1), Wad.parse("0.99"), MAX_PRICE + Wad(1), Wad(10**80)])
 def test_price_bounds_in_one_place(price):
     with pytest.raises(UserError) as err:
         check_price(price)
@@ -164,6 +176,7 @@ def test_deposits_wording_comes_from_one_function():
 
 # ---- defect's limits (a pool stand-in answering the pool's previews) -------------------------
 
+
 class FakePool:
     """Pro rata like the pool: total shares, DAI (free + in bids), MKR."""
 
@@ -171,8 +184,11 @@ class FakePool:
         self.total, self.free, self.in_bids, self.mkr = total, free, in_bids, mkr
 
     def state(self):
-        return SimpleNamespace(total_shares=Wad(self.total),
-                               dai_balance=Wad(self.free + self.in_bids), mkr_balance=Wad(self.mkr))
+        return SimpleNamespace(
+            total_shares=Wad(self.total),
+            dai_balance=Wad(self.free + self.in_bids),
+            mkr_balance=Wad(self.mkr),
+        )
 
     def defect_amount(self, shares: Wad):
         dai = shares.raw * (self.free + self.in_bids) // self.total
@@ -229,20 +245,28 @@ def test_defect_that_pays_nothing_is_refused_before_sending(monkeypatch, capsys)
 
 # ---- the devnet's keys --------------------------------------------------------------------------
 
+
 def test_devnet_prints_working_keys_for_its_accounts(capsys, tmp_path):
     from eth_account import Account
 
     from backstop.cli.common import Deployment
 
     accounts = [Account.from_key(k).address for k in cmd_devnet.DEV_ACCOUNT_KEYS]
-    dep = Deployment(rpc_url="http://127.0.0.1:8545", chain_id=31337, maker={}, factory=ADDRESS,
-                     pool=ADDRESS, pools=[ADDRESS],
-                     extra={"accounts": accounts, "funded_dai_each": "100000"})
+    dep = Deployment(
+        rpc_url="http://127.0.0.1:8545",
+        chain_id=31337,
+        maker={},
+        factory=ADDRESS,
+        pool=ADDRESS,
+        pools=[ADDRESS],
+        extra={"accounts": accounts, "funded_dai_each": "100000"},
+    )
     args = SimpleNamespace(json=False, write=tmp_path / "devnet.json")
     cmd_devnet._announce(args, dep)
     out = capsys.readouterr().out
-    for k, (address, key) in enumerate(zip(accounts, cmd_devnet.DEV_ACCOUNT_KEYS,
-                                           strict=True), start=1):
+    for k, (address, key) in enumerate(
+        zip(accounts, cmd_devnet.DEV_ACCOUNT_KEYS, strict=True), start=1
+    ):
         assert f"{k}  {address}  {key}" in out  # whole, never truncated
     assert f"export BACKSTOP_PRIVATE_KEY={cmd_devnet.DEV_ACCOUNT_KEYS[0]}" in out
 
@@ -269,10 +293,19 @@ def test_devnet_json_is_ignored_by_git():
 
 # ---- the keeper's options ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["0", "-1", "soon"])
 def test_keeper_poll_interval_names_the_option_that_exists(capsys, value):
-    code, _, err = run(capsys, "keeper", "--poll-interval", value,
-                       "--rpc-url", "http://127.0.0.1:9", "--pools", ADDRESS)
+    code, _, err = run(
+        capsys,
+        "keeper",
+        "--poll-interval",
+        value,
+        "--rpc-url",
+        "http://127.0.0.1:9",
+        "--pools",
+        ADDRESS,
+    )
     assert code == 2 and f"--poll-interval {value}: give a positive number" in err
     assert "max-backoff" not in err
 
@@ -281,7 +314,15 @@ def test_keeper_refuses_a_malformed_journal(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", cmd_devnet.DEV_ACCOUNT_KEYS[0])
     journal = tmp_path / "keeper.json"
     journal.write_text("{not json")
-    code, _, err = run(capsys, "keeper", "--journal", str(journal),
-                       "--rpc-url", "http://127.0.0.1:9", "--pools", ADDRESS)
+    code, _, err = run(
+        capsys,
+        "keeper",
+        "--journal",
+        str(journal),
+        "--rpc-url",
+        "http://127.0.0.1:9",
+        "--pools",
+        ADDRESS,
+    )
     assert code == 2 and f"--journal {journal}: not a keeper journal" in err
     assert err.count("\n") == 1
