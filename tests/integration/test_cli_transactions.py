@@ -296,6 +296,8 @@ def test_deploy_factory_write_drops_the_old_factorys_pools(chain, capsys, monkey
         "100000000000000000000000000000000000000000000000000",
         "0.000000000000000001",
         "1000000000000",
+        "1000000.01",
+        "0.99",
     ],
 )
 def test_prices_out_of_bounds_are_one_line_and_nothing_is_sent(chain, capsys, monkeypatch, price):
@@ -310,12 +312,12 @@ def test_prices_out_of_bounds_are_one_line_and_nothing_is_sent(chain, capsys, mo
 def test_prices_print_every_significant_decimal(chain, capsys, monkeypatch):
     _, _, path = chain
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", OPERATOR_KEY)
-    code, out, _ = cli(
-        capsys, "deploy", "pool", "--price", "1.000000000000000001", "--deployment", str(path)
-    )
-    assert code == 0 and "(1.000000000000000001 DAI/MKR)" in out
+    code, out, _ = cli(capsys, "deploy", "pool", "--price", "1234.5", "--deployment", str(path))
+    assert code == 0 and "(1,234.5 DAI/MKR)" in out
     code, out, _ = cli(capsys, "pools", "--deployment", str(path))
-    assert "1.000000000000000001" in out
+    assert " 1,234.5 " in out
+    code, _, err = cli(capsys, "deploy", "pool", "--price", "100.001", "--deployment", str(path))
+    assert code == 2 and "is not a whole number of cents" in one_line_error(err)
 
 
 def test_pools_of_a_pool_address_is_one_line(chain, capsys):

@@ -114,11 +114,13 @@ def fmt_price(price: Wad) -> str:
     return f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
-# The prices a pool can be deployed for, DAI per MKR (both ends included). The pool contract
-# refuses 0 and 10**12 or more; below 1 DAI per MKR is a typo (MKR never traded that low). The
-# lead sets these to the factory's own bounds: check_price() is the one place that reads them.
+# The prices a pool can be deployed for, DAI per MKR: whole cents from 1 to 1,000,000 (the
+# factory's bounds in the pool redesign: "Factory/price-out-of-range", "...-not-whole-cents").
+# check_price() is the one place that reads them (after the merge it can call
+# backstop.pool.rules.price_problem instead).
 MIN_PRICE = Wad.parse("1")
-MAX_PRICE = Wad(10**12 * 10**18 - 1)
+MAX_PRICE = Wad.parse("1000000")
+PRICE_STEP = Wad.parse("0.01")
 
 
 def check_price(price: Wad, what: str = "--price") -> Wad:
@@ -127,6 +129,9 @@ def check_price(price: Wad, what: str = "--price") -> Wad:
         raise UserError(f"{what} {fmt_price(price)} DAI/MKR is out of range: a pool's price is "
                         f"from {fmt_price(MIN_PRICE)} to {fmt_price(MAX_PRICE)} DAI per MKR",
                         exit_code=2)
+    if price.raw % PRICE_STEP.raw:
+        raise UserError(f"{what} {fmt_price(price)} DAI/MKR is not a whole number of cents: "
+                        "give at most two decimals, e.g. 100.25", exit_code=2)
     return price
 
 

@@ -161,6 +161,12 @@ def test_price_bounds_in_one_place(price):
     assert err.value.exit_code == 2 and "is out of range" in str(err.value)
 
 
+@pytest.mark.parametrize("price", ["100.001", "1.000000000000000001"])
+def test_prices_are_whole_cents(price):
+    with pytest.raises(UserError, match="not a whole number of cents"):
+        check_price(Wad.parse(price))
+
+
 def test_price_bounds_include_their_ends():
     assert check_price(MIN_PRICE) == MIN_PRICE and check_price(MAX_PRICE) == MAX_PRICE
 
