@@ -10,6 +10,7 @@ from backstop.cli.common import (
     add_chain_options,
     add_key_options,
     console,
+    deposits_open,
     deposits_words,
     emit,
     explain_revert,
@@ -69,10 +70,8 @@ def run(args: argparse.Namespace) -> int:
 
 def check(pool: Any, member: str, amount: Any) -> None:
     """Refuse, in words, what the pool would refuse: closed deposits or too little DAI."""
-    from backstop.pool import PoolStatus
-
     status = pool.status()
-    if status != PoolStatus.ACCEPTING_DEPOSITS:
+    if not deposits_open(status):
         raise UserError(deposits_words(status, as_error=True))
     held = pool.dai.balance_of(member)
     if held < amount:

@@ -142,20 +142,33 @@ def parse_price(text: str, what: str = "--price") -> Wad:
     return check_price(price, what)
 
 
+def deposits_open(status: Any) -> bool:
+    """Whether a pool in ``status`` takes deposits: the ONE place that decides it (the pool's
+    own ``takes_deposits`` where its status has one, as in the redesign)."""
+    takes = getattr(status, "takes_deposits", None)
+    if takes is not None:
+        return bool(takes)
+    return getattr(status, "name", str(status)) in ("ACCEPTING_DEPOSITS", "IDLE",
+                                                      "POSITIONS_OPEN")
+
+
 def deposits_words(status: Any, *, as_error: bool = False) -> str:
     """Whether the pool takes deposits, in words: the ONE place for that wording (``status``,
-    ``enlist``'s refusal, ``position``). ``as_error`` gives the refusal of an enlist.
+    ``pools``, ``enlist``'s refusal). ``as_error`` gives the refusal of an enlist.
 
-    ``status`` is a ``backstop.pool.PoolStatus``. The pool is being redesigned (deposits will
-    stay open while it is live): this is where its wording changes.
+    ``status`` is a ``backstop.pool.PoolStatus``; both the first design's names and the
+    redesign's (IDLE, POSITIONS_OPEN, CEASED: deposits open while the pool is live) are known.
     """
     name = getattr(status, "name", str(status))
-    if name == "ACCEPTING_DEPOSITS":
-        return "accepting deposits"
-    if name == "DEACTIVATED":
+    if name in ("DEACTIVATED", "CEASED"):
         return ("the pool is deactivated (cease-fire): it takes no deposits; withdrawals stay "
                 "open" if as_error else
                 "deactivated (cease-fire: no deposits or bids; withdrawals open)")
+    if name == "POSITIONS_OPEN":
+        return ("accepting deposits (as requests: they become shares once its open positions "
+                "are accounted)")
+    if deposits_open(status):
+        return "accepting deposits"
     if as_error:
         return ("the pool takes no deposits while it holds bids or MKR: enlist in another pool "
                 "(`backstop pools`) or try again once it holds only DAI")

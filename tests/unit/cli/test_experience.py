@@ -180,6 +180,21 @@ def test_deposits_wording_comes_from_one_function():
     assert "finalized" not in closed and "no deposits" in closed
 
 
+@pytest.mark.parametrize(
+    ("name", "takes", "words"),
+    [
+        ("IDLE", True, "accepting deposits"),
+        ("POSITIONS_OPEN", True, "as requests"),
+        ("CEASED", False, "deactivated"),
+    ],
+)
+def test_deposits_wording_knows_the_redesigned_statuses(name, takes, words):
+    from backstop.cli.common import deposits_open
+
+    status = SimpleNamespace(name=name, takes_deposits=takes)
+    assert deposits_open(status) is takes and words in deposits_words(status)
+
+
 # ---- defect's limits (a pool stand-in answering the pool's previews) -------------------------
 
 
