@@ -5,9 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backstop.cli.common import add_chain_options, console, emit, fmt, open_pool
+from backstop.cli.common import (
+    add_address_column,
+    add_chain_options,
+    console,
+    emit,
+    explain_revert,
+    fmt,
+    fmt_price,
+    open_pool,
+)
 from backstop.cli.errors import UserError
-from backstop.pool.reasons import explain_revert
 from backstop.units import Wad
 
 NAME = "auctions"
@@ -71,9 +79,14 @@ def run(args: argparse.Namespace) -> int:
         if not rows:
             console().print(f"no running debt auctions ({kicks} kicked so far)")
             return
-        table = Table(title=f"debt auctions of {flop.address} (pool at {fmt(pool.price(), 0)} "
-                            "DAI/MKR)", title_justify="left")
+        c = console()
+        c.print(f"debt auctions of {flop.address} (pool at {fmt_price(pool.price())} DAI/MKR)",
+                soft_wrap=True)
+        table = Table()
         for col in ("id", "state", "lot MKR", "DAI/MKR", "high bidder", "ends in", "pool"):
+            if col == "high bidder":
+                add_address_column(table, col)
+                continue
             table.add_column(col, justify="right" if col in ("id", "lot MKR", "DAI/MKR")
                              else "left")
         for r in rows:
@@ -85,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                           fmt(Wad.parse(r["price"]), 2) if r["price"] else "-",
                           str(r["high_bidder"] or "-"), left,
                           "can bid" if r["pool_can_enter"] else r["pool_reason"] or "-")
-        console().print(table)
+        c.print(table)
 
     emit(args, data, human)
     return 0

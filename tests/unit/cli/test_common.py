@@ -29,13 +29,22 @@ def test_amounts_are_exact_to_the_wei(text, raw):
 
 @pytest.mark.parametrize(("text", "words"), [
     ("-1", "is negative"), ("1.0000000000000000001", "more than 18 decimals"),
-    ("1e18", "is not a number"), ("", "is not a number"), ("0.0", "is zero"),
+    ("1e", "is not a number"), ("1e-19", "more than 18 decimals"), ("1e999", "is not a number"),
+    ("", "is not a number"), ("0.0", "is zero"),
     ("all", "is not a number"),
 ])
 def test_bad_amounts_are_usage_errors(text, words):
     with pytest.raises(UserError) as err:
         parse_amount(text)
     assert words in str(err.value) and err.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("text", "wad"), [
+    ("1e3", 1000 * 10**18), ("1E3", 1000 * 10**18), ("2.5e-3", 25 * 10**14), ("1e-18", 1),
+    ("1.5e1", 15 * 10**18),
+])
+def test_exponent_notation_is_exact(text, wad):
+    assert parse_amount(text).raw == wad
 
 
 def test_all_only_where_allowed():
