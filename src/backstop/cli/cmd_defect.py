@@ -12,6 +12,7 @@ from backstop.cli.common import (
     add_key_options,
     console,
     emit,
+    explain_revert,
     finish_dry_run,
     fmt,
     load_signer,
@@ -39,10 +40,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True)
 class DefectLimits:
-    """What a member can defect now: ``max_now`` shares are paid in full at once (the rest waits
-    for the pool's bids to be settled); fewer than ``min_paying`` shares pay nothing (rounded
-    down to 0 DAI and 0 MKR). The ONE place that works these out from the pool's previews, so the
-    redesigned pool changes only this function."""
+    """What a member can defect now: every share (``max_now``: a defect pays the liquid part at
+    once and keeps a redeem request for the bids open now); fewer than ``min_paying`` shares
+    pay nothing now (their liquid part rounds down to 0 and nothing else is owed). The ONE
+    place that works these out from the pool's previews."""
 
     held: Wad
     max_now: Wad
@@ -54,33 +55,16 @@ class DefectLimits:
                 "min_paying": str(self.min_paying)}
 
 
-def defect_limits(pool: Any, held: Wad) -> DefectLimits:
-    """The limits of ``held`` shares in ``pool`` now (a few ``getDefectAmount`` reads)."""
-    st = pool.state()
-    total = st.total_shares.raw
-    owed = [a.raw for a in (st.dai_balance, st.mkr_balance) if a.raw]
-    # pro rata rounds down: s pays at least 1 wei of an asset A once s * A >= total
-    min_paying = min((-(-total // a) for a in owed), default=total) if total else 0
-    min_paying = min(min_paying, held.raw) if held.raw else min_paying
-    if not held.raw or pool.defect_amount(held).redeemable:
-        return DefectLimits(held, held, Wad(min_paying))
-    whole = pool.defect_amount(held)
-    free = pool.dai_available().raw
-    guess = held.raw * free // whole.dai.raw if whole.dai.raw else 0
-    lo, hi = 0, min(guess + 1, held.raw)  # lo works; find the largest that does
-    if hi and pool.defect_amount(Wad(hi)).redeemable:
-        lo = hi
-    else:
-        lo = 0
-        for _ in range(80):
-            if hi - lo <= 1:
-                break
-            mid = (lo + hi) // 2
-            if pool.defect_amount(Wad(mid)).redeemable:
-                lo = mid
-            else:
-                hi = mid
-    return DefectLimits(held, Wad(lo), Wad(min_paying))
+def defect_limits(pool: Any, held: Wad, member: str | None = None) -> DefectLimits:
+    """The limits of ``held`` shares in ``pool`` now."""
+    if member is not None and any(pool.preview_claim(member)):
+        return DefectLimits(held, held, Wad(min(1, held.raw)))  # anything pays what is owed
+    liquid = pool.defect_amount(held)
+    if not held.raw or not liquid.dai.raw:
+        return DefectLimits(held, held, held)
+    # s shares pay floor(s * L / W) >= 1 wei once s >= ceil(held / liquid part of held)
+    min_paying = -(-held.raw // liquid.dai.raw)
+    return DefectLimits(held, held, Wad(min(min_paying, held.raw)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,16 +80,11 @@ def run(args: argparse.Namespace) -> int:
     if shares > held:
         raise UserError(f"you hold {held} shares, this needs {shares}: "
                         'defect less, or "all"')
-    preview = pool.defect_amount(shares)
-    if not preview.redeemable:
-        limits = defect_limits(pool, held)
-        free = pool.dai_available()
-        raise UserError(f"{shares} shares would pay {fmt(preview.dai)} DAI but only "
-                        f"{fmt(free)} DAI of the pool is free now (the rest is in bids): "
-                        f"defect at most {limits.max_now} shares now, or the rest once the "
-                        "pool's auctions are settled")
+    preview = pool.preview_defect(account.address, shares)
+    if not preview.ok:
+        raise UserError(explain_revert(preview.reason))
     if preview.dai.raw == 0 and preview.mkr.raw == 0:
-        limits = defect_limits(pool, held)
+        limits = defect_limits(pool, held, account.address)
         raise UserError(f"{shares} shares pay nothing now (0 DAI and 0 MKR, rounded down): "
                         f"defect at least {limits.min_paying} shares (nothing was sent)")
     what = f"defect {shares} shares of pool {pool.address}"
@@ -119,8 +98,10 @@ def run(args: argparse.Namespace) -> int:
     txs = sent_transactions()
     data = {"pool": pool.address, "member": account.address, "shares_burned": str(done.shares),
             "dai": str(done.dai), "mkr": str(done.mkr), "shares_left": str(left),
-            "transactions": txs}
+            "redeem_request_id": done.request_id or None, "transactions": txs}
+    later = (f"; your part of the bids open now is redeem request #{done.request_id}, paid by "
+             "`backstop claim` once they are settled" if done.request_id else "")
     emit(args, data, lambda: console().print(
         f"defected {fmt(done.shares)} shares: received {fmt(done.dai)} DAI and "
-        f"{fmt(done.mkr, 6)} MKR; {fmt(left)} shares left" + tx_words(txs)))
+        f"{fmt(done.mkr, 6)} MKR now; {fmt(left)} shares left{later}" + tx_words(txs)))
     return 0

@@ -61,10 +61,16 @@ def run(args: argparse.Namespace) -> int:
     txs = sent_transactions()
     data = {"pool": pool.address, "member": account.address, "dai": str(done.dai),
             "shares_minted": str(done.shares), "shares_held": str(shares),
+            "request_id": done.request_id or None,
             "method": "approve" if args.approve else "permit", "transactions": txs}
-    emit(args, data, lambda: console().print(
-        f"enlisted {fmt(done.dai)} DAI in pool {pool.address}: {fmt(done.shares)} shares "
-        f"minted, you now hold {fmt(shares)}" + tx_words(txs)))
+    if done.request_id:
+        words = (f"enlisted {fmt(done.dai)} DAI in pool {pool.address} as deposit request "
+                 f"#{done.request_id}: it bids from now on and becomes shares once the bids "
+                 "open now are settled (`backstop claim` then)")
+    else:
+        words = (f"enlisted {fmt(done.dai)} DAI in pool {pool.address}: {fmt(done.shares)} "
+                 f"shares minted, you now hold {fmt(shares)}")
+    emit(args, data, lambda: console().print(words + tx_words(txs)))
     return 0
 
 
@@ -77,5 +83,6 @@ def check(pool: Any, member: str, amount: Any) -> None:
     if held < amount:
         raise UserError(f"you hold {fmt(held)} DAI, this needs {fmt(amount)}: "
                         f"get more DAI to {member} or enlist less")
-    if pool.preview_enlist(amount).raw == 0:
-        raise UserError(explain_revert("Pool/below-minimum"))
+    preview = pool.preview_enlist(amount)
+    if not preview.ok:
+        raise UserError(explain_revert(preview.reason))

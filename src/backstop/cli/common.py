@@ -114,10 +114,8 @@ def fmt_price(price: Wad) -> str:
     return f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
-# The prices a pool can be deployed for, DAI per MKR: whole cents from 1 to 1,000,000 (the
-# factory's bounds in the pool redesign: "Factory/price-out-of-range", "...-not-whole-cents").
-# check_price() is the one place that reads them (after the merge it can call
-# backstop.pool.rules.price_problem instead).
+# The prices a pool can be deployed for, DAI per MKR: whole cents from 1 to 1,000,000, the
+# pool's and the factory's rule (backstop.pool.rules.price_problem); check_price() words it.
 MIN_PRICE = Wad.parse("1")
 MAX_PRICE = Wad.parse("1000000")
 PRICE_STEP = Wad.parse("0.01")
@@ -125,11 +123,14 @@ PRICE_STEP = Wad.parse("0.01")
 
 def check_price(price: Wad, what: str = "--price") -> Wad:
     """``price`` if a pool can be deployed for it; else one line with the bounds (exit 2)."""
-    if not MIN_PRICE <= price <= MAX_PRICE:
+    from backstop.pool.rules import price_problem
+
+    problem = price_problem(price.raw)
+    if problem.endswith("out-of-range"):
         raise UserError(f"{what} {fmt_price(price)} DAI/MKR is out of range: a pool's price is "
                         f"from {fmt_price(MIN_PRICE)} to {fmt_price(MAX_PRICE)} DAI per MKR",
                         exit_code=2)
-    if price.raw % PRICE_STEP.raw:
+    if problem:
         raise UserError(f"{what} {fmt_price(price)} DAI/MKR is not a whole number of cents: "
                         "give at most two decimals, e.g. 100.25", exit_code=2)
     return price
@@ -143,36 +144,23 @@ def parse_price(text: str, what: str = "--price") -> Wad:
 
 
 def deposits_open(status: Any) -> bool:
-    """Whether a pool in ``status`` takes deposits: the ONE place that decides it (the pool's
-    own ``takes_deposits`` where its status has one, as in the redesign)."""
-    takes = getattr(status, "takes_deposits", None)
-    if takes is not None:
-        return bool(takes)
-    return getattr(status, "name", str(status)) in ("ACCEPTING_DEPOSITS", "IDLE",
-                                                      "POSITIONS_OPEN")
+    """Whether a pool in ``status`` takes deposits: the ONE place that decides it (every live
+    pool does; only a ceased one refuses)."""
+    return bool(status.takes_deposits)
 
 
 def deposits_words(status: Any, *, as_error: bool = False) -> str:
     """Whether the pool takes deposits, in words: the ONE place for that wording (``status``,
-    ``pools``, ``enlist``'s refusal). ``as_error`` gives the refusal of an enlist.
-
-    ``status`` is a ``backstop.pool.PoolStatus``; both the first design's names and the
-    redesign's (IDLE, POSITIONS_OPEN, CEASED: deposits open while the pool is live) are known.
-    """
-    name = getattr(status, "name", str(status))
-    if name in ("DEACTIVATED", "CEASED"):
-        return ("the pool is deactivated (cease-fire): it takes no deposits; withdrawals stay "
-                "open" if as_error else
-                "deactivated (cease-fire: no deposits or bids; withdrawals open)")
+    ``pools``, ``enlist``'s refusal). ``as_error`` gives the refusal of an enlist."""
+    name = status.name
+    if name == "CEASED":
+        return ("the pool is deactivated (cease-fire): it takes no deposits; withdrawals and "
+                "claims stay open" if as_error else
+                "deactivated (cease-fire: no deposits or bids; withdrawals and claims open)")
     if name == "POSITIONS_OPEN":
-        return ("accepting deposits (as requests: they become shares once its open positions "
-                "are accounted)")
-    if deposits_open(status):
-        return "accepting deposits"
-    if as_error:
-        return ("the pool takes no deposits while it holds bids or MKR: enlist in another pool "
-                "(`backstop pools`) or try again once it holds only DAI")
-    return "activated (holds bids or MKR: deposits closed)"
+        return ("accepting deposits; bids are open, so a deposit bids at once and becomes "
+                "shares when those bids are settled (`backstop claim`)")
+    return "accepting deposits (shares at once)"
 
 
 # ---- options ----

@@ -40,6 +40,7 @@ COMMANDS = (
     "position",
     "enlist",
     "defect",
+    "claim",
     "tx",
     "cease_fire",
     "owner",
