@@ -18,8 +18,44 @@ from typing import Any
 
 import boa
 
+from eth_utils import function_signature_to_4byte_selector
+
 from backstop.maker.handles import bytes32 as b32
 from backstop.maker.params import MakerParams
+
+# dss's LibNote, as an event ABI titanoboa can decode: the log is anonymous (topic 0 is the
+# called selector, left-aligned), so it is registered under each selector of the contract.
+LOG_NOTE_ABI: dict[str, Any] = {
+    "type": "event",
+    "name": "LogNote",
+    "anonymous": False,
+    "inputs": [
+        {"name": "usr", "type": "address", "indexed": True},
+        {"name": "arg1", "type": "bytes32", "indexed": True},
+        {"name": "arg2", "type": "bytes32", "indexed": True},
+        {"name": "data", "type": "bytes", "indexed": False},
+    ],
+}
+# noted calls that are not in a compiled ABI (served by a fallback)
+_EXTRA_NOTED = {"vow": ["file(bytes32,address)"]}
+
+
+def note_topic(signature: str) -> int:
+    """Topic 0 of the LogNote of a call to ``signature``: its selector, left-aligned."""
+    return int.from_bytes(function_signature_to_4byte_selector(signature), "big") << 224
+
+
+def decode_lognotes(contract: Any, extra: list[str] | tuple[str, ...] = ()) -> Any:
+    """Let titanoboa decode the anonymous LogNote of ``contract`` (boa looks events up by topic
+    0; without this, ``get_logs()`` of any call that reaches a noted call raises). Returns it."""
+    table = dict(contract.event_abi_for)
+    signatures = [f"{f['name']}({','.join(i['type'] for i in f['inputs'])})"
+                  for f in contract.abi if f.get("type") == "function"
+                  and f.get("stateMutability") not in ("view", "pure")]
+    for signature in [*signatures, *extra]:
+        table.setdefault(note_topic(signature), LOG_NOTE_ABI)
+    contract.__dict__["event_abi_for"] = table
+    return contract
 
 
 def deploy_maker_boa(
@@ -53,13 +89,8 @@ def deploy_maker_boa(
             flopper.file(b32(what), value)
         for what, value in (("dump", p.dump.raw), ("sump", p.sump.raw), ("wait", p.wait)):
             vow.file(b32(what), value)
-    return {
-        "vat": vat,
-        "dai": dai,
-        "dai_join": dai_join,
-        "mkr": mkr,
-        "mkr_authority": authority,
-        "flopper": flopper,
-        "flapper": flapper,
-        "vow": vow,
-    }
+    core = {"vat": vat, "dai": dai, "dai_join": dai_join, "mkr": mkr,
+            "mkr_authority": authority, "flopper": flopper, "flapper": flapper, "vow": vow}
+    for name in ("vat", "dai", "dai_join", "flopper", "flapper", "vow"):
+        decode_lognotes(core[name], _EXTRA_NOTED.get(name, ()))
+    return core

@@ -16,6 +16,7 @@ from . import IDai
 from . import IDaiJoin
 from . import IVat
 from . import lib_note
+from . import solc_gap
 
 implements: IDaiJoin
 
@@ -90,6 +91,7 @@ def join(usr: address, wad: uint256):
     extcall IVat(self.vat).move(self, usr, _ONE * wad)
     extcall IDai(self.dai).burn(msg.sender, wad)
     lib_note.note(convert(usr, uint256), wad, 0)
+    solc_gap.spend(3)
 
 
 @external
@@ -104,6 +106,7 @@ def exit(usr: address, wad: uint256):
     extcall IVat(self.vat).move(msg.sender, self, _ONE * wad)
     extcall IDai(self.dai).mint(usr, wad)
     lib_note.note(convert(usr, uint256), wad, 0)
+    solc_gap.spend(4)
 
 
 @internal

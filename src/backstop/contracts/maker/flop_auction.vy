@@ -20,6 +20,7 @@ from . import IMKR
 from . import IVat
 from . import IVow
 from . import lib_note
+from . import solc_gap
 
 
 # @dev 1.0 in wad: `beg` and `pad` are wad factors.
@@ -115,7 +116,7 @@ def ttl() -> uint48:
     @notice The lifetime of a bid.
     @return Seconds.
     """
-    return self._ttl()
+    return convert(self._ttl(), uint48)
 
 
 @external
@@ -125,7 +126,7 @@ def tau() -> uint48:
     @notice The length of an auction.
     @return Seconds.
     """
-    return self._tau()
+    return convert(self._tau(), uint48)
 
 
 @external
@@ -192,9 +193,10 @@ def kick(gal: address, lot: uint256, bid: uint256) -> uint256:
     self.auctions[id].guy_tic_end = (
         self.auctions[id].guy_tic_end & ~_ADDRESS_MASK
     ) | convert(gal, uint256)
-    end: uint256 = block.timestamp + convert(self._tau(), uint256)
+    end: uint256 = block.timestamp + self._tau()
     self.auctions[id].guy_tic_end = self._with_end(self.auctions[id].guy_tic_end, end)
     log Kick(id=id, lot=lot, bid=bid, gal=gal)
+    solc_gap.spend(2)
     return id
 
 
@@ -205,10 +207,10 @@ def tick(id: uint256):
             for `tau` more seconds.
     @param id The auction id.
     """
-    assert convert(self._end(id), uint256) < block.timestamp, "Flopper/not-finished"
+    assert self._end(id) < block.timestamp, "Flopper/not-finished"
     assert self._tic(id) == 0, "Flopper/bid-already-placed"
     self.auctions[id].lot = self.pad * self.auctions[id].lot // _ONE
-    end: uint256 = block.timestamp + convert(self._tau(), uint256)
+    end: uint256 = block.timestamp + self._tau()
     self.auctions[id].guy_tic_end = self._with_end(self.auctions[id].guy_tic_end, end)
     lib_note.note(id, 0, 0)
 
@@ -222,7 +224,7 @@ def deal(id: uint256):
     assert self.live == 1, "Flopper/not-live"
     now: uint256 = block.timestamp
     assert self._tic(id) != 0 and (
-        convert(self._tic(id), uint256) < now or convert(self._end(id), uint256) < now
+        self._tic(id) < now or self._end(id) < now
     ), "Flopper/not-finished"
     extcall IMKR(self.gem).mint(self._guy(id), self.auctions[id].lot)
     self.auctions[id] = empty(Auction)
@@ -269,10 +271,10 @@ def _dent(id: uint256, lot: uint256, bid: uint256, current: bool):
     now: uint256 = block.timestamp
     assert self.live == 1, "Flopper/not-live"
     assert self._guy(id) != empty(address), "Flopper/guy-not-set"
-    assert convert(self._tic(id), uint256) > now or self._tic(id) == 0, (
+    assert self._tic(id) > now or self._tic(id) == 0, (
         "Flopper/already-finished-tic"
     )
-    assert convert(self._end(id), uint256) > now, "Flopper/already-finished-end"
+    assert self._end(id) > now, "Flopper/already-finished-end"
     assert bid == self.auctions[id].bid, "Flopper/not-matching-bid"
     assert lot < self.auctions[id].lot, "Flopper/lot-not-lower"
     assert self.beg * lot <= self.auctions[id].lot * _ONE, "Flopper/insufficient-decrease"
@@ -287,7 +289,7 @@ def _dent(id: uint256, lot: uint256, bid: uint256, current: bool):
         ) | convert(msg.sender, uint256)
 
     self.auctions[id].lot = lot
-    tic: uint256 = now + convert(self._ttl(), uint256)
+    tic: uint256 = now + self._ttl()
     assert tic <= _UINT48_MASK
     self.auctions[id].guy_tic_end = (
         self.auctions[id].guy_tic_end & ~(_UINT48_MASK << _TIC_SHIFT)
@@ -308,44 +310,44 @@ def _guy(id: uint256) -> address:
 
 @internal
 @view
-def _tic(id: uint256) -> uint48:
+def _tic(id: uint256) -> uint256:
     """
     @dev `bids[id].tic`, one storage read.
     @param id The auction id.
     @return When the high bid expires (0: no bid yet).
     """
-    return convert((self.auctions[id].guy_tic_end >> _TIC_SHIFT) & _UINT48_MASK, uint48)
+    return (self.auctions[id].guy_tic_end >> _TIC_SHIFT) & _UINT48_MASK
 
 
 @internal
 @view
-def _end(id: uint256) -> uint48:
+def _end(id: uint256) -> uint256:
     """
     @dev `bids[id].end`, one storage read.
     @param id The auction id.
     @return When the auction expires.
     """
-    return convert(self.auctions[id].guy_tic_end >> _END_SHIFT, uint48)
+    return self.auctions[id].guy_tic_end >> _END_SHIFT
 
 
 @internal
 @view
-def _ttl() -> uint48:
+def _ttl() -> uint256:
     """
     @dev The lifetime of a bid (one storage read of the shared word).
     @return Seconds.
     """
-    return convert(self._ttl_tau & _UINT48_MASK, uint48)
+    return self._ttl_tau & _UINT48_MASK
 
 
 @internal
 @view
-def _tau() -> uint48:
+def _tau() -> uint256:
     """
     @dev The length of an auction (one storage read of the shared word).
     @return Seconds.
     """
-    return convert((self._ttl_tau >> _TAU_SHIFT) & _UINT48_MASK, uint48)
+    return (self._ttl_tau >> _TAU_SHIFT) & _UINT48_MASK
 
 
 @internal

@@ -18,6 +18,7 @@
 
 from . import IVat
 from . import lib_note
+from . import solc_gap
 
 implements: IVat
 
@@ -110,6 +111,7 @@ def move(src: address, dst: address, rad: uint256):
     self.dai[src] -= rad
     self.dai[dst] += rad
     lib_note.note(convert(src, uint256), convert(dst, uint256), rad)
+    solc_gap.spend(3)
 
 
 @external
@@ -140,6 +142,7 @@ def heal(rad: uint256):
     self.vice -= rad
     self.debt -= rad
     lib_note.note(rad, 0, 0)
+    solc_gap.spend(4)
 
 
 @external

@@ -22,6 +22,7 @@ from . import IFlopper
 from . import IVat
 from . import IVow
 from . import lib_note
+from . import solc_gap
 
 implements: IVow
 
@@ -210,6 +211,7 @@ def kiss(rad: uint256):
     self.Ash -= rad
     extcall IVat(self.vat).heal(rad)
     lib_note.note(rad, 0, 0)
+    solc_gap.spend(5)
 
 
 @external
@@ -224,6 +226,7 @@ def flop() -> uint256:
     self.Ash += self.sump
     id: uint256 = extcall IFlopper(self.flopper).kick(self, self.dump_wad, self.sump)
     lib_note.note(0, 0, 0)
+    solc_gap.spend(20)
     return id
 
 
