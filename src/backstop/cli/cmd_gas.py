@@ -68,8 +68,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _core(kinds: list[str], as_json: bool) -> int:
     """The gas of each Maker core call on our core beside dss's, per Flopper."""
-    from backstop.maker.gas import CORE_CALLS, DSS, DSS_METHOD, TOLERANCE, compare
-    from backstop.maker.gas import measure_core_calls
+    from backstop.maker.gas import (
+        CORE_CALLS,
+        DSS,
+        DSS_METHOD,
+        TOLERANCE,
+        compare,
+        measure_core_calls,
+    )
 
     rows = {kind: compare(measure_core_calls(FLOPPERS[kind]), DSS[FLOPPERS[kind]])
             for kind in kinds}

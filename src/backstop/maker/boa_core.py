@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 import boa
-
 from eth_utils import function_signature_to_4byte_selector
 
 from backstop.maker.handles import bytes32 as b32
