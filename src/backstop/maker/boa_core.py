@@ -48,9 +48,11 @@ def decode_lognotes(contract: Any, extra: list[str] | tuple[str, ...] = ()) -> A
     """Let titanoboa decode the anonymous LogNote of ``contract`` (boa looks events up by topic
     0; without this, ``get_logs()`` of any call that reaches a noted call raises). Returns it."""
     table = dict(contract.event_abi_for)
-    signatures = [f"{f['name']}({','.join(i['type'] for i in f['inputs'])})"
-                  for f in contract.abi if f.get("type") == "function"
-                  and f.get("stateMutability") not in ("view", "pure")]
+    signatures = [
+        f"{f['name']}({','.join(i['type'] for i in f['inputs'])})"
+        for f in contract.abi
+        if f.get("type") == "function" and f.get("stateMutability") not in ("view", "pure")
+    ]
     for signature in [*signatures, *extra]:
         table.setdefault(note_topic(signature), LOG_NOTE_ABI)
     contract.__dict__["event_abi_for"] = table
@@ -88,8 +90,16 @@ def deploy_maker_boa(
             flopper.file(b32(what), value)
         for what, value in (("dump", p.dump.raw), ("sump", p.sump.raw), ("wait", p.wait)):
             vow.file(b32(what), value)
-    core = {"vat": vat, "dai": dai, "dai_join": dai_join, "mkr": mkr,
-            "mkr_authority": authority, "flopper": flopper, "flapper": flapper, "vow": vow}
+    core = {
+        "vat": vat,
+        "dai": dai,
+        "dai_join": dai_join,
+        "mkr": mkr,
+        "mkr_authority": authority,
+        "flopper": flopper,
+        "flapper": flapper,
+        "vow": vow,
+    }
     for name in ("vat", "dai", "dai_join", "flopper", "flapper", "vow"):
         decode_lognotes(core[name], _EXTRA_NOTED.get(name, ()))
     return core

@@ -168,15 +168,19 @@ def _frame(computation: Any, address: str, signature: str, nth: int = 0) -> int:
     """Gas of the ``nth`` call to ``signature`` on ``address`` inside ``computation``."""
     selector = function_signature_to_4byte_selector(signature)
     target = bytes.fromhex(address[2:].lower())
-    found = [f for f in _frames(computation)
-             if bytes(f.msg.code_address) == target and bytes(f.msg.data[:4]) == selector]
+    found = [
+        f
+        for f in _frames(computation)
+        if bytes(f.msg.code_address) == target and bytes(f.msg.data[:4]) == selector
+    ]
     if len(found) <= nth:
         raise RuntimeError(f"no call {signature} on {address} in the measured transaction")
     return int(found[nth].get_gas_used())
 
 
-def measure_core_calls(flopper: str = "flopper_2019", deploy: Deploy | None = None
-                       ) -> dict[str, int]:
+def measure_core_calls(
+    flopper: str = "flopper_2019", deploy: Deploy | None = None
+) -> dict[str, int]:
     """Run the scenario on a fresh in-process chain with the core ``deploy(deployer, flopper)``
     returns (default: ours; ``flopper`` is "flopper" for current dss or "flopper_2019") and
     return the gas of each call in ``CORE_CALLS`` by key."""
@@ -193,7 +197,8 @@ def measure_core_calls(flopper: str = "flopper_2019", deploy: Deploy | None = No
         flop, vow = core["flopper"], core["vow"]
         with boa.env.prank(deployer):
             bidder = contract("maker/bench_bidder").deploy(
-                vat.address, dai.address, dai_join.address, flop.address)
+                vat.address, dai.address, dai_join.address, flop.address
+            )
             # ERC20 DAI for three bids, backed by the adapter's Vat DAI (as exits leave it)
             vat.suck(deployer, dai_join.address, 3 * sump)
         with boa.env.prank(dai_join.address):
@@ -219,21 +224,24 @@ def measure_core_calls(flopper: str = "flopper_2019", deploy: Deploy | None = No
             return new - 1 if params.beg.raw * new > lot * WAD else new
 
         # enter the first two auctions as a pool would
-        computation = _send(bidder.address, deployer, "enter(uint256,uint256,uint256)",
-                            ids[0], ask(ids[0]), wad)
+        computation = _send(
+            bidder.address, deployer, "enter(uint256,uint256,uint256)", ids[0], ask(ids[0]), wad
+        )
         out["dai_join_join"] = _frame(computation, dai_join.address, "join(address,uint256)")
         out["vat_move_join"] = _frame(computation, vat.address, "move(address,address,uint256)")
         out["dai_burn"] = _frame(computation, dai.address, "burn(address,uint256)")
-        out["flopper_dent_first"] = _frame(computation, flop.address,
-                                           "dent(uint256,uint256,uint256)")
-        out["vat_move_dent"] = _frame(computation, vat.address,
-                                      "move(address,address,uint256)", 1)
+        out["flopper_dent_first"] = _frame(
+            computation, flop.address, "dent(uint256,uint256,uint256)"
+        )
+        out["vat_move_dent"] = _frame(computation, vat.address, "move(address,address,uint256)", 1)
         if flopper == "flopper":
             out["vow_kiss"] = _frame(computation, vow.address, "kiss(uint256)")
-        computation = _send(bidder.address, deployer, "enter(uint256,uint256,uint256)",
-                            ids[1], ask(ids[1]), wad)
-        out["flopper_dent_later"] = _frame(computation, flop.address,
-                                           "dent(uint256,uint256,uint256)")
+        computation = _send(
+            bidder.address, deployer, "enter(uint256,uint256,uint256)", ids[1], ask(ids[1]), wad
+        )
+        out["flopper_dent_later"] = _frame(
+            computation, flop.address, "dent(uint256,uint256,uint256)"
+        )
         if flopper != "flopper":  # the 2019 Flopper leaves the surplus for a keeper to kiss
             computation = _send(vow.address, deployer, "kiss(uint256)", sump)
             out["vow_kiss"] = int(computation.get_gas_used())
@@ -248,8 +256,9 @@ def measure_core_calls(flopper: str = "flopper_2019", deploy: Deploy | None = No
             out[f"flopper_deal_{key}"] = _frame(computation, flop.address, "deal(uint256)")
             out[f"mkr_mint_{key}"] = _frame(computation, mkr.address, "mint(address,uint256)")
             if key == "first":
-                out["mkr_can_call"] = _frame(computation, mkr.authority(),
-                                             "canCall(address,address,bytes4)")
+                out["mkr_can_call"] = _frame(
+                    computation, mkr.authority(), "canCall(address,address,bytes4)"
+                )
 
         # calls sent on their own by an address holding Vat DAI, DAI and MKR
         user = boa.env.generate_address("user")
@@ -261,8 +270,9 @@ def measure_core_calls(flopper: str = "flopper_2019", deploy: Deploy | None = No
         out["vat_hope"] = int(computation.get_gas_used())
         computation = _send(dai_join.address, user, "exit(address,uint256)", user, 5 * WAD)
         out["dai_join_exit"] = int(computation.get_gas_used())
-        computation = _send(vat.address, user, "move(address,address,uint256)", user,
-                            others[0], RAD)
+        computation = _send(
+            vat.address, user, "move(address,address,uint256)", user, others[0], RAD
+        )
         out["vat_move"] = int(computation.get_gas_used())
         computation = _send(dai.address, user, "transfer(address,uint256)", others[1], WAD)
         out["dai_transfer"] = int(computation.get_gas_used())
@@ -270,19 +280,31 @@ def measure_core_calls(flopper: str = "flopper_2019", deploy: Deploy | None = No
         out["mkr_transfer"] = int(computation.get_gas_used())
 
         holder = Account.from_key("0x" + "42" * 32)
-        typed = dai_permit_typed_data(boa.env.evm.patch.chain_id, dai.address, holder.address,
-                                      others[3], 0, 0)
+        typed = dai_permit_typed_data(
+            boa.env.evm.patch.chain_id, dai.address, holder.address, others[3], 0, 0
+        )
         sig = holder.sign_message(encode_typed_data(full_message=typed))
         computation = _send(
-            dai.address, user,
+            dai.address,
+            user,
             "permit(address,address,uint256,uint256,bool,uint8,bytes32,bytes32)",
-            holder.address, others[3], 0, 0, True, sig.v, sig.r.to_bytes(32, "big"),
-            sig.s.to_bytes(32, "big"))
+            holder.address,
+            others[3],
+            0,
+            0,
+            True,
+            sig.v,
+            sig.r.to_bytes(32, "big"),
+            sig.s.to_bytes(32, "big"),
+        )
         out["dai_permit"] = int(computation.get_gas_used())
     return {key: out[key] for key, _ in CORE_CALLS if key in out}
 
 
 def compare(ours: dict[str, int], dss: dict[str, int]) -> list[tuple[str, int, int, float]]:
     """``(key, ours, dss, ours / dss - 1)`` for every key both have, in ``CORE_CALLS`` order."""
-    return [(key, ours[key], dss[key], ours[key] / dss[key] - 1)
-            for key, _ in CORE_CALLS if key in ours and key in dss]
+    return [
+        (key, ours[key], dss[key], ours[key] / dss[key] - 1)
+        for key, _ in CORE_CALLS
+        if key in ours and key in dss
+    ]

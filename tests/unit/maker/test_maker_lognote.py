@@ -41,8 +41,9 @@ def test_vat_move_emits_lognote_with_the_calldata(core, bidders):
     with boa.env.prank(src):
         core.vat.move(src, dst, 2 * RAD)
     (note,) = _notes(core.vat._computation, core.vat.address)
-    assert note == _expected("move(address,address,uint256)", src,
-                             ["address", "address", "uint256"], [src, dst, 2 * RAD])
+    assert note == _expected(
+        "move(address,address,uint256)", src, ["address", "address", "uint256"], [src, dst, 2 * RAD]
+    )
     assert len(note[1]) == 288
 
 
@@ -51,17 +52,20 @@ def test_hope_and_heal_and_cage_are_noted(core, bidders):
     with boa.env.prank(user):
         core.vat.hope(core.flopper.address)
     assert _notes(core.vat._computation, core.vat.address) == [
-        _expected("hope(address)", user, ["address"], [core.flopper.address])]
+        _expected("hope(address)", user, ["address"], [core.flopper.address])
+    ]
     with boa.env.prank(core.deployer):
         core.vat.suck(user, user, RAD)
     with boa.env.prank(user):
         core.vat.heal(RAD)
     assert _notes(core.vat._computation, core.vat.address) == [
-        _expected("heal(uint256)", user, ["uint256"], [RAD])]
+        _expected("heal(uint256)", user, ["uint256"], [RAD])
+    ]
     with boa.env.prank(core.deployer):
         core.vat.cage()
     assert _notes(core.vat._computation, core.vat.address) == [
-        _expected("cage()", core.deployer, [], [])]
+        _expected("cage()", core.deployer, [], [])
+    ]
 
 
 def test_a_dent_logs_the_flopper_and_the_vat_note(any_core, bidders):
@@ -74,15 +78,20 @@ def test_a_dent_logs_the_flopper_and_the_vat_note(any_core, bidders):
         core.flopper.dent(id_, lot, SUMP)
     computation = core.flopper._computation
     assert _notes(computation, core.flopper.address) == [
-        _expected("dent(uint256,uint256,uint256)", bidder, ["uint256"] * 3, [id_, lot, SUMP])]
+        _expected("dent(uint256,uint256,uint256)", bidder, ["uint256"] * 3, [id_, lot, SUMP])
+    ]
     vat_notes = _notes(computation, core.vat.address)
-    assert vat_notes[0] == _expected("move(address,address,uint256)", core.flopper.address,
-                                     ["address", "address", "uint256"],
-                                     [bidder, core.vow.address, SUMP])
+    assert vat_notes[0] == _expected(
+        "move(address,address,uint256)",
+        core.flopper.address,
+        ["address", "address", "uint256"],
+        [bidder, core.vow.address, SUMP],
+    )
     # the current Flopper's first dent also kisses: Vow.kiss and Vat.heal are noted too
     if core.flopper_name == "flopper":
         assert [t[0] for t, _ in vat_notes[1:]] == [
-            int.from_bytes(function_signature_to_4byte_selector("heal(uint256)"), "big") << 224]
+            int.from_bytes(function_signature_to_4byte_selector("heal(uint256)"), "big") << 224
+        ]
         assert len(_notes(computation, core.vow.address)) == 1
 
 
@@ -93,12 +102,14 @@ def test_dai_join_join_and_exit_are_noted(core, bidders):
         core.vat.hope(core.dai_join.address)
         core.dai_join.exit(user, 2 * WAD)
     assert _notes(core.dai_join._computation, core.dai_join.address) == [
-        _expected("exit(address,uint256)", user, ["address", "uint256"], [user, 2 * WAD])]
+        _expected("exit(address,uint256)", user, ["address", "uint256"], [user, 2 * WAD])
+    ]
     with boa.env.prank(user):
         core.dai.approve(core.dai_join.address, WAD)
         core.dai_join.join(user, WAD)
     assert _notes(core.dai_join._computation, core.dai_join.address) == [
-        _expected("join(address,uint256)", user, ["address", "uint256"], [user, WAD])]
+        _expected("join(address,uint256)", user, ["address", "uint256"], [user, WAD])
+    ]
 
 
 def test_boa_decodes_lognote(core, bidders):
