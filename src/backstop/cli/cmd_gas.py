@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
           "the v3-100 syndicate on the 2019 Maker contracts; enlist_with_permit is compared with "
           "the 2020 enlist alone (2020 also needed an approve transaction); create_pool (a pool "
           "from the factory's blueprint, as `backstop deploy pool` does) is compared with the "
-          "2020 deployment too.")
+          "2020 deployment too. enlist_with_permit here is a third member's first enlist of "
+          "1,000 DAI with DAI's permit (nonce 0 -> 1, allowance 0 -> max) into a pool that "
+          "already has members; other scenarios (a first member, a new pool) cost more.")
     if "current" in kinds:
         print("On the current Flopper an auction's first bid (the pool's, here) also kisses "
               "the Vow's debt (Vow.kiss and vat.heal inside dent, about 38,000 gas).")

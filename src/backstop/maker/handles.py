@@ -26,7 +26,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from backstop.artifacts import get_artifact
-from backstop.chain.errors import revert_from_exception
+from backstop.chain.errors import NO_REASON, Revert, revert_from_exception
 from backstop.maker._tx import Sender, send
 from backstop.maker.addresses import MakerAddresses
 from backstop.maker.params import MakerParams
@@ -373,6 +373,18 @@ class Mkr(_Erc20):
 
     def _text(self, fn: str) -> str:
         return token_text(self.w3.eth.call({"to": self.address, "data": self.encode(fn)}))
+
+    # ds-token gives no revert reason: say what it can mean instead of "without a reason"
+    REFUSED = ("MKR refused without a reason, as ds-token does: too little MKR or allowance, a "
+               "caller it does not authorize, or a stopped token")
+
+    def _send(self, sender: Sender, fn: str, *args: Any) -> dict[str, Any]:
+        try:
+            return super()._send(sender, fn, *args)
+        except Revert as exc:
+            if exc.reason != NO_REASON:
+                raise
+            raise Revert(self.REFUSED, exc.data) from exc
 
     def owner(self) -> str:
         return to_checksum_address(self._read("owner"))

@@ -229,3 +229,13 @@ def test_a_write_returns_the_receipt_web3_would(chain, core, roles) -> None:
     assert receipt == dict(chain.eth.get_transaction_receipt(receipt["transactionHash"]))
     (approval,) = core.dai.contract.events.Approval().process_receipt(receipt)
     assert approval["args"]["wad"] == 3 * 10**18
+
+
+def test_mkr_reasonless_refusal_is_said_in_words(core, roles) -> None:
+    """ds-token reverts without a reason; the handle says what that can mean, sends nothing."""
+    from backstop.chain.errors import Revert
+
+    with pytest.raises(Revert, match="MKR refused without a reason"):
+        core.mkr.transfer(roles["bidder"], roles["deployer"], Wad.from_number(1))
+    with pytest.raises(Revert, match="MKR refused without a reason"):
+        core.mkr.mint(roles["bidder"], roles["bidder"], Wad.from_number(1))
