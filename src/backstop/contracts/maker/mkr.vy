@@ -17,8 +17,6 @@
         (one-argument forms) are left out.
 """
 
-from ethereum.ercs import IERC20
-
 from . import IMKR
 from . import solc_gap
 

@@ -10,7 +10,6 @@
         and `setRoot`; refusals revert without a reason, as on mainnet.
 """
 
-
 from . import solc_gap
 
 
