@@ -18,7 +18,7 @@ from typing import Any
 import boa
 
 import backstop
-from backstop.maker.handles import bytes32 as b32
+from backstop.maker.handles import bytes32 as b32  # noqa: F401 (re-exported for tests)
 from backstop.maker.params import MakerParams
 from backstop.pool.rules import EnterCheck, enter_check, pool_name, pool_symbol
 from backstop.units import RAY, WAD
@@ -188,26 +188,14 @@ class System:
 
 
 def deploy_maker(deployer: str, flopper_name: str = "flopper") -> dict[str, Any]:
-    """Deploy Vat, Dai, DaiJoin, MKR, Flopper (``maker/<flopper_name>``) and Vow from
-    ``deployer``, wire them like dss and file the March 2020 parameters; nothing else.
+    """Deploy Vat, Dai, DaiJoin, MKR (ds-token, with MkrAuthority), Flopper
+    (``maker/<flopper_name>``), a Flapper and the Vow from ``deployer``, wire them like dss
+    (``backstop.maker.boa_core``) and file the March 2020 parameters; nothing else.
     The boa contracts by role: ``vat``, ``dai``, ``dai_join``, ``mkr``, ``flopper``, ``vow``."""
-    with boa.env.prank(deployer):
-        vat = contract("maker/vat").deploy()
-        dai = contract("maker/dai").deploy()
-        dai_join = contract("maker/dai_join").deploy(vat.address, dai.address)
-        mkr = contract("maker/mkr").deploy()
-        flopper = contract(f"maker/{flopper_name}").deploy(vat.address, mkr.address)
-        vow = contract("maker/vow").deploy(vat.address, flopper.address)
-        dai.rely(dai_join.address)
-        mkr.rely(flopper.address)
-        vat.rely(flopper.address)
-        flopper.rely(vow.address)
-        for what, value in (("beg", BEG), ("pad", PAD), ("ttl", TTL), ("tau", TAU)):
-            flopper.file(b32(what), value)
-        for what, value in (("dump", DUMP), ("sump", SUMP), ("wait", WAIT)):
-            vow.file(b32(what), value)
-    return {"vat": vat, "dai": dai, "dai_join": dai_join, "mkr": mkr, "flopper": flopper,
-            "vow": vow}
+    from backstop.maker.boa_core import deploy_maker_boa
+
+    core = deploy_maker_boa(deployer, flopper_name, contract)
+    return {k: core[k] for k in ("vat", "dai", "dai_join", "mkr", "flopper", "vow")}
 
 
 def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> System:
