@@ -87,9 +87,16 @@ class Bid:
         return price_of(self.bid, self.lot)
 
     def as_json(self) -> dict[str, Any]:
-        return {"bidder": self.bidder, "lot": str(self.lot), "bid": str(self.bid.to_wad()),
-                "price": str(self.price), "time": self.time, "block": self.block,
-                "tx": self.tx, "source": self.source}
+        return {
+            "bidder": self.bidder,
+            "lot": str(self.lot),
+            "bid": str(self.bid.to_wad()),
+            "price": str(self.price),
+            "time": self.time,
+            "block": self.block,
+            "tx": self.tx,
+            "source": self.source,
+        }
 
 
 @dataclass
@@ -141,11 +148,14 @@ class AuctionHistory:
         price = self.price
         return {
             "id": self.id,
-            "kicked": {"time": self.kicked_time, "block": self.kicked_block,
-                       "lot": str(self.lot) if self.lot else None,
-                       "bid": str(self.bid.to_wad()) if self.bid else None, "gal": self.gal},
-            "restarts": [{"time": t, "lot": str(lot) if lot else None}
-                         for t, lot in self.restarts],
+            "kicked": {
+                "time": self.kicked_time,
+                "block": self.kicked_block,
+                "lot": str(self.lot) if self.lot else None,
+                "bid": str(self.bid.to_wad()) if self.bid else None,
+                "gal": self.gal,
+            },
+            "restarts": [{"time": t, "lot": str(lot) if lot else None} for t, lot in self.restarts],
             "bids": [b.as_json() for b in self.bids],
             "ended": self.ended,
             "ended_time": self.ended_time,
@@ -220,11 +230,17 @@ class AuctionBook:
             self._seen.add(key)
             address = to_checksum_address(log["address"])
             block = int(log["blockNumber"])
-            ctx = (times.get(block), block, _hex(log["transactionHash"])
-                   if log.get("transactionHash") else None)
+            ctx = (
+                times.get(block),
+                block,
+                _hex(log["transactionHash"]) if log.get("transactionHash") else None,
+            )
             t0 = _hex(topics[0])
-            data = bytes(log.get("data") or b"") if not isinstance(log.get("data"), str) \
+            data = (
+                bytes(log.get("data") or b"")
+                if not isinstance(log.get("data"), str)
                 else bytes.fromhex(log["data"][2:])
+            )
             if address == self.flopper:
                 self._flopper_log(t0, topics, data, ctx)
             elif address in self.pools:
@@ -233,8 +249,9 @@ class AuctionBook:
                 (wad,) = abi_decode(["uint256"], data)
                 self._mint(_address(topics[1]), Wad(wad), ctx)
 
-    def _flopper_log(self, t0: str, topics: Sequence[Any], data: bytes,
-                     ctx: tuple[int | None, int, str | None]) -> None:
+    def _flopper_log(
+        self, t0: str, topics: Sequence[Any], data: bytes, ctx: tuple[int | None, int, str | None]
+    ) -> None:
         time, block, tx = ctx
         if t0 == KICK:
             auction, lot, bid = abi_decode(["uint256", "uint256", "uint256"], data)
@@ -250,23 +267,35 @@ class AuctionBook:
                 fixed = a.bid or (Rad(bid) if bid is not None else None)
                 if fixed is None:
                     return
-                self._add_bid(a, Bid(caller, Wad(_int(topics[3])), fixed, time, block, tx,
-                                     "note"), replace_sources=("pool", "state"))
+                self._add_bid(
+                    a,
+                    Bid(caller, Wad(_int(topics[3])), fixed, time, block, tx, "note"),
+                    replace_sources=("pool", "state"),
+                )
             elif t0 == NOTE_TICK:
                 a.restarts.append((time, None))
             else:
                 self._end(a, "dealt" if t0 == NOTE_DEAL else "yanked", ctx)
 
-    def _pool_log(self, pool: str, t0: str, topics: Sequence[Any], data: bytes,
-                  ctx: tuple[int | None, int, str | None]) -> None:
+    def _pool_log(
+        self,
+        pool: str,
+        t0: str,
+        topics: Sequence[Any],
+        data: bytes,
+        ctx: tuple[int | None, int, str | None],
+    ) -> None:
         time, block, tx = ctx
         if t0 == POOL_ENTERED:
             auction, ask, dai = abi_decode(["uint256", "uint256", "uint256"], data)
             a = self.get(auction)
             if any(b.tx == tx and b.source == "note" for b in a.bids if tx):
                 return  # the Flopper noted this dent already
-            self._add_bid(a, Bid(pool, Wad(ask), a.bid or Rad(dai * RAY), time, block, tx,
-                                 "pool"), replace_sources=("state",))
+            self._add_bid(
+                a,
+                Bid(pool, Wad(ask), a.bid or Rad(dai * RAY), time, block, tx, "pool"),
+                replace_sources=("state",),
+            )
         elif t0 == POOL_SETTLED and len(topics) >= 2:
             auction = _int(topics[1])
             _dai, mkr = abi_decode(["uint256", "uint256"], data)
@@ -279,14 +308,20 @@ class AuctionBook:
         block = ctx[1]
         for a in sorted(self.auctions.values(), key=lambda x: x.id):
             last = a.last_bid
-            if (a.ended is None and last and last.bidder == guy and last.lot == wad
-                    and (last.block is None or last.block <= block)):
+            if (
+                a.ended is None
+                and last
+                and last.bidder == guy
+                and last.lot == wad
+                and (last.block is None or last.block <= block)
+            ):
                 self._end(a, "dealt", ctx)
                 return
         self.unmatched.append((guy, wad, ctx))
 
-    def deal_by_tx(self, auction: int, guy: str, wad: Wad,
-                   ctx: tuple[int | None, int, str | None]) -> None:
+    def deal_by_tx(
+        self, auction: int, guy: str, wad: Wad, ctx: tuple[int | None, int, str | None]
+    ) -> None:
         """A deal known from its transaction (``deal(auction)`` sent to the Flopper) that minted
         ``wad`` MKR to ``guy``: the winning bid, whose own log our Flopper does not write."""
         a = self.get(auction)
@@ -305,8 +340,14 @@ class AuctionBook:
             return
         a.bids.append(bid)
 
-    def _end(self, a: AuctionHistory, how: str, ctx: tuple[int | None, int, str | None],
-             winner: str | None = None, lot: Wad | None = None) -> None:
+    def _end(
+        self,
+        a: AuctionHistory,
+        how: str,
+        ctx: tuple[int | None, int, str | None],
+        winner: str | None = None,
+        lot: Wad | None = None,
+    ) -> None:
         if a.ended in ("dealt", "yanked"):
             return
         a.ended = how
@@ -320,8 +361,19 @@ class AuctionBook:
             a.won_lot = None
 
     # ---------------------------------------------------------------- the Flopper's state
-    def observe(self, auction: int, *, bid: int, lot: int, guy: str, tic: int, end: int,
-                ttl: int, tau: int, now: int) -> None:
+    def observe(
+        self,
+        auction: int,
+        *,
+        bid: int,
+        lot: int,
+        guy: str,
+        tic: int,
+        end: int,
+        ttl: int,
+        tau: int,
+        now: int,
+    ) -> None:
         """The Flopper's ``bids(auction)`` at time ``now``: a bid or restart the logs did not
         show is added (a bid at ``tic - ttl``, a restart at ``end - tau``); a deleted auction
         with no log saying how it ended is ``"closed"``."""
@@ -374,22 +426,28 @@ def resolve_mints(w3: Web3, book: AuctionBook) -> None:
     for tx, answer in zip(txs, answers, strict=True):
         t = answer.get("result") or {}
         data = bytes.fromhex((t.get("input") or "0x")[2:])
-        if (t.get("to") and to_checksum_address(t["to"]) == book.flopper
-                and data[:4] == DEAL_SELECTOR and len(data) >= 36):
+        if (
+            t.get("to")
+            and to_checksum_address(t["to"]) == book.flopper
+            and data[:4] == DEAL_SELECTOR
+            and len(data) >= 36
+        ):
             calls[tx] = int.from_bytes(data[4:36], "big")
     for guy, wad, ctx in pending:
         if ctx[2] in calls:
             book.deal_by_tx(calls[ctx[2]], guy, wad, ctx)
 
 
-def scan(w3: Web3, book: AuctionBook, start: int, end: int,
-         times: dict[int, int] | None = None) -> dict[int, int]:
+def scan(
+    w3: Web3, book: AuctionBook, start: int, end: int, times: dict[int, int] | None = None
+) -> dict[int, int]:
     """Apply the book's logs in blocks ``start..end`` (chunked); returns the block times used."""
     times = {} if times is None else times
     for lo in range(start, end + 1, LOG_CHUNK):
         hi = min(end, lo + LOG_CHUNK - 1)
-        logs = w3.eth.get_logs({"fromBlock": lo, "toBlock": hi,
-                                "address": book.addresses(), "topics": [book.topics()]})
+        logs = w3.eth.get_logs(
+            {"fromBlock": lo, "toBlock": hi, "address": book.addresses(), "topics": [book.topics()]}
+        )
         fetch_times(w3, (int(log["blockNumber"]) for log in logs), times)
         book.apply(logs, times)
     if book.unmatched:
@@ -397,8 +455,15 @@ def scan(w3: Web3, book: AuctionBook, start: int, end: int,
     return times
 
 
-def read_history(w3: Web3, flopper: str, *, pools: Sequence[str] = (), mkr: str | None = None,
-                 from_block: int = 0, to_block: int | None = None) -> AuctionBook:
+def read_history(
+    w3: Web3,
+    flopper: str,
+    *,
+    pools: Sequence[str] = (),
+    mkr: str | None = None,
+    from_block: int = 0,
+    to_block: int | None = None,
+) -> AuctionBook:
     """Every auction's history from the logs of ``from_block..to_block`` (default: newest)."""
     book = AuctionBook(flopper, pools, mkr)
     end = w3.eth.block_number if to_block is None else to_block

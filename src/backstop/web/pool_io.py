@@ -39,10 +39,14 @@ STATUS_WORDS = {
     "activated": "deposits closed",  # status 1, neither (should not occur)
     "deactivated": "deactivated: withdrawals only",
 }
-DEPOSITS_CLOSED = ("this pool is not taking deposits now ({status}); deposits reopen when its "
-                   "auctions are finalized and it holds only DAI again")
-DEPOSITS_CEASED = ("this pool was deactivated by its operator (cease fire): it takes no new "
-                   "deposits; members can still defect")
+DEPOSITS_CLOSED = (
+    "this pool is not taking deposits now ({status}); deposits reopen when its "
+    "auctions are finalized and it holds only DAI again"
+)
+DEPOSITS_CEASED = (
+    "this pool was deactivated by its operator (cease fire): it takes no new "
+    "deposits; members can still defect"
+)
 
 
 def status_words(code: int, active: int, mkr: int) -> tuple[str, str]:
@@ -102,8 +106,14 @@ def pool_row(address: str, v: dict[str, tuple[Any, ...]], members: int) -> dict[
 _ROLES_AMOUNT = {"daiAmount": "amount"}
 _ROLES_SHARES = {"shares": "shares"}
 _ROLES_APPROVE = {"usr": "spender", "wad": "amount"}
-_ROLES_PERMIT = {**_ROLES_AMOUNT, "nonce": "nonce", "expiry": "expiry", "v": "v", "r": "r",
-                 "s": "s"}
+_ROLES_PERMIT = {
+    **_ROLES_AMOUNT,
+    "nonce": "nonce",
+    "expiry": "expiry",
+    "v": "v",
+    "r": "r",
+    "s": "s",
+}
 
 
 def page_functions() -> dict[str, Any]:
@@ -147,8 +157,9 @@ def enlist_problem(row: dict[str, Any], amount: Wad, held: Wad) -> str | None:
     return None
 
 
-def defect_problem(row: dict[str, Any], shares: Wad, held: Wad,
-                   paid: tuple[int, int, bool]) -> str | None:
+def defect_problem(
+    row: dict[str, Any], shares: Wad, held: Wad, paid: tuple[int, int, bool]
+) -> str | None:
     """Every check ``defect`` makes, in words (``paid``: getDefectAmount(shares))."""
     if shares.raw == 0:
         return explain_revert("Pool/zero-shares")
@@ -157,9 +168,11 @@ def defect_problem(row: dict[str, Any], shares: Wad, held: Wad,
     dai, _mkr, redeemable = paid
     if not redeemable:
         free = Wad.parse(row["dai_free"])
-        return (f"these shares are worth {tokens(Wad(dai))} DAI but only {tokens(free)} "
-                "DAI of the pool is free now (the rest is locked in auction bids): defect "
-                "fewer shares, or wait until the pool's auctions are finalized")
+        return (
+            f"these shares are worth {tokens(Wad(dai))} DAI but only {tokens(free)} "
+            "DAI of the pool is free now (the rest is locked in auction bids): defect "
+            "fewer shares, or wait until the pool's auctions are finalized"
+        )
     return None
 
 
@@ -205,15 +218,33 @@ def activity_entries(logs: list[Any], dai: str) -> list[dict[str, Any]]:
             continue
         topic0 = "0x" + bytes(log["topics"][0]).hex()
         tx = "0x" + bytes(log["transactionHash"]).hex()
-        base = {"pool": address, "block": int(log["blockNumber"]), "tx": tx,
-                "index": int(log["logIndex"])}
+        base = {
+            "pool": address,
+            "block": int(log["blockNumber"]),
+            "tx": tx,
+            "index": int(log["logIndex"]),
+        }
         if topic0 == TRANSFER:
             (shares,) = abi_decode(["uint256"], bytes(log["data"]))
-            out.append({**base, "kind": "deposit", "shares": str(Wad(shares)),
-                        "dai": str(Wad(paid.get((tx, address), 0))), "mkr": "0"})
+            out.append(
+                {
+                    **base,
+                    "kind": "deposit",
+                    "shares": str(Wad(shares)),
+                    "dai": str(Wad(paid.get((tx, address), 0))),
+                    "mkr": "0",
+                }
+            )
         elif topic0 == DEFECTED:
             shares, dai_out, mkr_out = abi_decode(["uint256"] * 3, bytes(log["data"]))
-            out.append({**base, "kind": "withdrawal", "shares": str(Wad(shares)),
-                        "dai": str(Wad(dai_out)), "mkr": str(Wad(mkr_out))})
+            out.append(
+                {
+                    **base,
+                    "kind": "withdrawal",
+                    "shares": str(Wad(shares)),
+                    "dai": str(Wad(dai_out)),
+                    "mkr": str(Wad(mkr_out)),
+                }
+            )
     out.sort(key=lambda e: (e["block"], e["index"]), reverse=True)
     return out
