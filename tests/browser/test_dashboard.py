@@ -144,7 +144,7 @@ def test_enlist_with_permit_then_defect_all_through_the_page(page: Any, chain: D
     r = pool_reads(chain)
     amount = Wad.parse("1234.5")
     page.click("#connect")
-    page.locator("#account", has_text=chain.depositor).wait_for()
+    page.locator(f'#account button.copy[data-copy="{chain.depositor}"]').wait_for()
     page.fill("#enlist-amount", "1234.5")
     page.click("#enlist-form button[type=submit]")
     assert "Permit: signed" in wait_for_step(page, r"^Permit: signed")

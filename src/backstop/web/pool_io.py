@@ -162,7 +162,7 @@ def defect_problem(
 ) -> str | None:
     """Every check ``defect`` makes, in words (``paid``: getDefectAmount(shares))."""
     if shares.raw == 0:
-        return explain_revert("Pool/zero-shares")
+        return "give more than zero shares"
     if held < shares:
         return f"you hold {tokens(held)} shares, this needs {tokens(shares)}"
     dai, _mkr, redeemable = paid

@@ -275,6 +275,7 @@ function renderPosition(pos) {
 function renderActivity(act) {
   const table = $("activity");
   table.hidden = false;
+  $("activity-h").hidden = false;
   const pools = new Map((app.state ? app.state.pools : []).map((p) => [p.address.toLowerCase(), p]));
   const rows = act.entries.map((e) => {
     const tr = document.createElement("tr");
@@ -403,6 +404,7 @@ function fieldError(input, errorEl, message) {
 function hidePosition() {
   $("position").hidden = true;
   $("activity").hidden = true;
+  $("activity-h").hidden = true;
   $("position-wallet").textContent = "";
   app.position = null;
   app.positionAddress = null;
@@ -455,7 +457,7 @@ async function onSwitchNetwork() {
 async function onConnect() {
   try {
     app.account = await wallet.connect();
-    $("account").replaceChildren("Wallet: ", addressEl(app.account, app.account));
+    $("account").replaceChildren("Wallet: ", addressEl(app.account));
     $("connect").textContent = "Wallet connected";
     $("position-address").value = app.account;
     app.positionAddress = app.account;
@@ -698,7 +700,7 @@ async function main() {
     if (app.state) renderPools(app.state);
   });
   if (!wallet.hasWallet()) $("account").textContent = "No browser wallet: you can still look up any address.";
-  wallet.onAccountsChanged((a) => { if (a) { app.account = a; $("account").replaceChildren("Wallet: ", addressEl(a, a)); } });
+  wallet.onAccountsChanged((a) => { if (a) { app.account = a; $("account").replaceChildren("Wallet: ", addressEl(a)); } });
   wallet.onChainChanged(() => { if (app.account && app.config) checkNetwork().catch(() => {}); });
   try {
     app.config = await api("/api/config");
