@@ -41,13 +41,12 @@ def test_a_node_outage_is_said_in_words_and_the_figures_grey(
     browser: Any, chain: Devnet, shoot: Any
 ) -> None:
     """Item 6: no Python exception on the page; stale figures are greyed until fresh ones."""
-    from conftest import open_page
-
     from backstop.chain import connect
     from backstop.chain.dev import mine
     from backstop.testing.rpc_proxy import RpcProxy
     from backstop.web.dashboard import Dashboard
     from backstop.web.server import serve_in_thread
+    from conftest import open_page
 
     with RpcProxy(chain.url) as proxy:
         srv, thread = serve_in_thread(Dashboard(connect(proxy.url), factory=chain.factory.address))

@@ -52,9 +52,8 @@ def test_value_per_share_is_exact() -> None:
             row(status=1, active=1),
             "5",
             "10",
-            "this pool is not taking deposits now (bidding in 1 "
-            "auction: deposits closed); deposits reopen when its auctions are finalized and it holds "
-            "only DAI again",
+            "this pool is not taking deposits now (bidding in 1 auction: deposits closed); "
+            "deposits reopen when its auctions are finalized and it holds only DAI again",
         ),
         (
             row(supply=1, free=10 * WAD),
