@@ -133,10 +133,13 @@ def test_small_things(page: Any, chain: Devnet) -> None:
     )
     assert page.locator("#position").is_hidden() and page.locator("#activity").is_hidden()
 
-    # the pools' labels on the chart: 100 and 250 DAI/MKR, no two labels on top of each other
+    # a third pool at almost the second's price: its label would sit on the other one
+    chain.factory.create_pool(chain.deployer, Wad.from_number(102))
+    page.locator("#pools tbody tr[data-pool]").nth(2).wait_for(timeout=PUSH_TIMEOUT)
     boxes = page.evaluate("""() => [...document.querySelectorAll('#chart text')]
         .filter((t) => t.closest('.pool-line, .auction-line'))
         .map((t) => { const b = t.getBBox(); return [b.x, b.y, b.width, b.height]; })""")
+    assert len(boxes) == 4  # three pools and auction #1
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             apart = (

@@ -102,7 +102,7 @@ class Dashboard:
         self.fixed_pools = [checked_address(p, "pool") for p in pools]
         self.from_block = from_block
         self.max_auctions = max_auctions
-        self.pool = Contract.named("pool/pool")
+        self.pool = pool_io.POOL
         self.factory_abi = Contract.named("pool/factory") if self.factory else None
         self.flopper = Contract.named("maker/flopper")
         self.dai = Contract.named("maker/dai")
@@ -310,7 +310,7 @@ class Dashboard:
         state = self.state()
         number = state["block"]["number"]
         pools = [p["address"] for p in state["pools"]]
-        bal = self.pool.fn("balanceOf")
+        bal = pool_io.shares_fn()
         dai_bal, allowance, nonces = (self.dai.fn(n) for n in ("balanceOf", "allowance", "nonces"))
         dai = self.addresses["dai"]
         calls = [(dai, dai_bal.encode(member)), (dai, nonces.encode(member))]
@@ -318,7 +318,7 @@ class Dashboard:
                                              (dai, allowance.encode(member, p)))]
         outs = self._calls(calls, number)
         shares = [bal.decode(outs[2 + 2 * i])[0] for i in range(len(pools))]
-        amount_fn = self.pool.fn("getDefectAmount")
+        amount_fn = pool_io.defect_amount_fn()
         amounts = self._calls([(p, amount_fn.encode(s)) for p, s in zip(pools, shares,
                                                                         strict=True)], number)
         rows = []

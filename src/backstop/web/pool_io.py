@@ -177,7 +177,13 @@ def defect_problem(
 
 
 def defect_amount_fn() -> Fn:
+    """getDefectAmount(shares) -> (dai, mkr, redeemable now)."""
     return POOL.fn("getDefectAmount")
+
+
+def shares_fn() -> Fn:
+    """balanceOf(member) -> shares."""
+    return POOL.fn("balanceOf")
 
 
 # ---------------------------------------------------------------- a member's activity
