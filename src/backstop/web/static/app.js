@@ -150,7 +150,7 @@ function renderPools(state) {
     tr.dataset.pool = p.address;
     tr.append(
       cell("Price (DAI/MKR)", formatDecimal(p.price, 2)),
-      cell("Status", tag(p.status_text, STATUS_CLASS[p.status])),
+      cell("Status", tag(p.status_text, STATUS_CLASS[p.status]), "wrap"),
       cell("Members", String(p.members)),
       cell("Value (DAI)", formatDecimal(p.value_dai, 2)),
       cell("Value per share (DAI)", formatDecimal(p.share_value, 4)),
@@ -200,7 +200,7 @@ function renderAuctions(state) {
       cell("Price (DAI/MKR)", a.price ? formatDecimal(a.price, 2) : "–"),
       cell(finished ? "Winner" : "High bidder", bidder, "text"),
       cell("Time left", left),
-      cell("State", tag(a.state_text, a.state === "bidding" ? "live" : (finished ? "" : "ok"))),
+      cell("State", tag(a.state_text, a.state === "bidding" ? "live" : (finished ? "" : "ok")), "wrap"),
     );
     return tr;
   });
@@ -262,7 +262,7 @@ function renderPosition(pos) {
       cell("DAI now", formatDecimal(p.dai, 4)),
       cell("MKR now", formatDecimal(p.mkr, 4)),
       cell("Locked in bids", locked),
-      cell("Withdrawable now", p.shares === "0" ? "–" : (p.redeemable ? "yes" : `not yet: ${p.reason}`)),
+      cell("Withdrawable now", p.shares === "0" ? "–" : (p.redeemable ? "yes" : `not yet: ${p.reason}`), "wrap"),
     );
     return tr;
   });
