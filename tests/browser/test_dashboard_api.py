@@ -335,3 +335,19 @@ def test_server_sent_events_push_each_new_block(server: str, chain: Devnet) -> N
         mine(chain.w3)
         event, body = next_event(stream)
         assert event == "state" and body["block"]["number"] == chain.w3.eth.block_number
+
+
+def test_value_per_share_history_reaches_back_to_the_pools_first_log(server: str,
+                                                                    chain: Devnet) -> None:
+    """A fresh server reads the value per share at the blocks of the pool's logs (an archive
+    node like anvil keeps their state), not only from when it started."""
+    from backstop.chain.dev import time_travel
+
+    first = chain.pool.events("Transfer", 0)[0]
+    first_time = chain.w3.eth.get_block(first["blockNumber"])["timestamp"]
+    time_travel(chain.w3, 3_600)
+    status, state = get(f"{server}/api/state")
+    row = next(p for p in state["pools"] if p["address"] == chain.pool.address)
+    assert status == 200 and row["share_value"] == "1"
+    assert row["share_value_history"] == [{"t": first_time, "value": "1"}]
+    assert first_time <= state["block"]["timestamp"] - 3_600

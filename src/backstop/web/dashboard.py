@@ -22,6 +22,7 @@ Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 from web3 import Web3
 
-from backstop.chain import batch_call
+from backstop.chain import batch_call, send_batch
 from backstop.chain.errors import Revert
 from backstop.maker.history import AuctionBook, AuctionHistory, fetch_times, resolve_mints
 from backstop.maker.permit import dai_permit_typed_data
@@ -46,6 +47,9 @@ PERMIT_LIFETIME = 3600  # seconds a permit signed through the page stays valid
 LOG_CHUNK = 10_000  # blocks per eth_getLogs request
 EXPLORERS = {1: "https://etherscan.io"}  # chain id -> block explorer (none for devnets)
 SHARE_VALUE_POINTS = 500  # per pool, the newest kept
+
+
+log = logging.getLogger("backstop.web")
 
 
 class InputError(ValueError):
@@ -111,6 +115,7 @@ class Dashboard:
         self._holders = _Holders()
         self._block_times: dict[int, int] = {}
         self._share_values: dict[str, list[tuple[int, str]]] = {}
+        self._changed: dict[str, set[int]] = {}  # pool -> blocks with its logs, not yet valued
         self.chain_id = int(w3.eth.chain_id)
         self.addresses = self._core_addresses()
         self._book = AuctionBook(self.addresses["flopper"], (), self.addresses["mkr"])
@@ -237,6 +242,10 @@ class Dashboard:
             })
             holders = [log for log in logs if to_checksum_address(log["address"]) in pools
                        and "0x" + bytes(log["topics"][0]).hex() == transfer]
+            for log in logs:  # a pool's log: its value per share may have changed there
+                address = to_checksum_address(log["address"])
+                if address in pools and int(log["blockNumber"]) < head:
+                    self._changed.setdefault(address, set()).add(int(log["blockNumber"]))
             others = [log for log in logs if log not in holders]
             fetch_times(self.w3, (int(log["blockNumber"]) for log in others), self._block_times)
             for log in holders:
@@ -245,6 +254,40 @@ class Dashboard:
         if self._book.unmatched:
             resolve_mints(self.w3, self._book)
         self._holders.scanned_to = head
+        self._past_share_values()
+
+    def _past_share_values(self) -> None:
+        """The value per share at the blocks where a pool's logs say it may have changed (the
+        newest ``SHARE_VALUE_POINTS``), in one batch; a node that keeps no old state (not an
+        archive node) answers errors, and the history then starts when the server did."""
+        changed, self._changed = self._changed, {}
+        wanted = [(p, b) for p, blocks in changed.items()
+                  for b in sorted(blocks)[-SHARE_VALUE_POINTS:]]
+        if not wanted:
+            return
+        fns = pool_io.share_value_fns()
+        price = self.pool.fn("price")
+        requests = [("eth_call", [{"to": p, "data": "0x" + f.encode().hex()}, hex(b)])
+                    for p, b in wanted for f in [*fns, price]]
+        try:
+            answers = send_batch(self.w3, requests)
+            fetch_times(self.w3, (b for _p, b in wanted), self._block_times)
+        except Exception as exc:  # history is a nicety: never fail the state for it
+            log.info("no past values per share: %s", exc)
+            return
+        per = len(fns) + 1
+        for i, (pool, block) in enumerate(wanted):
+            results = [a.get("result") for a in answers[i * per:(i + 1) * per]]
+            if any(not r or r == "0x" for r in results) or block not in self._block_times:
+                continue
+            dai, mkr, supply, px = (int(r, 16) for r in results)
+            series = self._share_values.setdefault(pool, [])
+            series.append((self._block_times[block], pool_io.share_value(px, dai, mkr, supply)))
+        for series in self._share_values.values():
+            series.sort(key=lambda p: p[0])
+            # keep only changes
+            kept = [p for i, p in enumerate(series) if i == 0 or series[i - 1][1] != p[1]]
+            series[:] = kept[-SHARE_VALUE_POINTS:]
 
     def _apply_transfer(self, log: Any) -> None:
         """One share Transfer: the holders' balances."""

@@ -92,7 +92,7 @@ def pool_row(address: str, v: dict[str, tuple[Any, ...]], members: int) -> dict[
         "members": members,
         "shares": str(Wad(supply)),
         "value_dai": str(value),
-        "share_value": str(Wad(value.raw * WAD // supply)) if supply else "1",
+        "share_value": share_value(price.raw, dai_total.raw, mkr.raw, supply),
         "dai_total": str(dai_total),
         "dai_free": str(Wad(v["dai_free"][0])),
         "dai_locked": str(Wad(v["dai_locked"][0])),
@@ -100,6 +100,17 @@ def pool_row(address: str, v: dict[str, tuple[Any, ...]], members: int) -> dict[
         "active_auctions": active,
         "raw": {"supply": supply, "free": v["dai_free"][0], "status": v["status"][0]},
     }
+
+
+def share_value_fns() -> list[Fn]:
+    """The reads that make the value per share at a past block: DAI, MKR, shares."""
+    return [POOL.fn("getDaiBalance"), POOL.fn("getMKRBalance"), POOL.fn("totalSupply")]
+
+
+def share_value(price: int, dai: int, mkr: int, supply: int) -> str:
+    """The value per share (DAI, exact decimal) as ``pool_row`` computes it."""
+    value = dai + mkr * price // WAD
+    return str(Wad(value * WAD // supply)) if supply else "1"
 
 
 # ---------------------------------------------------------------- what the page sends
