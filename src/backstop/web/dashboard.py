@@ -2,22 +2,23 @@
 
 ``Dashboard(w3, factory=..., pools=...)`` answers the JSON API (see ``server.py``). Every view
 is computed from the newest block with batched reads (``backstop.chain.batch_call``: one JSON-RPC
-round trip however many calls) and cached per block, so many browsers polling cost the node the
-same as one. Per new block the node sees: ``eth_getBlockByNumber``, two batches of ``eth_call``
-(the pool list and auction count, then every pool's and auction's state) and one ``eth_getLogs``
-over the new blocks only (pool share Transfers for the member counts, Flopper Kicks for the
-chart's history), plus one batch of ``eth_getBlockByNumber`` for the times of Kick and
-AuctionEntered logs in blocks before the newest.
+round trip however many calls) and cached per block, so many browsers cost the node the same as
+one. Per new block the node sees: ``eth_getBlockByNumber``, two batches of ``eth_call`` (the pool
+list, auction count and the Flopper's ttl/tau, then every pool's and auction's state) and one
+``eth_getLogs`` over the new blocks only, plus, only when there are logs, one batch of
+``eth_getBlockByNumber`` for their times and one batch of ``eth_call`` at the blocks of the
+pools' logs (their value per share then).
 
-Members are counted from the pools' share ``Transfer`` events: the holders whose balance, summed
-from every Transfer since ``from_block``, is not zero. Price history comes from each auction's
-``Kick`` (the opening price, at the kick block's time), the pools' ``AuctionEntered`` events
-(their bids) and every change of lot the server has observed while running (outside bids,
-restarts); it is kept in memory, so outside bids from before the server started are not shown.
+Every pool call and pool event lives in ``pool_io`` (the pool's ABI will change; adapt there).
 
-Auctions: the newest ``max_auctions`` (default 200) of ``Flopper.kicks()``, dealt ones included.
+Members are counted from the pools' share ``Transfer`` events. Each auction's history (kick,
+bids, winner, dealt or yanked, when) is ``backstop.maker.history.AuctionBook``, fed with the
+Flopper's, the pools' and MKR's logs and with the Flopper's state at each block (which shows
+bids our local Flopper logs nowhere); the chart's price steps come from it. A finished auction
+(deleted by the Flopper) is shown from its history: winner, lot, price, time.
 
-Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
+Auctions: the newest ``max_auctions`` (default 200) of ``Flopper.kicks()``, finished ones
+included. Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
 """
 
 from __future__ import annotations
