@@ -351,3 +351,27 @@ def test_value_per_share_history_reaches_back_to_the_pools_first_log(server: str
     assert status == 200 and row["share_value"] == "1"
     assert row["share_value_history"] == [{"t": first_time, "value": "1"}]
     assert first_time <= state["block"]["timestamp"] - 3_600
+
+
+def test_a_yanked_auction_is_not_called_dealt(server: str, chain: Devnet,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 9: after global settlement the pool's finalize yanks its auction (DAI back, no
+    MKR); the dashboard and `auctions --all` say yanked, with the refunded high bid."""
+    from backstop.cli.main import main
+
+    chain.pool.enter_auction(chain.keeper, chain.auction)
+    high = chain.core.flopper.bids(chain.auction)
+    chain.core.vow.cage(chain.deployer)
+    receipt = chain.pool.finalize_auction(chain.keeper, chain.auction)
+    assert not chain.core.flopper.bids(chain.auction).exists
+    status, state = get(f"{server}/api/state")
+    row = next(a for a in state["auctions"] if a["id"] == chain.auction)
+    assert status == 200
+    assert (row["state"], row["state_text"], row["guy"], row["lot"]) == (
+        "yanked", "finished: yanked (bid refunded)", chain.pool.address, str(high.lot))
+    assert row["ended_time"] == chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    main(["auctions", "--all", "--json", "--rpc-url", chain.url, "--pool", chain.pool.address])
+    cli = next(a for a in json.loads(capsys.readouterr().out)["auctions"]
+               if a["id"] == chain.auction)
+    assert (cli["state"], cli["high_bidder"], cli["lot"]) == ("yanked (refunded)", "pool",
+                                                              str(high.lot))

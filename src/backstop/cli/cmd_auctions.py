@@ -67,7 +67,9 @@ def _with_history(row: dict[str, Any], hist: Any, b: Any, pool_address: str) -> 
         return
     row["state"] = {"dealt": "dealt", "yanked": "yanked (refunded)"}.get(
         hist.ended or "", "closed (no log says how)")
-    winner = hist.winner
+    last = hist.last_bid
+    # dealt: the winner; yanked: the high bidder, refunded
+    winner = hist.winner or (last.bidder if last and hist.ended == "yanked" else None)
     row["high_bidder"] = ("pool" if winner and winner.lower() == pool_address.lower()
                           else winner)
     row["lot"] = str(hist.won_lot) if hist.won_lot else str(hist.last_bid.lot) \

@@ -204,6 +204,8 @@ class AuctionBook:
         self._seen: set[tuple[str, int]] = set()  # (tx, log index) applied
         # MKR mints no known bid explains: (guy, wad, (time, block, tx)); see resolve_mints
         self.unmatched: list[tuple[str, Wad, tuple[int | None, int, str | None]]] = []
+        # pools paid back their DAI without MKR: (auction, ctx); see resolve_settles
+        self.settles: list[tuple[int, tuple[int | None, int, str | None]]] = []
 
     # ---------------------------------------------------------------- what to ask the node
     def addresses(self) -> list[str]:
@@ -298,10 +300,14 @@ class AuctionBook:
             )
         elif t0 == POOL_SETTLED and len(topics) >= 2:
             auction = _int(topics[1])
-            _dai, mkr = abi_decode(["uint256", "uint256"], data)
+            dai, mkr = abi_decode(["uint256", "uint256"], data)
             a = self.get(auction)
             if mkr and a.ended is None:  # the pool won: its finalize dealt the auction
                 self._end(a, "dealt", ctx, winner=pool, lot=Wad(mkr))
+            elif dai and not mkr and a.ended is None and not self.noted:
+                # DAI back: outbid (the auction runs on) or yanked after cage (it is gone);
+                # the Flopper's state at that block tells (resolve_settles)
+                self.settles.append((auction, ctx))
 
     def _mint(self, guy: str, wad: Wad, ctx: tuple[int | None, int, str | None]) -> None:
         """MKR minted to ``guy``: the deal of the oldest running auction whose last bid it pays."""
@@ -331,6 +337,13 @@ class AuctionBook:
         if not (last and last.bidder == guy and last.lot == wad) and a.bid is not None:
             a.bids.append(Bid(guy, wad, a.bid, None, None, None, "deal"))
         self._end(a, "dealt", ctx, winner=guy, lot=wad)
+
+    def gone_without_mkr(self, auction: int, ctx: tuple[int | None, int, str | None]) -> None:
+        """The auction was deleted in the transaction where a pool got its DAI back and no
+        MKR: a yank (after cage), never a deal."""
+        a = self.get(auction)
+        if a.ended not in ("dealt", "yanked"):
+            self._end(a, "yanked", ctx)
 
     def _add_bid(self, a: AuctionHistory, bid: Bid, replace_sources: tuple[str, ...]) -> None:
         last = a.last_bid
@@ -438,6 +451,48 @@ def resolve_mints(w3: Web3, book: AuctionBook) -> None:
             book.deal_by_tx(calls[ctx[2]], guy, wad, ctx)
 
 
+BIDS_SELECTOR = keccak(text="bids(uint256)")[:4]
+
+
+def resolve_settles(w3: Web3, book: AuctionBook) -> None:
+    """Pools paid back without MKR: where the Flopper no longer has the auction at that
+    block, it was yanked (one batch of ``eth_call`` at those blocks; a node without their state
+    leaves them as they were)."""
+    from backstop.chain import send_batch
+
+    pending, book.settles = book.settles, []
+    requests = [
+        (
+            "eth_call",
+            [
+                {
+                    "to": book.flopper,
+                    "data": "0x" + (BIDS_SELECTOR + auction.to_bytes(32, "big")).hex(),
+                },
+                hex(ctx[1]),
+            ],
+        )
+        for auction, ctx in pending
+    ]
+    answers = send_batch(w3, requests)
+    for (auction, ctx), answer in zip(pending, answers, strict=True):
+        out = answer.get("result")
+        if not out or len(out) < 2 + 5 * 64:
+            continue
+        guy = int(out[2 + 2 * 64 : 2 + 3 * 64], 16)
+        if guy == 0:
+            book.gone_without_mkr(auction, ctx)
+
+
+def resolve(w3: Web3, book: AuctionBook) -> None:
+    """What the logs alone leave open: deals known from their transaction, yanks from the
+    Flopper's state."""
+    if book.unmatched:
+        resolve_mints(w3, book)
+    if book.settles:
+        resolve_settles(w3, book)
+
+
 def scan(
     w3: Web3, book: AuctionBook, start: int, end: int, times: dict[int, int] | None = None
 ) -> dict[int, int]:
@@ -450,8 +505,7 @@ def scan(
         )
         fetch_times(w3, (int(log["blockNumber"]) for log in logs), times)
         book.apply(logs, times)
-    if book.unmatched:
-        resolve_mints(w3, book)
+    resolve(w3, book)
     return times
 
 

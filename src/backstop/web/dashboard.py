@@ -35,7 +35,7 @@ from web3 import Web3
 
 from backstop.chain import batch_call, send_batch
 from backstop.chain.errors import Revert
-from backstop.maker.history import AuctionBook, AuctionHistory, fetch_times, resolve_mints
+from backstop.maker.history import AuctionBook, AuctionHistory, fetch_times, resolve
 from backstop.maker.permit import dai_permit_typed_data
 from backstop.maker.rules import deal_ready, dent_open
 from backstop.pool.reasons import tokens
@@ -252,8 +252,7 @@ class Dashboard:
             for log in holders:
                 self._apply_transfer(log)
             self._book.apply(others, self._block_times)
-        if self._book.unmatched:
-            resolve_mints(self.w3, self._book)
+        resolve(self.w3, self._book)
         self._holders.scanned_to = head
         self._past_share_values()
 
@@ -456,10 +455,10 @@ def _auction_row(i: int, bid: int, lot: int, guy: str, tic: int, end: int, now: 
         how = hist.ended or "closed"
         state, text, left = how, FINISHED_WORDS[how], None
         last = hist.last_bid
-        lot = hist.won_lot.raw if hist.won_lot else (last.lot.raw if last and how != "yanked"
-                                                     else 0)
+        # dealt: the winner and its lot; yanked: the high bid that was refunded
+        lot = hist.won_lot.raw if hist.won_lot else (last.lot.raw if last else 0)
         bid = hist.bid.raw if hist.bid else 0
-        guy = hist.winner or ZERO
+        guy = hist.winner or (last.bidder if last and how == "yanked" else ZERO)
         ended_time = hist.ended_time
     elif tic == 0 and dent_open(tic, end, now):
         state, text, left = "open", "open, no bid yet", end - now
