@@ -401,13 +401,12 @@ class AuctionBook:
         if tic:
             b = Bid(guy, Wad(lot), Rad(bid), tic - ttl, None, None, "state")
             self._add_bid(a, b, replace_sources=())
+        elif a.restarts and a.restarts[-1][1] is None:  # a noted tick: now its lot is known
+            a.restarts[-1] = (a.restarts[-1][0], Wad(lot))
         else:  # no bid yet: a lot other than the kick's (or the last restart's) is a restart
             known = a.restarts[-1][1] if a.restarts else a.lot
             if known is not None and known.raw != lot:
-                if a.restarts and a.restarts[-1][1] is None:  # a noted tick: now the lot
-                    a.restarts[-1] = (a.restarts[-1][0], Wad(lot))
-                else:
-                    a.restarts.append((end - tau, Wad(lot)))
+                a.restarts.append((end - tau, Wad(lot)))
 
 
 def fetch_times(w3: Web3, blocks: Iterable[int], known: dict[int, int]) -> dict[int, int]:

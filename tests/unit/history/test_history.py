@@ -198,3 +198,14 @@ def test_a_repeated_log_is_applied_once() -> None:
     book.apply([d], TIMES)
     assert len(book.auctions[7].bids) == 1
     assert book.auctions[7].bids[0].bid == Rad(1_000 * RAD)
+
+
+def test_a_noted_tick_gets_its_lot_from_the_state() -> None:
+    book = h.AuctionBook(FLOP)
+    book.apply([kick(8, 10, 1_000, 1), note("tick(uint256)", KEEPER, [8], 5)], TIMES)
+    assert book.auctions[8].restarts == [(1_050, None)]
+    book.observe(
+        8, bid=1_000 * RAD, lot=15 * WAD, guy=VOW, tic=0, end=9_000, ttl=600, tau=3_000, now=1_060
+    )
+    assert book.auctions[8].restarts == [(1_050, Wad(15 * WAD))]
+    assert [p[0] for p in book.auctions[8].points()] == [1_010, 1_050]
