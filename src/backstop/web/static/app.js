@@ -348,6 +348,7 @@ function showStale(message) {
 }
 
 async function onState(state) {
+  if (!app.config) app.config = await api("/api/config").catch(() => null);
   const fresh = state.block.number !== app.lastBlock || !app.state || app.stale;
   app.stale = false;
   document.body.classList.remove("stale");
