@@ -377,3 +377,23 @@ def test_a_yanked_auction_is_not_called_dealt(server: str, chain: Devnet,
                if a["id"] == chain.auction)
     assert (cli["state"], cli["high_bidder"], cli["lot"]) == ("yanked (refunded)", "pool",
                                                               str(high.lot))
+
+
+def test_a_members_activity_asks_the_node_only_for_new_blocks(
+        proxied: tuple[Any, RpcProxy], chain: Devnet) -> None:
+    """The page asks for the activity on every block: the logs already read are kept."""
+    from backstop.units import Wad
+
+    dash, proxy = proxied
+    first = dash.activity(chain.member)
+    assert [e["kind"] for e in first["entries"]] == ["deposit"]
+    proxy.reset_counts()
+    assert dash.activity(chain.member)["entries"] == first["entries"]
+    assert proxy.by_method.get("eth_getLogs", 0) == 0, proxy.by_method  # no new block
+    chain.pool.approve_and_enlist(chain.member, Wad.from_number(5))
+    dash.state()  # the new block's own scan
+    proxy.reset_counts()
+    later = dash.activity(chain.member)
+    assert proxy.by_method["eth_getLogs"] == 3  # the new blocks, one request per filter
+    assert [(e["kind"], e["dai"]) for e in later["entries"]] == [("deposit", "5"),
+                                                                 ("deposit", "2500")]

@@ -48,6 +48,7 @@ PERMIT_LIFETIME = 3600  # seconds a permit signed through the page stays valid
 LOG_CHUNK = 10_000  # blocks per eth_getLogs request
 EXPLORERS = {1: "https://etherscan.io"}  # chain id -> block explorer (none for devnets)
 SHARE_VALUE_POINTS = 500  # per pool, the newest kept
+ACTIVITY_MEMBERS = 100  # members whose activity logs are kept
 
 
 log = logging.getLogger("backstop.web")
@@ -116,7 +117,9 @@ class Dashboard:
         self._holders = _Holders()
         self._block_times: dict[int, int] = {}
         self._share_values: dict[str, list[tuple[int, str]]] = {}
-        self._changed: dict[str, set[int]] = {}  # pool -> blocks with its logs, not yet valued
+        self._changed: dict[str, set[int]] = {}
+        self._activity: dict[tuple[str, tuple[str, ...]], tuple[int, list[Any]]] = {}
+        self._activity_times: dict[int, int] = {}  # pool -> blocks with its logs, not yet valued
         self.chain_id = int(w3.eth.chain_id)
         self.addresses = self._core_addresses()
         self._book = AuctionBook(self.addresses["flopper"], (), self.addresses["mkr"])
@@ -329,19 +332,26 @@ class Dashboard:
 
     # ------------------------------------------------------------------ a member's activity
     def activity(self, address: str) -> dict[str, Any]:
-        """``address``'s deposits and withdrawals in every pool, newest first, with times."""
+        """``address``'s deposits and withdrawals in every pool, newest first, with times.
+        Each member's logs are kept and only new blocks are asked for (the page asks on every
+        block); the newest ``ACTIVITY_MEMBERS`` members are kept."""
         member = checked_address(address, "address")
         state = self.state()
         head = state["block"]["number"]
         pools = [p["address"] for p in state["pools"]]
-        logs: list[Any] = []
-        if pools:
-            for f in pool_io.activity_filters(member, pools, self.addresses["dai"]):
-                for lo in range(self.from_block, head + 1, LOG_CHUNK):
-                    logs += self.w3.eth.get_logs({**f, "fromBlock": lo,
-                                                  "toBlock": min(head, lo + LOG_CHUNK - 1)})
-        entries = pool_io.activity_entries(logs, self.addresses["dai"])
-        times = fetch_times(self.w3, (e["block"] for e in entries), {})
+        with self._lock:
+            key = (member, tuple(pools))
+            scanned, logs = self._activity.pop(key, (self.from_block - 1, []))
+            if pools and scanned < head:
+                for f in pool_io.activity_filters(member, pools, self.addresses["dai"]):
+                    for lo in range(scanned + 1, head + 1, LOG_CHUNK):
+                        logs += self.w3.eth.get_logs({**f, "fromBlock": lo,
+                                                      "toBlock": min(head, lo + LOG_CHUNK - 1)})
+            self._activity[key] = (head, logs)
+            while len(self._activity) > ACTIVITY_MEMBERS:
+                del self._activity[next(iter(self._activity))]
+            entries = pool_io.activity_entries(logs, self.addresses["dai"])
+            times = fetch_times(self.w3, (e["block"] for e in entries), self._activity_times)
         for e in entries:
             e["time"] = times.get(e["block"])
         return {"address": member, "block": head, "entries": entries}
