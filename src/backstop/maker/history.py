@@ -63,9 +63,11 @@ MKR_MINT = _topic("Mint(address,uint256)")
 # rename them: adapt here).
 POOL_ENTERED = _topic("AuctionEntered(uint256,uint256,uint256)")
 POOL_SETTLED = _topic("PositionSettled(uint256,uint256,uint256)")
+# the redesigned pool's (auctionId and a position index indexed; data dai, mkr as before)
+POOL_SETTLED_INDEXED = _topic("PositionSettled(uint256,uint256,uint256,uint256)")
 
 FLOPPER_TOPICS = (KICK, NOTE_DENT, NOTE_DEAL, NOTE_YANK, NOTE_TICK)
-POOL_TOPICS = (POOL_ENTERED, POOL_SETTLED)
+POOL_TOPICS = (POOL_ENTERED, POOL_SETTLED, POOL_SETTLED_INDEXED)
 
 
 @dataclass
@@ -298,7 +300,7 @@ class AuctionBook:
                 Bid(pool, Wad(ask), a.bid or Rad(dai * RAY), time, block, tx, "pool"),
                 replace_sources=("state",),
             )
-        elif t0 == POOL_SETTLED and len(topics) >= 2:
+        elif t0 in (POOL_SETTLED, POOL_SETTLED_INDEXED) and len(topics) >= 2:
             auction = _int(topics[1])
             dai, mkr = abi_decode(["uint256", "uint256"], data)
             a = self.get(auction)

@@ -21,7 +21,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import to_checksum_address
 
 from backstop.pool.reasons import explain_revert, tokens
-from backstop.pool.rules import MIN_ENLIST, shares_for
+from backstop.pool.rules import MIN_ENLIST
 from backstop.units import WAD, Wad
 from backstop.web.abi import Contract, Fn
 
@@ -148,6 +148,15 @@ _SUPPLY_MAX = 2**125 - 1
 _FREE_MAX = 2**128 - 1
 
 
+def _shares_for(amount: int, *, supply: int, free: int) -> int:
+    """The shares ``enlist(amount)`` mints while deposits are open (``pool.vy`` ``_shares_for``:
+    1:1 for an empty pool, else ``amount * supply / free`` rounded down). The redesigned pool
+    has ``previewEnlist`` on chain: read that instead when adapting."""
+    if supply == 0:
+        return amount
+    return amount * supply // free if free else 0
+
+
 def enlist_problem(row: dict[str, Any], amount: Wad, held: Wad) -> str | None:
     """Every check ``enlist`` makes (``pool.vy`` ``_enlist``, in its order) plus the wallet's
     DAI, in words; None when it would pass. ``row`` is the pool's ``pool_row``."""
@@ -158,7 +167,7 @@ def enlist_problem(row: dict[str, Any], amount: Wad, held: Wad) -> str | None:
         return DEPOSITS_CEASED
     if not row["accepting"]:
         return DEPOSITS_CLOSED.format(status=row["status_text"])
-    shares = shares_for(amount.raw, accepting=True, supply=raw["supply"], free=raw["free"])
+    shares = _shares_for(amount.raw, supply=raw["supply"], free=raw["free"])
     if shares == 0:
         return explain_revert("Pool/zero-shares")
     if raw["supply"] + shares > _SUPPLY_MAX or raw["free"] + amount.raw > _FREE_MAX:

@@ -209,3 +209,15 @@ def test_a_noted_tick_gets_its_lot_from_the_state() -> None:
     )
     assert book.auctions[8].restarts == [(1_050, Wad(15 * WAD))]
     assert [p[0] for p in book.auctions[8].points()] == [1_010, 1_050]
+
+
+def test_the_redesigned_pools_settlement_event_counts_too() -> None:
+    """The lead's pool indexes a position index in PositionSettled; dai and mkr stay data."""
+    book = h.AuctionBook(FLOP, [POOL], MKR)
+    entered = log(POOL, [h.POOL_ENTERED], encode(["uint256"] * 3, [9, 10 * WAD, 1_000 * WAD]), 4)
+    settled = log(
+        POOL, [h.POOL_SETTLED_INDEXED, word(9), word(0)], encode(["uint256"] * 2, [0, 10 * WAD]), 8
+    )
+    book.apply([kick(9, 11, 1_000, 1), entered, settled], TIMES)
+    a = book.auctions[9]
+    assert (a.ended, a.winner.lower(), a.won_lot) == ("dealt", POOL, Wad(10 * WAD))
