@@ -129,6 +129,12 @@ class Dashboard:
         assert self.factory_abi is not None
         return self.factory_abi.fn("get_pools")
 
+    def _factory_pools_call(self) -> bytes:
+        """``get_pools()``, or its first page where the factory pages (``get_pools(start,
+        count)``, at most 1,000 a page: the dashboard shows the first 1,000 pools)."""
+        fn = self._factory_pools_fn()
+        return fn.encode(*([0, 1_000] if len(fn.input_types) == 2 else []))
+
     def _core_addresses(self) -> dict[str, str]:
         """DAI, MKR, Flopper... read from the factory (or the first pool)."""
         source, abi = (self.factory, self.factory_abi) if self.factory_abi else (
@@ -180,7 +186,7 @@ class Dashboard:
         kicks_fn, ttl_fn, tau_fn = (self.flopper.fn(n) for n in ("kicks", "ttl", "tau"))
         first = [(flop, kicks_fn.encode()), (flop, ttl_fn.encode()), (flop, tau_fn.encode())]
         if self.factory:
-            first.append((self.factory, self._factory_pools_fn().encode()))
+            first.append((self.factory, self._factory_pools_call()))
         outs = self._calls(first, number)
         kicks = kicks_fn.decode(outs[0])[0]
         ttl, tau = ttl_fn.decode(outs[1])[0], tau_fn.decode(outs[2])[0]
