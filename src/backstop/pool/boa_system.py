@@ -66,6 +66,7 @@ class System:
     mkr: Any
     flopper: Any
     vow: Any
+    mkr_authority: Any = None
     pool: Any = None
     ready: set[str] = field(default_factory=set)
 
@@ -191,11 +192,13 @@ def deploy_maker(deployer: str, flopper_name: str = "flopper") -> dict[str, Any]
     """Deploy Vat, Dai, DaiJoin, MKR (ds-token, with MkrAuthority), Flopper
     (``maker/<flopper_name>``), a Flapper and the Vow from ``deployer``, wire them like dss
     (``backstop.maker.boa_core``) and file the March 2020 parameters; nothing else.
-    The boa contracts by role: ``vat``, ``dai``, ``dai_join``, ``mkr``, ``flopper``, ``vow``."""
+    The boa contracts by role: ``vat``, ``dai``, ``dai_join``, ``mkr``, ``flopper``, ``vow``,
+    ``mkr_authority``."""
     from backstop.maker.boa_core import deploy_maker_boa
 
     core = deploy_maker_boa(deployer, flopper_name, contract)
-    return {k: core[k] for k in ("vat", "dai", "dai_join", "mkr", "flopper", "vow")}
+    return {k: core[k] for k in ("vat", "dai", "dai_join", "mkr", "flopper", "vow",
+                                 "mkr_authority")}
 
 
 def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> System:

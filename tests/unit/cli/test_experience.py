@@ -174,21 +174,23 @@ def test_price_bounds_include_their_ends():
 def test_deposits_wording_comes_from_one_function():
     from backstop.pool import PoolStatus
 
-    assert deposits_words(PoolStatus.ACCEPTING_DEPOSITS) == "accepting deposits"
-    closed = deposits_words(PoolStatus.ACTIVATED, as_error=True)
-    # never "try again when its auctions are finalized": wrong once the pool holds MKR
-    assert "finalized" not in closed and "no deposits" in closed
+    assert deposits_words(PoolStatus.IDLE) == "accepting deposits (shares at once)"
+    # a pool with open bids or MKR still takes deposits; never "try again when finalized"
+    open_bids = deposits_words(PoolStatus.POSITIONS_OPEN)
+    assert open_bids.startswith("accepting deposits") and "finalized" not in open_bids
+    closed = deposits_words(PoolStatus.CEASED, as_error=True)
+    assert "no deposits" in closed and "withdrawals and claims stay open" in closed
 
 
 @pytest.mark.parametrize(
     ("name", "takes", "words"),
     [
         ("IDLE", True, "accepting deposits"),
-        ("POSITIONS_OPEN", True, "as requests"),
+        ("POSITIONS_OPEN", True, "becomes shares when those bids are settled"),
         ("CEASED", False, "deactivated"),
     ],
 )
-def test_deposits_wording_knows_the_redesigned_statuses(name, takes, words):
+def test_deposits_wording_knows_the_statuses(name, takes, words):
     from backstop.cli.common import deposits_open
 
     status = SimpleNamespace(name=name, takes_deposits=takes)
@@ -199,56 +201,46 @@ def test_deposits_wording_knows_the_redesigned_statuses(name, takes, words):
 
 
 class FakePool:
-    """Pro rata like the pool: total shares, DAI (free + in bids), MKR."""
+    """The pool's defect rule: shares pay their part of the liquid DAI now (L / W each,
+    rounded down) plus what the member is owed; the part of open bids comes later."""
 
-    def __init__(self, total: int, free: int, in_bids: int, mkr: int) -> None:
-        self.total, self.free, self.in_bids, self.mkr = total, free, in_bids, mkr
-
-    def state(self):
-        return SimpleNamespace(
-            total_shares=Wad(self.total),
-            dai_balance=Wad(self.free + self.in_bids),
-            mkr_balance=Wad(self.mkr),
-        )
+    def __init__(self, total: int, liquid: int, owed_dai: int = 0, owed_mkr: int = 0) -> None:
+        self.total, self.liquid = total, liquid
+        self.owed = (Wad(owed_dai), Wad(owed_mkr))
 
     def defect_amount(self, shares: Wad):
-        dai = shares.raw * (self.free + self.in_bids) // self.total
-        mkr = shares.raw * self.mkr // self.total
-        return SimpleNamespace(dai=Wad(dai), mkr=Wad(mkr), redeemable=dai <= self.free)
+        dai = shares.raw * self.liquid // self.total
+        return SimpleNamespace(dai=Wad(dai), mkr=Wad(0), redeemable=shares.raw <= self.total)
 
-    def dai_available(self):
-        return Wad(self.free)
+    def preview_claim(self, _member):
+        return self.owed
 
-
-def test_defect_limits_give_the_most_that_works_now():
-    pool = FakePool(total=60_000 * 10**18, free=10_000 * 10**18, in_bids=50_000 * 10**18, mkr=0)
-    limits = cmd_defect.defect_limits(pool, Wad(60_000 * 10**18))
-    assert limits.max_now == Wad(10_000 * 10**18)
-    assert pool.defect_amount(limits.max_now).redeemable
-    assert not pool.defect_amount(limits.max_now + Wad(1)).redeemable
+    def preview_defect(self, _member, shares: Wad):
+        dai = shares.raw * self.liquid // self.total + self.owed[0].raw
+        return SimpleNamespace(dai=Wad(dai), mkr=self.owed[1], request_weight=Wad(0),
+                               reason="", ok=True)
 
 
-def test_defect_limits_when_the_guess_is_off_by_rounding():
-    pool = FakePool(total=3 * 10**18 + 1, free=10**18, in_bids=2 * 10**18 + 7, mkr=5)
-    held = Wad(3 * 10**18 + 1)
-    limits = cmd_defect.defect_limits(pool, held)
-    assert pool.defect_amount(limits.max_now).redeemable
-    assert not pool.defect_amount(limits.max_now + Wad(1)).redeemable
+def test_defect_limits_every_share_works_now():
+    pool = FakePool(total=60_000 * 10**18, liquid=10_000 * 10**18)
+    limits = cmd_defect.defect_limits(pool, Wad(60_000 * 10**18), ADDRESS)
+    assert limits.max_now == Wad(60_000 * 10**18)
 
 
 def test_defect_limits_smallest_paying_amount():
-    # 1,100 shares for 100 DAI and 10 MKR: one wei of shares pays 0 of both
-    pool = FakePool(total=1_100 * 10**18, free=100 * 10**18, in_bids=0, mkr=10 * 10**18)
-    limits = cmd_defect.defect_limits(pool, Wad(1_100 * 10**18))
+    # 1,100 shares for 100 DAI liquid: one wei of shares pays 0
+    pool = FakePool(total=1_100 * 10**18, liquid=100 * 10**18)
+    limits = cmd_defect.defect_limits(pool, Wad(1_100 * 10**18), ADDRESS)
     assert limits.min_paying == Wad(11)  # ceil(1100 / 100) wei of shares pays 1 wei of DAI
-    paid = pool.defect_amount(limits.min_paying)
-    assert paid.dai.raw == 1
-    paid = pool.defect_amount(limits.min_paying - Wad(1))
-    assert paid.dai.raw == 0 and paid.mkr.raw == 0
+    assert pool.defect_amount(limits.min_paying).dai.raw == 1
+    assert pool.defect_amount(limits.min_paying - Wad(1)).dai.raw == 0
+    # with DAI or MKR owed, any defect pays something
+    owed = FakePool(total=1_100 * 10**18, liquid=100 * 10**18, owed_mkr=5)
+    assert cmd_defect.defect_limits(owed, Wad(1_100 * 10**18), ADDRESS).min_paying == Wad(1)
 
 
 def test_defect_that_pays_nothing_is_refused_before_sending(monkeypatch, capsys):
-    pool = FakePool(total=1_100 * 10**18, free=100 * 10**18, in_bids=0, mkr=10 * 10**18)
+    pool = FakePool(total=1_100 * 10**18, liquid=100 * 10**18)
     pool.address = ADDRESS
     pool.shares_of = lambda _member: Wad(1_100 * 10**18)
 

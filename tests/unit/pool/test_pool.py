@@ -734,7 +734,7 @@ def test_write_off_when_the_flopper_may_no_longer_mint(system: System, depositor
     system.enlist(depositor, 60_000 * WAD)
     id_ = enter(system, keeper)
     with boa.env.prank(system.deployer):
-        system.mkr.deny(system.flopper.address)  # governance replaced the Flopper
+        system.mkr_authority.deny(system.flopper.address)  # governance replaced the Flopper
     system.finish_bid(id_)
     with boa.reverts():
         pool.finalizeAuction(id_)
