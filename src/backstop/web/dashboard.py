@@ -378,12 +378,15 @@ class Dashboard:
         outs = self._calls(calls, number)
         shares = [bal.decode(outs[2 + 2 * i])[0] for i in range(len(pools))]
         amount_fn = pool_io.defect_amount_fn()
+        owed_fn = pool_io.owed_fn()
         amounts = self._calls([(p, amount_fn.encode(s)) for p, s in zip(pools, shares,
                                                                         strict=True)], number)
+        owed = self._calls([(p, owed_fn.encode(member)) for p in pools], number)
         rows = []
         auctions = {a["id"]: a for a in state["auctions"]}
         for i, p in enumerate(state["pools"]):
-            dai_now, mkr_now, ok = amount_fn.decode(amounts[i])
+            dai_now, _, ok = amount_fn.decode(amounts[i])
+            owed_dai, mkr_now = owed_fn.decode(owed[i])
             allowed = allowance.decode(outs[3 + 2 * i])[0]
             supply = p["raw"]["supply"]
             locked = Wad(Wad.parse(p["dai_locked"]).raw * shares[i] // supply) if supply \
@@ -397,10 +400,12 @@ class Dashboard:
                 "unlocks_at": max(ends) if ends and locked.raw else None,
                 "pool": p["address"], "price": p["price"],
                 "shares": str(Wad(shares[i])), "shares_raw": str(shares[i]),
-                "dai": str(Wad(dai_now)), "mkr": str(Wad(mkr_now)), "redeemable": bool(ok),
-                "reason": "" if ok or not shares[i] else
-                f"only {fmt(Wad.parse(p['dai_free']))} DAI of the pool is free now; the rest is "
-                "locked in bids",
+                "dai": str(Wad(dai_now + owed_dai)), "mkr": str(Wad(mkr_now)),
+                "redeemable": bool(ok),
+                "owed_dai": str(Wad(owed_dai)), "owed_mkr": str(Wad(mkr_now)),
+                "reason": "" if not locked.raw else
+                "your part of the open bids is paid when they settle (a redeem request if you "
+                "defect now)",
                 "allowance": str(Wad(allowed)), "allowance_raw": str(allowed),
             })
         return {

@@ -29,20 +29,16 @@ POOL = Contract.named("pool/pool")
 DAI = Contract.named("maker/dai")
 
 # ---------------------------------------------------------------- status words (the one place)
-# The pool's status codes (getStatus) and how the page names them. The lead sets these words
-# when the redesign changes what a status means (deposits will stay open while the pool bids).
-STATUS_CODES = {0: "accepting", 1: "activated", 2: "deactivated"}
+# The pool's status codes (getStatus) and how the page names them (docs/POOL.md): 0 no open
+# position, 1 positions open, 2 ceased. A live pool always takes deposits; while it bids, a
+# deposit bids at once and becomes shares when the bids open at that moment are settled.
+STATUS_CODES = {0: "accepting", 1: "bidding", 2: "deactivated"}
 STATUS_WORDS = {
     "accepting": "open for deposits",
-    "bidding": "bidding in {n}: deposits closed",  # status 1 with DAI in bids
-    "holding": "holds MKR: deposits closed",  # status 1, no bid left, MKR not yet paid out
-    "activated": "deposits closed",  # status 1, neither (should not occur)
-    "deactivated": "deactivated: withdrawals only",
+    "holding": "open for deposits; holds MKR owed to its members",  # status 0, MKR not paid out
+    "bidding": "bidding in {n}; open for deposits (they bid at once)",
+    "deactivated": "deactivated: withdrawals and claims only",
 }
-DEPOSITS_CLOSED = (
-    "this pool is not taking deposits now ({status}); deposits reopen when its "
-    "auctions are finalized and it holds only DAI again"
-)
 DEPOSITS_CEASED = (
     "this pool was deactivated by its operator (cease fire): it takes no new "
     "deposits; members can still defect"
@@ -52,8 +48,8 @@ DEPOSITS_CEASED = (
 def status_words(code: int, active: int, mkr: int) -> tuple[str, str]:
     """(status key, words) for status ``code`` with ``active`` auctions and ``mkr`` wei held."""
     key = STATUS_CODES.get(code, "unknown")
-    if key == "activated":
-        key = "bidding" if active else ("holding" if mkr else "activated")
+    if key == "accepting" and mkr:
+        key = "holding"
     text = STATUS_WORDS.get(key, f"status {code}")
     return key, text.format(n=f"{active} auction" + ("s" if active != 1 else ""))
 
@@ -88,11 +84,11 @@ def pool_row(address: str, v: dict[str, tuple[Any, ...]], members: int) -> dict[
         "status": status,
         "status_code": v["status"][0],
         "status_text": status_text,
-        "accepting": status == "accepting",
+        "accepting": status != "deactivated",
         "members": members,
         "shares": str(Wad(supply)),
         "value_dai": str(value),
-        "share_value": share_value(price.raw, dai_total.raw, mkr.raw, supply),
+        "share_value": share_value(price.raw, v["dai_free"][0], 0, supply),
         "dai_total": str(dai_total),
         "dai_free": str(Wad(v["dai_free"][0])),
         "dai_locked": str(Wad(v["dai_locked"][0])),
@@ -103,14 +99,16 @@ def pool_row(address: str, v: dict[str, tuple[Any, ...]], members: int) -> dict[
 
 
 def share_value_fns() -> list[Fn]:
-    """The reads that make the value per share at a past block: DAI, MKR, shares."""
-    return [POOL.fn("getDaiBalance"), POOL.fn("getMKRBalance"), POOL.fn("totalSupply")]
+    """The reads that make the value per share at a past block: liquid DAI, MKR, shares."""
+    return [POOL.fn("getAvailableDaiBalance"), POOL.fn("getMKRBalance"), POOL.fn("totalSupply")]
 
 
 def share_value(price: int, dai: int, mkr: int, supply: int) -> str:
-    """The value per share (DAI, exact decimal) as ``pool_row`` computes it."""
-    value = dai + mkr * price // WAD
-    return str(Wad(value * WAD // supply)) if supply else "1"
+    """The liquid DAI per share (exact decimal): what a defect pays now per share. Open bids
+    and MKR won are not valued: their outcome belongs to the members present when the pool bid
+    (docs/POOL.md), and is paid to them as it settles. ``price`` and ``mkr`` are unused."""
+    del price, mkr
+    return str(Wad(dai * WAD // supply)) if supply else "1"
 
 
 # ---------------------------------------------------------------- what the page sends
@@ -128,13 +126,13 @@ _ROLES_PERMIT = {
 
 
 def page_functions() -> dict[str, Any]:
-    """The calls the page encodes, each input named by its role (see ``abi.Fn.describe``).
-    Claims come here with the redesign."""
+    """The calls the page encodes, each input named by its role (see ``abi.Fn.describe``)."""
     return {
         "approve": DAI.fn("approve").describe(_ROLES_APPROVE),
         "enlist": POOL.fn("enlist").describe(_ROLES_AMOUNT),
         "enlistWithPermit": POOL.fn("enlistWithPermit").describe(_ROLES_PERMIT),
         "defect": POOL.fn("defect").describe(_ROLES_SHARES),
+        "claim": POOL.fn("claim").describe({}),
     }
 
 
@@ -144,33 +142,18 @@ def decode_success(action: str, out: bytes) -> tuple[int, ...]:
 
 
 # ---------------------------------------------------------------- checks before the wallet
-_SUPPLY_MAX = 2**125 - 1
-_FREE_MAX = 2**128 - 1
-
-
-def _shares_for(amount: int, *, supply: int, free: int) -> int:
-    """The shares ``enlist(amount)`` mints while deposits are open (``pool.vy`` ``_shares_for``:
-    1:1 for an empty pool, else ``amount * supply / free`` rounded down). The redesigned pool
-    has ``previewEnlist`` on chain: read that instead when adapting."""
-    if supply == 0:
-        return amount
-    return amount * supply // free if free else 0
+_LIQUID_MAX = 2**96 - 1
 
 
 def enlist_problem(row: dict[str, Any], amount: Wad, held: Wad) -> str | None:
-    """Every check ``enlist`` makes (``pool.vy`` ``_enlist``, in its order) plus the wallet's
+    """Every check ``enlist`` makes (``pool.vy`` ``_deposit``, in its order) plus the wallet's
     DAI, in words; None when it would pass. ``row`` is the pool's ``pool_row``."""
     raw = row["raw"]
     if amount.raw < MIN_ENLIST:
         return explain_revert("Pool/below-minimum") + f", not {tokens(amount)}"
     if row["status"] == "deactivated":
         return DEPOSITS_CEASED
-    if not row["accepting"]:
-        return DEPOSITS_CLOSED.format(status=row["status_text"])
-    shares = _shares_for(amount.raw, supply=raw["supply"], free=raw["free"])
-    if shares == 0:
-        return explain_revert("Pool/zero-shares")
-    if raw["supply"] + shares > _SUPPLY_MAX or raw["free"] + amount.raw > _FREE_MAX:
+    if raw["free"] + amount.raw > _LIQUID_MAX:
         return explain_revert("Pool/amount-too-large")
     if held < amount:
         return f"you hold {tokens(held)} DAI, this needs {tokens(amount)}"
@@ -180,25 +163,24 @@ def enlist_problem(row: dict[str, Any], amount: Wad, held: Wad) -> str | None:
 def defect_problem(
     row: dict[str, Any], shares: Wad, held: Wad, paid: tuple[int, int, bool]
 ) -> str | None:
-    """Every check ``defect`` makes, in words (``paid``: getDefectAmount(shares))."""
+    """Every check ``defect`` makes, in words (``paid``: getDefectAmount(shares)); a defect
+    that would pay nothing now is refused too."""
+    del row
     if shares.raw == 0:
         return "give more than zero shares"
     if held < shares:
         return f"you hold {tokens(held)} shares, this needs {tokens(shares)}"
-    dai, _mkr, redeemable = paid
-    if not redeemable:
-        free = Wad.parse(row["dai_free"])
-        return (
-            f"these shares are worth {tokens(Wad(dai))} DAI but only {tokens(free)} "
-            "DAI of the pool is free now (the rest is locked in auction bids): defect "
-            "fewer shares, or wait until the pool's auctions are finalized"
-        )
     return None
 
 
 def defect_amount_fn() -> Fn:
     """getDefectAmount(shares) -> (dai, mkr, redeemable now)."""
     return POOL.fn("getDefectAmount")
+
+
+def owed_fn() -> Fn:
+    """previewClaim(member) -> (DAI, MKR) owed now: what claim() pays."""
+    return POOL.fn("previewClaim")
 
 
 def shares_fn() -> Fn:

@@ -153,7 +153,7 @@ function renderPools(state) {
       cell("Status", tag(p.status_text, STATUS_CLASS[p.status]), "wrap"),
       cell("Members", String(p.members)),
       cell("Value (DAI)", formatDecimal(p.value_dai, 2)),
-      cell("Value per share (DAI)", formatDecimal(p.share_value, 4)),
+      cell("Liquid DAI per share", formatDecimal(p.share_value, 4)),
       cell("DAI free", formatDecimal(p.dai_free, 2)),
       cell("DAI locked in bids", formatDecimal(p.dai_locked, 2)),
       cell("MKR held", formatDecimal(p.mkr, 4)),
