@@ -191,7 +191,7 @@ def test_max_balance_activity_notice_and_value_per_share(
     assert page.input_value("#defect-amount") == str(shares)
     # value per share: the pool's value over its shares, and a line on its chart
     row = page.locator(f'#pools tr[data-pool="{chain.pool.address}"]')
-    assert row.locator('td[data-label="Value per share (DAI)"]').inner_text() == "1.0000"
+    assert row.locator('td[data-label="Liquid DAI per share"]').inner_text() == "1.0000"
     assert page.locator("#share-chart .share-line").count() == 2
     # how it works and the risks, one click away
     page.click("#how summary")

@@ -151,7 +151,7 @@ export function drawShareValues(svg, series, now) {
   const W = Math.max(300, Math.round(svg.clientWidth || svg.parentNode.clientWidth || 720));
   const H = 160;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.appendChild(el("title", {}, "Value per share of each pool over time"));
+  svg.appendChild(el("title", {}, "Liquid DAI per share of each pool over time"));
   const pts = series.flatMap((s) => s.points.map((p) => ({ t: p.t, y: Number(p.value) })));
   if (pts.length === 0) return;
   let yLo = Math.min(...pts.map((p) => p.y)), yHi = Math.max(...pts.map((p) => p.y));
