@@ -82,6 +82,8 @@ def _report(result: Any) -> None:
     report.render(c, console, "What if (made up, not history): a deeper crash, every outside "
                               "bidder values MKR below 100 DAI")
     console.print(f"  {_story_crash(c)}", soft_wrap=True)
+    if result.figures.get("open_deposits"):
+        report.render_open_deposits(result.figures["open_deposits"], console)
     console.print(
         f"\n{result.transactions:,} EVM transactions in {result.seconds:.1f} s "
         f"({result.tx_per_second:.0f} tx/s) on the in-process chain."

@@ -132,6 +132,50 @@ def figures(outcome: Outcome, wave_notes: dict[str, str] | None = None) -> dict[
     }
 
 
+def open_deposits(open_run: Outcome, closed_run: Outcome) -> dict[str, Any]:
+    """What deposits that stay open through the crisis changed: the MKR the pool bought with
+    late members joining after its first win, against the same crash with deposits closed
+    once it bids (the 2020 contract), and what the followed late member received."""
+    def bought(o: Outcome) -> int:
+        return sum(r.lot for r in o.auctions.values() if r.winner == "pool")
+
+    def lots(o: Outcome) -> int:
+        return sum(1 for r in o.auctions.values() if r.winner == "pool")
+
+    late = [m for m in open_run.members if m.late]
+    followed = late[0] if late else None
+    return {
+        "late_members": len(late),
+        "late_deposited": _s(sum(m.deposit for m in late)),
+        "late_joined_at": moment(open_run.late_joined_at) if open_run.late_joined_at else None,
+        "pool_mkr_open": _s(bought(open_run)),
+        "pool_lots_open": lots(open_run),
+        "pool_mkr_closed": _s(bought(closed_run)),
+        "pool_lots_closed": lots(closed_run),
+        "extra_mkr": _s(bought(open_run) - bought(closed_run)),
+        "followed_late_member": None if followed is None else {
+            "deposit": _s(followed.deposit), "dai_back": _s(followed.dai_back),
+            "mkr_back": _s(followed.mkr_back)},
+    }
+
+
+def render_open_deposits(figs: dict[str, Any], console: Console) -> None:
+    """The comparison of open and closed deposits, in a few lines."""
+    f = figs
+    console.print(
+        f"  deposits open through the crisis: {f['late_members']} members joined after the "
+        f"pool's first win ({f['late_joined_at']}) with {_fmt(f['late_deposited'], 0)} DAI; the "
+        f"pool bought {_fmt(f['pool_mkr_open'])} MKR in {f['pool_lots_open']} lots, against "
+        f"{_fmt(f['pool_mkr_closed'])} MKR in {f['pool_lots_closed']} lots with deposits "
+        f"closed once it bid (as in 2020): {_fmt(f['extra_mkr'])} MKR more", soft_wrap=True)
+    m = f["followed_late_member"]
+    if m:
+        console.print(
+            f"  a late member who put in {_fmt(m['deposit'], 0)} DAI got back "
+            f"{_fmt(m['dai_back'], 4)} DAI and {_fmt(m['mkr_back'], 6)} MKR: only the "
+            "auctions the pool entered after it joined", soft_wrap=True)
+
+
 def _percent(num: int, den: int) -> str:
     """num/den in percent with two decimals, as a string (integer arithmetic)."""
     hundredths = (abs(num) * 10_000 + den // 2) // den
