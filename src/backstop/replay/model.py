@@ -369,6 +369,16 @@ class ModelEngine:
             self.vat[POOL] += amount * RAY
             self.transactions += 1
 
+    def enlist_late(self, amounts: Sequence[int]) -> None:
+        """Late members add bidding power (their outcome is not modelled here: the contract
+        tests and the state machine check it; the replay compares auctions only)."""
+        for amount in amounts:
+            share = amount * self.total_shares // (self.vat[POOL] // RAY or 1)
+            self.shares.append(share)
+            self.total_shares += share
+            self.vat[POOL] += amount * RAY
+            self.transactions += 1
+
     def defect_everyone(self) -> list[tuple[int, int]]:
         """Every member defects with all its shares, in order."""
         return [self.defect(i) for i in range(len(self.shares))]

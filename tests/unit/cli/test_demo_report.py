@@ -14,7 +14,7 @@ from backstop.replay import chart, model, report, scenario
 def outcomes():
     return (
         model.simulate(scenario.history(quick=True)),
-        model.simulate(scenario.counterfactual(quick=True)),
+        model.simulate(scenario.counterfactual_closed(quick=True)),
     )
 
 
