@@ -75,7 +75,7 @@ def test_page_shows_the_numbers_the_chain_holds(page: Any, phone_page: Any, chai
     value = Wad(r["total"] + r["mkr"] * r["price"] // 10**18)
     assert cells(row)[:8] == [
         Wad(r["price"]).format(2), STATUS_WORDS["accepting"], str(holders), value.format(2),
-        Wad(value.raw * 10**18 // r["supply"]).format(4),
+        Wad(r["free"] * 10**18 // r["supply"]).format(4),  # the liquid DAI per share
         Wad(r["free"]).format(2), Wad(r["locked"]).format(2), Wad(r["mkr"]).format(4),
     ]
     bid, lot, _guy, _tic, _end = contract(chain, "maker/flopper", chain.core.flopper.address) \
@@ -122,7 +122,8 @@ def test_an_auction_entered_by_the_keeper_appears_without_reload(page: Any, chai
     assert c[4] == "pool 100"
     pool_row = page.locator(f'#pools tr[data-pool="{chain.pool.address}"]')
     pc = cells(pool_row)
-    assert pc[1] == "bidding in 1 auction: deposits closed" and pc[5] == Wad(r["free"]).format(2)
+    assert pc[1] == "bidding in 1 auction; open for deposits (they bid at once)"
+    assert pc[5] == Wad(r["free"]).format(2)
     assert pc[6] == Wad(r["locked"]).format(2) and r["locked"] > 0
     # the chart now shows the auction's price moving to the pool's price (two steps)
     points = page.locator("#chart .auction-line polyline").get_attribute("points").split()
@@ -241,29 +242,30 @@ def test_position_of_a_pasted_address(page: Any, chain: Devnet, shoot: Any) -> N
     shoot(page, "position-desktop")
 
 
-def test_a_member_sees_locked_dai_and_is_told_why_defect_waits(make_page: Any, chain: Devnet,
-                                                                shoot: Any) -> None:
+def test_a_member_defects_while_a_bid_is_open_and_keeps_its_part(make_page: Any, chain: Devnet,
+                                                                  shoot: Any) -> None:
     chain.pool.enter_auction(chain.keeper, chain.auction)
     r = pool_reads(chain)
     shares = shares_of(chain, chain.member)
     dai_out, _mkr, ok = contract(chain, "pool/pool", chain.pool.address) \
         .functions.getDefectAmount(shares).call()
-    assert not ok and dai_out > r["free"] > 0  # the test's premise: part of the DAI is in a bid
+    assert ok and 0 < dai_out <= r["free"]  # the liquid part only: the bid's part comes later
     page = make_page(chain.member)
     page.click("#connect")
     cell = page.locator(f'#position tr[data-pool="{chain.pool.address}"] '
                         'td[data-label="Withdrawable now"]')
     cell.wait_for()
-    assert cell.inner_text().startswith(
-        f"not yet: only {Wad(r['free']).format(0)} DAI of the pool is free now")
+    assert cell.inner_text().startswith("yes; your part of the open bids is paid when they")
     page.fill("#defect-amount", "all")
     page.click("#defect-form button[type=submit]")
-    message = fail_step(page)
-    assert (f"these shares are worth {Wad(dai_out).format(0)} DAI but only "
-            f"{Wad(r['free']).format(0)} DAI of the pool is free now") in message
-    assert "Nothing was signed or sent" in message
-    assert shares_of(chain, chain.member) == shares
-    shoot(page, "defect-locked-desktop")
+    wait_for_step(page, r"^Defect: confirmed")
+    assert shares_of(chain, chain.member) == 0
+    # the part of the open bid is a redeem request, paid once the auction is settled
+    req = contract(chain, "pool/pool", chain.pool.address).functions.pendingRedeemRequest(
+        contract(chain, "pool/pool", chain.pool.address).functions.frontier().call()[1] + 1,
+        chain.member).call()
+    assert req == shares
+    shoot(page, "defect-open-bid-desktop")
 
 
 def test_the_chart_follows_bids_and_restarts_over_time(page: Any, chain: Devnet,

@@ -276,15 +276,15 @@ def test_the_pool_won_auction_history_and_a_members_activity(server: str,
     ask = chain.core.flopper.bids(chain.auction).lot
     status, state = get(f"{server}/api/state")
     row = next(p for p in state["pools"] if p["address"] == chain.pool.address)
-    assert (row["status"], row["status_text"]) == ("bidding", "bidding in 1 auction: deposits "
-                                                   "closed")
+    assert (row["status"], row["status_text"]) == (
+        "bidding", "bidding in 1 auction; open for deposits (they bid at once)")
     time_travel(chain.w3, chain.core.flopper.ttl() + 1)
     chain.pool.finalize_auction(chain.keeper, chain.auction)
     # issue 13, item 5: a pool that only holds MKR is not "bidding"
     status, state = get(f"{server}/api/state")
     row = next(p for p in state["pools"] if p["address"] == chain.pool.address)
     assert (row["status"], row["status_text"], row["active_auctions"]) == (
-        "holding", "holds MKR: deposits closed", [])
+        "holding", "open for deposits; holds MKR owed to its members", [])
     status, hist = get(f"{server}/api/auction?id={chain.auction}")
     assert status == 200
     assert (hist["ended"], hist["winner"], hist["won_lot"]) == ("dealt", chain.pool.address,

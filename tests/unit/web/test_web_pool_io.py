@@ -30,16 +30,18 @@ def row(
 
 def test_status_words_say_what_the_pool_does() -> None:
     assert pool_io.status_words(0, 0, 0) == ("accepting", "open for deposits")
-    assert pool_io.status_words(1, 2, 0) == ("bidding", "bidding in 2 auctions: deposits closed")
-    assert pool_io.status_words(1, 1, 5) == ("bidding", "bidding in 1 auction: deposits closed")
-    # a pool that only holds MKR is not bidding (issue 13, item 5)
-    assert pool_io.status_words(1, 0, 5) == ("holding", "holds MKR: deposits closed")
-    assert pool_io.status_words(2, 0, 0) == ("deactivated", "deactivated: withdrawals only")
+    bidding = "bidding in 2 auctions; open for deposits (they bid at once)"
+    assert pool_io.status_words(1, 2, 0) == ("bidding", bidding)
+    # a pool that only holds MKR is not bidding (issue 13, item 5), and takes deposits
+    assert pool_io.status_words(0, 0, 5) == (
+        "holding", "open for deposits; holds MKR owed to its members")
+    assert pool_io.status_words(2, 0, 0) == (
+        "deactivated", "deactivated: withdrawals and claims only")
 
 
 def test_value_per_share_is_exact() -> None:
-    r = row(supply=3 * WAD, free=10 * WAD)
-    assert r["share_value"] == "3.333333333333333333" and r["value_dai"] == "10"
+    r = row(supply=3 * WAD, free=10 * WAD)  # the liquid DAI per share
+    assert r["share_value"] == "3.333333333333333333"
     assert row(supply=0, free=0)["share_value"] == "1"
 
 
@@ -48,20 +50,8 @@ def test_value_per_share_is_exact() -> None:
     [
         (row(), "0.5", "10", "the pool takes at least 1 DAI per enlist, not 0.5"),
         (row(status=2), "5", "10", pool_io.DEPOSITS_CEASED),
-        (
-            row(status=1, active=1),
-            "5",
-            "10",
-            "this pool is not taking deposits now (bidding in 1 auction: deposits closed); "
-            "deposits reopen when its auctions are finalized and it holds only DAI again",
-        ),
-        (
-            row(supply=1, free=10 * WAD),
-            "1",
-            "10",
-            "that amount is too small to buy a single share unit",
-        ),
-        (row(free=2**128 - 2 * WAD), "5", "10", "the amount is too large"),
+        (row(status=1, active=1), "5", "10", None),  # deposits stay open while it bids
+        (row(free=2**96 - 2 * WAD), "5", "10", "the amount is too large"),
         (row(), "20", "10", "you hold 10 DAI, this needs 20"),
         (row(), "5", "10", None),
     ],
@@ -78,9 +68,6 @@ def test_defect_checks() -> None:
     assert (
         pool_io.defect_problem(r, Wad(2 * WAD), Wad(WAD), (0, 0, True))
         == "you hold 1 shares, this needs 2"
-    )
-    assert "only 100 DAI of the pool is free now" in pool_io.defect_problem(
-        r, Wad(WAD), Wad(WAD), (200 * WAD, 0, False)
     )
     assert pool_io.defect_problem(r, Wad(WAD), Wad(WAD), (WAD, 0, True)) is None
 

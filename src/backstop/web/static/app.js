@@ -262,7 +262,7 @@ function renderPosition(pos) {
       cell("DAI now", formatDecimal(p.dai, 4)),
       cell("MKR now", formatDecimal(p.mkr, 4)),
       cell("Locked in bids", locked),
-      cell("Withdrawable now", p.shares === "0" ? "–" : (p.redeemable ? "yes" : `not yet: ${p.reason}`), "wrap"),
+      cell("Withdrawable now", p.shares === "0" ? "–" : (p.reason ? `yes; ${p.reason}` : "yes"), "wrap"),
     );
     return tr;
   });
