@@ -34,7 +34,6 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eth.db.account import AccountDB
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import keccak
@@ -181,21 +180,14 @@ class BoaProvider(JSONBaseProvider):
         return self._pinned(number)
 
     def _pinned(self, number: int) -> int:
-        """A read pinned to the head by number or hash keeps the head's state (history=False):
-        whoever pins a block reads it again after newer blocks, like the keeper's batches."""
-        if number == self.node.head.number:
-            self.node.head_root()
+        """A read pinned to the head by number or hash keeps the head's state readable after
+        newer blocks (``Node.pin``): whoever pins a block may read it again, like the keeper's
+        batches."""
+        self.node.pin(number)
         return number
 
     def _account_db(self, tag: Any) -> Any:
-        number = self._block_number(tag)
-        node = self.node
-        if number == node.head.number:
-            return node.state
-        root = node.blocks[number].state_root
-        if root is None:
-            raise node.no_history(number)
-        return AccountDB(node.db, root)
+        return self.node.account_db_at(self._block_number(tag))
 
     def _call_args(self, tx: dict[str, Any]) -> tuple[bytes, bytes, int, bytes, int | None]:
         if not isinstance(tx, dict):
