@@ -31,9 +31,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from eth.db.account import AccountDB
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import keccak
@@ -46,13 +49,16 @@ from backstop.chain._node import (
     DEFAULT_BASE_FEE,
     DEFAULT_PRIORITY_FEE,
     DEV_ADDRESSES,
+    DEV_BALANCE,
     EMPTY_ROOT,
     EMPTY_UNCLES,
+    ZERO_ADDRESS,
     Block,
     Node,
     RpcFailure,
     hb,
     hx,
+    make_env,
 )
 from backstop.testing.anvil import DEV_KEYS
 
@@ -126,6 +132,23 @@ class BoaProvider(JSONBaseProvider):
     def env(self) -> Any:
         """The titanoboa ``boa.Env`` of this chain."""
         return self.node.env
+
+    def record(self) -> None:
+        """Note, from now on, every block with its transactions, every state edit, snapshot
+        and revert (call it on a fresh chain): ``replay_recording(provider.recording)`` runs
+        exactly those transactions straight on the EVM, the floor of what this chain costs."""
+        with self._lock:
+            self.node.record()
+
+    @property
+    def recording(self) -> list[tuple[Any, ...]] | None:
+        """What ``record()`` noted so far (None when not recording)."""
+        return self.node.recording
+
+    def state_root(self) -> bytes:
+        """The state root of the newest block (computed if not known yet)."""
+        with self._lock:
+            return self.node.head_root()
 
     # ---- the web3 provider API ------------------------------------------------------------------
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
@@ -551,6 +574,78 @@ class BoaProvider(JSONBaseProvider):
 
     def rpc_anvil_stopImpersonatingAccount(self, params: list[Any]) -> None:
         self.node.impersonated.discard(_address(_param(params, 0)))
+
+
+@dataclass(frozen=True)
+class FloorRun:
+    """``replay_recording``'s answer: seconds spent (wall and CPU), transactions run, the final
+    state root."""
+
+    seconds: float
+    cpu_seconds: float
+    transactions: int
+    state_root: bytes
+
+
+def replay_recording(recording: Sequence[tuple[Any, ...]], *, chain_id: int = CHAIN_ID,
+                     gas_limit: int | None = None) -> FloorRun:
+    """Run a chain's ``recording`` again straight on a fresh titanoboa/py-evm EVM: the same
+    transactions in the same blocks (number, time, base fee, recent block hashes), the same
+    state edits, snapshots and reverts, with no JSON-RPC, no web3, no receipts, no calls.
+
+    The seconds exclude setting up the EVM and the final state root (computed to check that
+    the run reached the same state as the chain it was recorded on)."""
+    from backstop.chain._node import BLOCK_GAS_LIMIT
+
+    env = make_env()
+    evm = env.evm
+    evm.patch.chain_id = chain_id
+    evm.patch.gas_limit = gas_limit or BLOCK_GAS_LIMIT
+    evm.patch.coinbase = ZERO_ADDRESS
+    state = evm.vm.state
+    db = evm.vm.chaindb.db
+    for address in DEV_ADDRESSES:
+        state.set_balance(address, DEV_BALANCE)
+    state.persist()
+    ctx = state.execution_context
+    hashes: list[bytes] = []
+    snapshots: dict[int, tuple[bytes, int]] = {}
+    count = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    for event in recording:
+        kind = event[0]
+        if kind == "block":
+            _, number, timestamp, base_fee, block_hash, txs = event
+            evm.patch.block_number = number
+            evm.patch.timestamp = timestamp
+            ctx._base_fee_per_gas = base_fee
+            evm.patch.prev_hashes = list(reversed(hashes[max(0, number - 256):number]))
+            for tx in txs:
+                state.lock_changes()
+                state.apply_transaction(tx)
+            state.lock_changes()
+            count += len(txs)
+            hashes.append(block_hash)
+        elif kind == "edit":
+            state.lock_changes()
+            event[1](state)
+            state.lock_changes()
+        elif kind == "snapshot":
+            state.persist()
+            snapshots[event[1]] = (state.state_root, len(hashes))
+        elif kind == "revert":
+            root, height = snapshots[event[1]]
+            for later in [k for k in snapshots if k >= event[1]]:
+                del snapshots[later]
+            state._account_db = AccountDB(db, root)
+            del hashes[height:]
+        elif kind == "genesis":
+            hashes = [event[1]]
+        else:
+            raise ValueError(f"unknown event in a recording: {kind!r}")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    state.persist()
+    return FloorRun(seconds, cpu, count, state.state_root)
 
 
 def _topics_match(have: list[str], want: list[set[str] | None]) -> bool:

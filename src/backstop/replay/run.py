@@ -34,6 +34,7 @@ class DemoResult:
     seconds: float
     transactions: int
     files: dict[str, str] = field(default_factory=dict)
+    provider: Any = None  # the in-process chain it ran on (its recording, with record=True)
 
     @property
     def tx_per_second(self) -> float:
@@ -46,8 +47,11 @@ def _notes(s: scenarios.Scenario) -> dict[str, str]:
 
 
 def run_demo(quick: bool = False, out: Path | None = None,
-             progress: Progress | None = None) -> DemoResult:
-    """Play both scenarios on a fresh in-process chain; write the chart and JSON into ``out``."""
+             progress: Progress | None = None, *, record: bool = False) -> DemoResult:
+    """Play both scenarios on a fresh in-process chain; write the chart and JSON into ``out``.
+
+    ``record=True``: the chain notes every block and state edit (``result.provider.recording``,
+    for ``backstop bench demo``'s floor)."""
     from backstop.chain import dev
     from backstop.replay.chain import ChainEngine
 
@@ -55,7 +59,7 @@ def run_demo(quick: bool = False, out: Path | None = None,
     tell = progress or (lambda name, done, total: None)
     history = scenarios.history(quick)
     crash = scenarios.counterfactual(quick)
-    engine = ChainEngine(history)
+    engine = ChainEngine(history, record=record)
     engine.enlist_all(history.members)
     w3 = engine.w3
     snap = dev.snapshot(w3)
@@ -77,7 +81,8 @@ def run_demo(quick: bool = False, out: Path | None = None,
         "setup_transactions": setup,
         "wall_seconds": round(seconds, 2),
     }
-    result = DemoResult(h, c, figs, seconds, setup + h.transactions + c.transactions)
+    result = DemoResult(h, c, figs, seconds, setup + h.transactions + c.transactions,
+                        provider=engine.provider)
     figs["transactions"] = result.transactions
     figs["tx_per_second"] = round(result.tx_per_second, 1)
     if out is not None:
