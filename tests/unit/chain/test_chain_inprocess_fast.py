@@ -37,17 +37,20 @@ def _deploy(w3: Web3, artifact: dict[str, Any]) -> Any:
 
 
 class _Runs:
-    """Counts the EVM runs of calls and estimates (``Node._run``)."""
+    """Counts the EVM runs of calls and estimates (``Node._run``, ``Node._run_frames``)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        original = node_module.Node._run
+        for name in ("_run", "_run_frames"):
+            monkeypatch.setattr(node_module.Node, name, self._counting(
+                getattr(node_module.Node, name)))
 
+    def _counting(self, original: Any) -> Any:
         def counting(node: Any, *args: Any, **kwargs: Any) -> Any:
             self.count += 1
             return original(node, *args, **kwargs)
 
-        monkeypatch.setattr(node_module.Node, "_run", counting)
+        return counting
 
 
 @pytest.mark.parametrize("history", [False, True])
