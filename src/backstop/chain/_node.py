@@ -582,7 +582,7 @@ class Node:
         used nothing of the block (timestamp, number, ...) nor created a contract. The EVM is
         deterministic in what it reads, so the answer is provably the one it would give.
 
-        ``lean`` (``eth_call``: the output matters, not the gas): see ``_run_frames``.
+        ``lean``: the message's frames only when that is provably the same (``_run_frames``).
         """
         key = (number, sender, to, value, data, gas, lean)
         if self._memo_version != self.version:
@@ -641,12 +641,15 @@ class Node:
 
     def _run_frames(self, sender: bytes, to: bytes, data: bytes, gas: int,
                     watch: _Watch) -> Outcome | None:
-        """An ``eth_call`` at the head (no value, code of its own at ``to``) as its message
-        only, without the transaction around it (checks, nonce, gas purchase, refunds, fees:
-        for a call at gas price 0 none of them shows in the output; a third of a small call's
-        time). The output is the transaction's when the frames' gas cannot matter: None
-        (run it as a transaction) when it read GAS, made a call or created something, or ran
-        out of gas, as the warm accounts and the gas left may then differ."""
+        """A call at the head (no value, code of its own at ``to``) as its message only,
+        without most of the transaction around it (a third of a small call's time): the
+        sender's nonce moves as in a transaction and the same accounts are warm (sender,
+        ``to``, coinbase), but there are no checks, no gas purchase, refunds or fees (at gas
+        price 0 none of them shows in the frames). So the frames run exactly as in the
+        transaction when nothing in them depends on warm accounts outside these or on the gas
+        left: the answer is None (run it as a transaction) when a frame read GAS, made a call
+        or created something, or failed other than by a revert. The gas consumed is then the
+        intrinsic gas plus the frames' (before refunds), at least Prague's calldata floor."""
         state = self.state
         unsigned = self.builder.create_unsigned_transaction(
             nonce=0, gas_price=0, gas=gas, to=to, value=0, data=data)
@@ -661,6 +664,7 @@ class Node:
             state.lock_changes()
             snap = state.snapshot()
             try:
+                state.increment_nonce(sender)
                 for address in (sender, to, state.coinbase):
                     state.mark_address_warm(address)
                 message = Message(gas=gas - intrinsic, to=to, sender=sender, value=0,
@@ -676,12 +680,16 @@ class Node:
         error = computation.error if computation.is_error else None
         if watch.gas_sensitive or (error is not None and not isinstance(error, EvmRevert)):
             return None
+        sstore_need = 0
+        if watch.sstore_low is not None:
+            sstore_need = gas - watch.sstore_low + SSTORE_SENTRY + 1
         return Outcome(
             error=None if error is None else _failure_of(computation),
             out_of_gas=False,
             output=b"" if error is not None else computation.output,
-            consumed=0,  # not measured here: estimates never take this path
-            gas_sensitive=True,
+            consumed=max(gas - computation.get_gas_remaining(), _data_floor(data)),
+            gas_sensitive=False,
+            sstore_need=sstore_need,
         )
 
     def _run(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int,
@@ -753,7 +761,7 @@ class Node:
         short does a bisection follow.
         """
         cap = min(gas or self.gas_limit, self.gas_limit)
-        first = self._execute(sender, to, value, data, cap, number)
+        first = self._execute(sender, to, value, data, cap, number, lean=True)
         if first.error is not None:
             if first.out_of_gas:
                 raise RpcFailure(-32000, f"gas required exceeds allowance ({cap})")

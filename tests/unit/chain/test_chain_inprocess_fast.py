@@ -201,3 +201,39 @@ def test_recording_starts_on_a_fresh_chain(artifact: dict[str, Any]) -> None:
     _deploy(Web3(provider), artifact)
     with pytest.raises(RuntimeError, match="fresh chain"):
         provider.record()
+
+
+def test_frames_only_answers_equal_the_transactions(artifact: dict[str, Any]) -> None:
+    """The message's frames alone give the output and gas of the whole transaction."""
+    provider = BoaProvider(genesis_timestamp=GENESIS, history=False)
+    w3 = Web3(provider)
+    spy = _deploy(w3, artifact)
+    other = _deploy(w3, artifact)
+    me = w3.eth.accounts[1]
+    spy.functions.poke(1).transact({"from": me})
+    node = provider.node
+    stranger = b"\x42" * 20  # an account that does not exist
+    calls = [
+        (me, spy.functions.poke(2)), (stranger, spy.functions.counter()),
+        (me, spy.functions.balance_of(me)), (stranger, spy.functions.code_size(other.address)),
+        (me, spy.functions.now()), (stranger, spy.functions.balance_of(stranger)),
+    ]
+    for sender, fn in calls:
+        sender_bytes = sender if isinstance(sender, bytes) else bytes.fromhex(sender[2:])
+        to = bytes.fromhex(fn.address[2:])
+        data = bytes.fromhex(fn._encode_transaction_data()[2:])
+        whole = node._run(sender_bytes, to, 0, data, 1_000_000, node.head.number)
+        frames = node._run_frames(sender_bytes, to, data, 1_000_000, node_module._Watch())
+        assert frames is not None
+        assert (frames.output, frames.error) == (whole.output, whole.error)
+        assert frames.consumed == whole.consumed
+    relay = other.functions.relay(spy.address, 1)
+    data = bytes.fromhex(relay._encode_transaction_data()[2:])
+    watch = node_module._Watch()
+    db = node.state._account_db
+    db.watch = watch
+    try:  # a call forwards gas: not answered from the frames alone
+        assert node._run_frames(bytes.fromhex(me[2:]), bytes.fromhex(other.address[2:]),
+                                data, 1_000_000, watch) is None
+    finally:
+        db.watch = None
