@@ -9,8 +9,21 @@ anvil's dev methods (``evm_mine``, ``evm_increaseTime``, ``evm_setNextBlockTimes
 
 Each provider owns its own ``boa.Env`` (``provider.env``), so several chains can live in one
 process. ``history=False`` skips persisting the state of every block (about twice as fast; the
-replay wants it): the state is kept only for blocks that were snapshotted or read by number or
-hash while they were the newest; reads at other past blocks fail with a clear error.
+replay wants it): the state is kept only for blocks that were snapshotted (a state root) or read
+by number or hash while they were the newest (no state root: the live state notes what later
+blocks overwrite, and a read there rebuilds that block's state; the last 64 such blocks, until an
+``evm_revert``); reads at other past blocks fail with a clear error.
+
+What makes it fast, never changing an answer (see ``backstop.chain._node``):
+
+- a call at the newest block is remembered with every storage slot and account it read; the
+  same call later is answered without the EVM while all of them hold the same values (never for
+  calls that read the block's values or create contracts);
+- ``eth_call`` and the first run of ``eth_estimateGas`` execute the message's frames without the
+  transaction around them when nothing in them can depend on it (no GAS, call or creation); an
+  estimate of such a call needs no second run (its least limit is known from the first);
+- ``record()`` notes every block, edit, snapshot and revert; ``replay_recording`` runs exactly
+  those transactions again straight on the EVM (the floor ``backstop bench demo`` compares with).
 
 Differences from anvil worth knowing:
 
@@ -18,8 +31,8 @@ Differences from anvil worth knowing:
   ``evm_setNextBlockTimestamp`` says otherwise (anvil follows the wall clock);
 - the base fee stays at 1 gwei (or at the last ``anvil_setNextBlockBaseFeePerGas`` value) instead
   of following EIP-1559's adjustment, and ``evm_revert`` restores it (anvil keeps its fee state);
-- ``eth_estimateGas`` returns the least limit that succeeds when no sub-call forwards gas, else
-  one at most ~3% (+2,300) above it;
+- ``eth_estimateGas`` returns the least limit that succeeds when no sub-call forwards gas (at
+  least Prague's calldata floor), else one at most ~3% (+2,300) above it;
 - a transaction below Prague's calldata gas floor is refused at submission (anvil accepts the
   hash and drops the transaction);
 - ``eth_call`` at "pending" reads the latest block; there are no state overrides, no tracing.
