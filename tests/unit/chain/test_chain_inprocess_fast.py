@@ -237,3 +237,16 @@ def test_frames_only_answers_equal_the_transactions(artifact: dict[str, Any]) ->
                                 data, 1_000_000, watch) is None
     finally:
         db.watch = None
+
+
+@pytest.mark.parametrize("fields", [
+    {"to": b"\x11" * 20, "data": b"\x00\x12" * 40, "gas": 100_000},
+    {"data": b"\x60\x00", "gas": 60_000, "value": 5, "maxPriorityFeePerGas": 0,
+     "maxFeePerGas": 3 * 10**9},
+])
+def test_unlocked_transaction_hashes_sign_the_eip1559_message(fields: dict[str, Any]) -> None:
+    node = BoaProvider(genesis_timestamp=GENESIS).node
+    sender = node_module.DEV_ADDRESSES[3]
+    rec = node.make_unlocked(sender, dict(fields))
+    message = rec.tx.spoof_target.get_message_for_signing()  # py-evm's own encoding
+    assert rec.hash == node_module.keccak(message + sender)
