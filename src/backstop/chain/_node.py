@@ -1025,12 +1025,15 @@ class _LiveAccountDB(AccountDB):
 
 
 def _read_again(db: Any, key: Any) -> Any:
-    """The value now of one piece of state a call read: a storage slot or an account."""
+    """The value now of one piece of state a call read: a storage slot, or an account's balance,
+    nonce, code and (when all three are blank) whether it exists."""
     if isinstance(key, tuple):
         return db.get_storage(key[0], key[1])
-    if not db.account_exists(key):
+    account = db._get_account(key)
+    balance, nonce, code_hash = account.balance, account.nonce, account.code_hash
+    if not balance and not nonce and code_hash == EMPTY_SHA3 and not db.account_exists(key):
         return None
-    return db.get_balance(key), db.get_nonce(key), db.get_code_hash(key)
+    return balance, nonce, code_hash
 
 
 class _Watched:
