@@ -617,12 +617,14 @@ class Node:
             reads: dict[Any, None] = {to: None}  # its code; the rest as the EVM reads it
             db.gate = reads
             watch = db.watch = _Watch()
+            db.__class__ = _ReadingAccountDB
             try:
                 if frames_only:
                     outcome = self._run_frames(sender, to, data, gas, watch)
                 else:
                     outcome = self._run(sender, to, value, data, gas, self.head.number, watch)
             finally:
+                db.__class__ = _LiveAccountDB
                 db.gate = db.reads = db.watch = None
             if outcome is not None:
                 break
@@ -969,31 +971,16 @@ class _Watch:
 
 
 class _LiveAccountDB(AccountDB):
-    """py-evm's account database of the live state, which can note the state a call's frames
+    """py-evm's account database of the live state, which can note the values the first change
+    of each slot or account after a pinned block overwrites (``undo``: None while no block is
+    pinned) and, as ``_ReadingAccountDB`` while a remembered call runs, the state its frames
     read (``reads``: the transaction's own checks and fees, with no value and no gas price,
-    depend on nothing) and the values the first change of each slot or account after a pinned block
-    overwrites (``undo``). Both are None (nothing noted) while transactions are mined without
-    a pinned block and for calls that are not remembered."""
+    depend on nothing)."""
 
     reads: dict[Any, None] | None = None
     gate: dict[Any, None] | None = None  # ``reads`` while the call's frames run
     undo: _Undo | None = None
     watch: _Watch | None = None
-
-    def get_storage(self, address: bytes, slot: int, from_journal: bool = True) -> int:
-        if self.reads is not None:
-            self.reads[(address, slot)] = None
-        return super().get_storage(address, slot, from_journal)
-
-    def _get_account(self, address: bytes, from_journal: bool = True) -> Any:
-        if self.reads is not None:
-            self.reads[address] = None
-        return super()._get_account(address, from_journal)
-
-    def _get_encoded_account(self, address: bytes, from_journal: bool = True) -> bytes:
-        if self.reads is not None:
-            self.reads[address] = None
-        return super()._get_encoded_account(address, from_journal)
 
     def set_storage(self, address: bytes, slot: int, value: int) -> None:
         undo = self.undo
@@ -1022,6 +1009,25 @@ class _LiveAccountDB(AccountDB):
         if self.undo is not None and super().get_code_hash(address) != EMPTY_SHA3:
             self.undo.broken = True  # its slots cannot be listed: that block is not kept
         super()._wipe_storage(address)
+
+
+class _ReadingAccountDB(_LiveAccountDB):
+    """The live account database while a remembered call runs: notes what its frames read."""
+
+    def get_storage(self, address: bytes, slot: int, from_journal: bool = True) -> int:
+        if self.reads is not None:
+            self.reads[(address, slot)] = None
+        return super().get_storage(address, slot, from_journal)
+
+    def _get_account(self, address: bytes, from_journal: bool = True) -> Any:
+        if self.reads is not None:
+            self.reads[address] = None
+        return super()._get_account(address, from_journal)
+
+    def _get_encoded_account(self, address: bytes, from_journal: bool = True) -> bytes:
+        if self.reads is not None:
+            self.reads[address] = None
+        return super()._get_encoded_account(address, from_journal)
 
 
 def _read_again(db: Any, key: Any) -> Any:

@@ -55,6 +55,7 @@ def _run_demo(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str,
     then its floor: exactly the replay's transactions again, straight on the EVM."""
     import time
 
+    import backstop.replay.chain  # noqa: F401  (imported before the CPU clock starts)
     from backstop.chain.boa_provider import replay_recording
     from backstop.replay.run import run_demo
 
