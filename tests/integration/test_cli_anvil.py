@@ -85,7 +85,7 @@ def test_status_of_a_fresh_pool(chain, capsys):
     _, deployment, path = chain
     data = cli_json(capsys, "status", "--deployment", str(path))
     assert data["pool"] == deployment.pool
-    assert data["price"] == "100" and data["status"] == "accepting_deposits"
+    assert data["price"] == "100" and data["status"] == "idle"
     assert data["total_shares"] == "0" and data["flopper"]["kicks"] == 2
 
 
@@ -239,7 +239,7 @@ def test_deactivated_pool_refuses_deposits_in_words(chain, capsys):
     assert code == 1
     assert "the pool is deactivated (cease-fire): it takes no deposits" in one_line_error(err)
     assert w3.eth.block_number == block
-    assert cli_json(capsys, "status", "--deployment", str(path))["status"] == "deactivated"
+    assert cli_json(capsys, "status", "--deployment", str(path))["status"] == "ceased"
 
 
 # ---- the installed entry point ----------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_deploy_factory_and_a_pool_for_another_price(chain, capsys, monkeypatch,
     recorded = json.loads(out.read_text())
     assert recorded["pool"] == pool["address"] and recorded["maker"]
     status = cli_json(capsys, "status", "--deployment", str(out))
-    assert status["price"] == "150.5" and status["status"] == "accepting_deposits"
+    assert status["price"] == "150.5" and status["status"] == "idle"
     listed = cli_json(capsys, "pools", "--deployment", str(out))
     assert [p["address"] for p in listed["pools"]] == [pool["address"]]
 
@@ -325,7 +325,7 @@ def test_status_auctions_and_defect_while_the_pool_bids(chain, capsys):
     cli_json(capsys, "enlist", "60000", "--deployment", str(path))
     _pool_enters_auction_1(w3, deployment)
     status = cli_json(capsys, "status", "--deployment", str(path))
-    assert status["status"] == "activated" and status["active_auctions"] == [1]
+    assert status["status"] == "positions_open" and status["active_auctions"] == [1]
     assert status["dai_in_auctions"] == "50000" and status["dai_available"] == "10000"
     auctions = cli_json(capsys, "auctions", "--deployment", str(path))
     first = auctions["auctions"][0]

@@ -256,7 +256,6 @@ def test_enter_auction_bids_at_the_pool_price(system: System, depositor: str,
     bid, lot, guy, _tic, _end = system.flopper.bids(id_)
     assert (bid, lot, guy) == (SUMP, ASK, pool.address)
     assert pool.getPosition(id_) == (BID, ASK)
-    assert pool.positionAt(1) == (id_, BID, ASK, False)
     assert pool.getActiveAuctions() == [id_]
     assert pool.getDaiBalanceForAuctions() == BID
     assert pool.getAvailableDaiBalance() == 10_000 * WAD
@@ -696,6 +695,37 @@ def test_a_draining_bid_ends_the_era(system: System, depositor: str, second_depo
     assert near(system.mkr.balanceOf(depositor), ASK)
 
 
+def test_shares_of_an_ended_era_are_paid_as_its_positions_settle(
+    system: System, depositor: str, keeper: str, bidder: str
+) -> None:
+    pool = system.pool
+    system.enlist(depositor, 2 * BID)
+    first, second = system.biddable_many(2)
+    with boa.env.prank(keeper):
+        pool.enterAuction(first)
+        pool.enterAuction(second)  # drains: era 0 ends after position 2
+    assert pool.era() == 1
+    system.outbid(second, bidder)
+    pool.finalizeAuction(second)
+    assert pool.frontier()[0] == 1  # position 1 still open: the frontier waits
+    # the era's shares are a redeem request at its end (id 3), paid as its positions settle:
+    # the refund at once, without waiting for position 1
+    with boa.env.prank(depositor):
+        pool.claim()
+    assert pool.claimableRedeemRequest(3, depositor) == 2 * BID
+    assert pool.pendingRedeemRequest(3, depositor) == 0
+    assert near2(pool.previewClaimRedeem(3, depositor)[:2], (BID, 0))
+    pool.claimRedeem(3, depositor)
+    assert near(system.dai.balanceOf(depositor), BID)
+    assert pool.previewClaimRedeem(3, depositor)[:2] == (0, 0)
+    win(system, keeper, first)
+    assert near2(pool.previewClaimRedeem(3, depositor)[:2], (0, ASK))
+    pool.claimRedeem(3, depositor)
+    assert near(system.mkr.balanceOf(depositor), ASK)
+    with boa.reverts("Pool/no-request"):  # the frontier passed the era's end: it is done
+        pool.claimRedeem(3, depositor)
+
+
 def test_a_nearly_draining_bid_returns_the_remainder_with_its_outcome(
     system: System, depositor: str, keeper: str, bidder: str
 ) -> None:
@@ -789,7 +819,6 @@ def test_active_auctions_are_listed_in_commit_order_and_paged(
     system.outbid(ids[1], bidder)
     pool.finalizeAuction(ids[1])
     assert pool.getActiveAuctions() == [ids[2], ids[0]]
-    assert pool.positionAt(2) == (0, 0, 0, True)
 
 
 # ---- the 2019 Flopper ------------------------------------------------------------------------

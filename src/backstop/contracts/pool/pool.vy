@@ -191,7 +191,8 @@ _owed: HashMap[address, uint256]
 # @dev Controller -> index -> deposit request: sentinel | era (224..253) | DAI (128..223) |
 #      weight (0..127).
 _deposit_req: HashMap[address, HashMap[uint256, uint256]]
-# @dev Controller -> index -> redeem request weight.
+# @dev Controller -> index -> redeem request: weight (0..127); for shares retired at an era's
+#      end, that era + 1 (128..159), 0 for a defect's request.
 _redeem_w: HashMap[address, HashMap[uint256, uint256]]
 # @dev Controller -> index -> redeem request's accumulator snapshot, MKR | DAI.
 _redeem_snap: HashMap[address, HashMap[uint256, uint256]]
@@ -430,7 +431,7 @@ def claimDeposit(requestId: uint256, controller: address) -> uint256:
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
         end_id: uint256 = self._era_first[req_era + 1]
-        d_dai, d_mkr = self._add_redeem(controller, end_id, w, acc)
+        d_dai, d_mkr = self._add_redeem(controller, end_id, w, acc, req_era + 1)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
         log RedeemRequest(
@@ -473,7 +474,7 @@ def defect(shares: uint256) -> (uint256, uint256):
         request_id: uint256 = ((front >> 64) & _M64) + 1
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
-        d_dai, d_mkr = self._add_redeem(msg.sender, request_id, shares, self._acc[era])
+        d_dai, d_mkr = self._add_redeem(msg.sender, request_id, shares, self._acc[era], 0)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
         log RedeemRequest(
@@ -557,13 +558,20 @@ def claimRedeem(requestId: uint256, controller: address) -> (uint256, uint256):
     """
     # the checkpoint first: it turns shares of an ended era into this kind of request
     m: Member = self._sync(controller)
-    w: uint256 = self._redeem_w[controller][requestId]
+    word: uint256 = self._redeem_w[controller][requestId]
+    w: uint256 = word & _M128
     assert w != 0, "Pool/no-request"
     pre: uint256 = self._prefix_at[requestId]
-    assert pre & _RECORDED != 0, "Pool/request-pending"
     snap: uint256 = self._redeem_snap[controller][requestId]
-    self._redeem_w[controller][requestId] = 0
-    self._redeem_snap[controller][requestId] = 0
+    if pre & _RECORDED == 0 and word >> 128 != 0:
+        # shares retired at an era's end: every position of that era is below the id, so
+        # what its accumulators hold now is owed now; the request stays for the rest
+        pre = self._acc[(word >> 128) - 1]
+        self._redeem_snap[controller][requestId] = pre & ((_M127 << 127) | _M127)
+    else:
+        assert pre & _RECORDED != 0, "Pool/request-pending"
+        self._redeem_w[controller][requestId] = 0
+        self._redeem_snap[controller][requestId] = 0
     got_dai: uint256 = w * ((pre & _M127) - (snap & _M127)) // _ACC
     got_mkr: uint256 = w * (((pre >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC
     m.owed_dai += got_dai
@@ -878,21 +886,6 @@ def frontier() -> (uint256, uint256, uint256, uint256):
 
 @external
 @view
-def positionAt(index: uint256) -> (uint256, uint256, uint256, bool):
-    """
-    @notice The position with commit index `index` while it is open or settled but not yet
-            passed by the frontier.
-    @param index The index (1-based).
-    @return Auction id, DAI bid (wad), MKR ask (wad), settled; all zero once accounted.
-    """
-    pos: uint256 = self._pos[index]
-    if pos & _SETTLED != 0:
-        return 0, 0, 0, True
-    return pos >> 228, (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M88, False
-
-
-@external
-@view
 def getActiveAuctions() -> DynArray[uint256, _MAX_LIST]:
     """
     @notice Ids of the auctions with an open position, in commit order, from the frontier on
@@ -1127,9 +1120,10 @@ def pendingRedeemRequest(requestId: uint256, controller: address) -> uint256:
     @param controller The controller.
     @return Shares (weight), wad (0 if none or claimable).
     """
-    if self._prefix_at[requestId] & _RECORDED != 0:
+    word: uint256 = self._redeem_w[controller][requestId]
+    if self._prefix_at[requestId] & _RECORDED != 0 or word >> 128 != 0:
         return 0
-    return self._redeem_w[controller][requestId]
+    return word & _M128
 
 
 @external
@@ -1142,9 +1136,10 @@ def claimableRedeemRequest(requestId: uint256, controller: address) -> uint256:
     @param controller The controller.
     @return Shares (weight), wad (0 if none or pending).
     """
-    if self._prefix_at[requestId] & _RECORDED == 0:
+    word: uint256 = self._redeem_w[controller][requestId]
+    if self._prefix_at[requestId] & _RECORDED == 0 and word >> 128 == 0:
         return 0
-    return self._redeem_w[controller][requestId]
+    return word & _M128
 
 
 @external
@@ -1158,11 +1153,14 @@ def previewClaimRedeem(requestId: uint256, controller: address) -> (
     @param controller The controller.
     @return DAI and MKR of the request alone (wad), and the revert reason ("" if none).
     """
-    w: uint256 = self._redeem_w[controller][requestId]
+    word: uint256 = self._redeem_w[controller][requestId]
+    w: uint256 = word & _M128
     if w == 0:
         return 0, 0, "Pool/no-request"
     pre: uint256 = self._prefix_at[requestId]
-    if pre & _RECORDED == 0:
+    if pre & _RECORDED == 0 and word >> 128 != 0:
+        pre = self._acc[(word >> 128) - 1]
+    elif pre & _RECORDED == 0:
         return 0, 0, "Pool/request-pending"
     snap: uint256 = self._redeem_snap[controller][requestId]
     return (
@@ -1320,7 +1318,7 @@ def _sync(member: address) -> Member:
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
         request_id: uint256 = self._era_first[m_era + 1]
-        d_dai, d_mkr = self._add_redeem(member, request_id, w, snap)
+        d_dai, d_mkr = self._add_redeem(member, request_id, w, snap, m_era + 1)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
         log RedeemRequest(
@@ -1383,9 +1381,9 @@ def _store(member: address, m: Member, era: uint256):
 
 
 @internal
-def _add_redeem(member: address, request_id: uint256, w: uint256, snap: uint256) -> (
-    uint256, uint256
-):
+def _add_redeem(
+    member: address, request_id: uint256, w: uint256, snap: uint256, era_tag: uint256
+) -> (uint256, uint256):
     """
     @dev Open or increase `member`'s redeem request at `request_id` by weight `w` that has
          earned up to accumulator value `snap`. Two parts of one request share the later
@@ -1397,9 +1395,11 @@ def _add_redeem(member: address, request_id: uint256, w: uint256, snap: uint256)
            passes the position before it).
     @param w The weight.
     @param snap The accumulator snapshot (MKR | DAI) the weight has earned up to.
+    @param era_tag For shares retired at an era's end: that era + 1 (such a request pays as
+           the era's positions settle); 0 for a defect's request.
     @return DAI and MKR owed at once to `member`.
     """
-    old_w: uint256 = self._redeem_w[member][request_id]
+    old_w: uint256 = self._redeem_w[member][request_id] & _M128
     new_snap: uint256 = snap & ((_M127 << 127) | _M127)
     d_dai: uint256 = 0
     d_mkr: uint256 = 0
@@ -1413,7 +1413,7 @@ def _add_redeem(member: address, request_id: uint256, w: uint256, snap: uint256)
         else:
             d_dai = old_w * ((new_snap & _M127) - (old_snap & _M127)) // _ACC
             d_mkr = old_w * (((new_snap >> 127) & _M127) - ((old_snap >> 127) & _M127)) // _ACC
-    self._redeem_w[member][request_id] = old_w + w
+    self._redeem_w[member][request_id] = (era_tag << 128) | (old_w + w)
     self._redeem_snap[member][request_id] = new_snap
     if self._prefix_at[request_id] == 0:
         self._prefix_at[request_id] = _SENTINEL
