@@ -73,6 +73,22 @@ class PoolView:
         return auction.guy.lower() == self.address.lower()
 
 
+_SUITS: dict[tuple[int, int, int, int], bool] = {}
+
+
+def lot_suits_price(price: int, bid: int, lot: int, beg: int) -> bool:
+    """``lot_could_suit`` on plain numbers, memoized (the keeper asks it for every pool and
+    followed auction every block, and the numbers rarely change)."""
+    key = (price, bid, lot, beg)
+    found = _SUITS.get(key)
+    if found is None:
+        if len(_SUITS) > 200_000:
+            _SUITS.clear()
+        found = bid_bookable(bid) and lot_allows(ask_for(bid, price)[0], lot, beg)
+        _SUITS[key] = found
+    return found
+
+
 @dataclass(frozen=True)
 class ChainView:
     """One block's worth of reads."""
@@ -126,7 +142,9 @@ def can_enter(pool: PoolView, auction: AuctionView, view: ChainView,
         pool_is_guy=pool.is_guy(auction), exists=auction.exists, bid_rad=auction.bid,
         lot=auction.lot, tic=auction.tic, end=auction.end, now=view.now, beg=view.beg,
         price=pool.price, free=pool.available_dai if available_dai is None else available_dai)
-    return replace(check, reason=_WORDS.get(check.reason, check.reason))
+    if check.ok or check.reason not in _WORDS:
+        return check
+    return replace(check, reason=_WORDS[check.reason])
 
 
 def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> str | None:
@@ -144,10 +162,7 @@ def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> st
 
 def lot_could_suit(pool: PoolView, auction: AuctionView, beg: int) -> bool:
     """The auction's lot is large enough for the pool's price (whatever its funds and status)."""
-    if not auction.exists or not bid_bookable(auction.bid):
-        return False
-    ask, _ = ask_for(auction.bid, pool.price)
-    return lot_allows(ask, auction.lot, beg)
+    return auction.exists and lot_suits_price(pool.price, auction.bid, auction.lot, beg)
 
 
 @dataclass
@@ -188,16 +203,23 @@ def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
                 add(Decision(Action.FINALIZE, auction_id, pool.address, why))
 
     free = {p.address: p.available_dai for p in view.pools}
+    open_pools = [p for p in view.pools if not p.ceased] if view.live else []
+    now = view.now
     for auction_id in sorted(view.auctions):
         auction = view.auctions[auction_id]
         best: tuple[PoolView, EnterCheck] | None = None
-        for pool in view.pools:
-            if (pool.address, Action.ENTER.value, auction_id) in busy:
-                best = None
-                break  # a bid of ours is on its way: wait for it
-            check = can_enter(pool, auction, view, free[pool.address])
-            if check.ok and (best is None or check.ask < best[1].ask):
-                best = (pool, check)
+        if open_pools and auction.exists and dent_open(auction.tic, auction.end, now):
+            for pool in open_pools:
+                if (pool.address, Action.ENTER.value, auction_id) in busy:
+                    best = None
+                    break  # a bid of ours is on its way: wait for it
+                # cheap filters first: most (pool, auction) pairs fail one of these
+                if auction_id in pool.active or not lot_suits_price(
+                        pool.price, auction.bid, auction.lot, view.beg):
+                    continue
+                check = can_enter(pool, auction, view, free[pool.address])
+                if check.ok and (best is None or check.ask < best[1].ask):
+                    best = (pool, check)
         if best is not None:
             pool, check = best
             free[pool.address] -= check.bid
@@ -205,6 +227,6 @@ def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
                          f"lot {Wad(auction.lot)} MKR allows the pool's ask of "
                          f"{Wad(check.ask)} MKR",
                          ask=check.ask, bid=check.bid))
-        if tick and auction.tickable_at(view.now):
+        if tick and auction.tickable_at(now):
             add(Decision(Action.TICK, auction_id, None, "expired with no bid"))
     return out

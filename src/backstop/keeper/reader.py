@@ -7,7 +7,7 @@ makes them every block: no ABI machinery on the hot path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,8 @@ POOL_FLOPPER = selector("flopper()")
 POOL_CEASED = selector("ceased()")
 POOL_AVAILABLE = selector("getAvailableDaiBalance()")
 POOL_ACTIVE = selector("getActiveAuctions()")
+POOL_POSITION = selector("getPosition(uint256)")
+POOL_LISTING_CAP = 1_000  # getActiveAuctions() lists at most this many
 FACTORY_POOLS = selector("get_pools()")
 ENTER = selector("enterAuction(uint256)")
 FINALIZE = selector("finalizeAuction(uint256)")
@@ -56,9 +58,13 @@ def _address(raw: bytes, i: int = 0) -> str:
 
 
 def decode_bids(auction_id: int, raw: bytes) -> AuctionView:
-    """``bids(id) -> (bid, lot, guy, tic, end)``."""
-    return AuctionView(auction_id, _word(raw, 0), _word(raw, 1), _address(raw, 2),
-                       _word(raw, 3), _word(raw, 4))
+    """``bids(id) -> (bid, lot, guy, tic, end)``; ``guy`` in lower case (no checksum: this
+    runs for every followed auction every block)."""
+    if len(raw) < 160:
+        raise RpcError(f"flopper.bids({auction_id}) answered {len(raw)} bytes, not 160")
+    return AuctionView(auction_id, int.from_bytes(raw[0:32], "big"),
+                       int.from_bytes(raw[32:64], "big"), "0x" + raw[76:96].hex(),
+                       int.from_bytes(raw[96:128], "big"), int.from_bytes(raw[128:160], "big"))
 
 
 def decode_uint_array(raw: bytes) -> tuple[int, ...]:
@@ -90,6 +96,60 @@ class PoolReading:
     ceased: bool | None  # None: not read this block
     available_dai: int | None  # None: not read this block
     active: tuple[int, ...]
+    listing_full: bool = False  # the listing hit its cap: there may be more positions
+
+
+PoolDecoder = Callable[[Sequence[Any]], PoolReading]
+
+
+def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = False,
+               available: bool = False, check: Iterable[int] = ()
+               ) -> tuple[list[tuple[str, list[Any]]], PoolDecoder]:
+    """THE one place that knows how the keeper reads a pool each block: the requests for
+    ``pool`` at block ``tag`` and the function that turns their results (in order) into a
+    ``PoolReading``.
+
+    ``positions``: the auctions it holds a position in (``getActiveAuctions()``, at most
+    1,000: ``listing_full`` says the cap was hit); ``check``: ids to confirm one by one
+    (``getPosition(id)``), which joins ``active`` if the pool holds them (how positions past the
+    listing's cap are seen); ``ceased`` and ``available``: its status and free DAI.
+    """
+    ids = sorted(set(check))
+    requests: list[tuple[str, list[Any]]] = []
+    if positions:
+        requests.append(_call(pool, calldata(POOL_ACTIVE), tag))
+    requests += [_call(pool, calldata(POOL_POSITION, i), tag) for i in ids]
+    if ceased:
+        requests.append(_call(pool, calldata(POOL_CEASED), tag))
+    if available:
+        requests.append(_call(pool, calldata(POOL_AVAILABLE), tag))
+
+    def decode(results: Sequence[Any]) -> PoolReading:
+        k = 0
+        active: tuple[int, ...] = ()
+        full = False
+        if positions:
+            active = decode_uint_array(_bytes(results[k], f"{pool}.getActiveAuctions()"))
+            full = len(active) >= POOL_LISTING_CAP
+            k += 1
+        if ids:
+            more = set(active)
+            for i in ids:
+                raw = _bytes(results[k], f"{pool}.getPosition({i})")
+                k += 1
+                if any(raw[:64]):
+                    more.add(i)
+            active = tuple(sorted(more))
+        is_ceased = free = None
+        if ceased:
+            is_ceased = bool(_word(_bytes(results[k], f"{pool}.ceased()")))
+            k += 1
+        if available:
+            free = _word(_bytes(results[k], f"{pool}.getAvailableDaiBalance()"))
+            k += 1
+        return PoolReading(pool, is_ceased, free, active, full)
+
+    return requests, decode
 
 
 @dataclass(frozen=True)
@@ -122,9 +182,38 @@ def _call(to: str, data: str, block: str) -> tuple[str, list[Any]]:
 def _bytes(result: Any, what: str) -> bytes:
     if isinstance(result, Revert):
         raise RpcError(f"{what} reverted: {result.reason}")
-    if not isinstance(result, str):
+    if not isinstance(result, str) or result[:2] != "0x":
         raise RpcError(f"{what}: unexpected answer {result!r}")
-    return bytes.fromhex(result[2:])
+    try:
+        return bytes.fromhex(result[2:])
+    except ValueError:
+        raise RpcError(f"{what}: unexpected answer {result[:40]!r}") from None
+
+
+def hex_int(value: Any, what: str) -> int:
+    """A JSON-RPC quantity, or ``RpcError`` naming ``what`` for anything else (null too)."""
+    if isinstance(value, str):
+        try:
+            return int(value, 16)
+        except ValueError:
+            pass
+    raise RpcError(f"{what}: the node answered {value!r}, not a number")
+
+
+def decode_header(block: Any, number: int) -> Header:
+    """What the keeper needs of ``eth_getBlockByNumber``; ``RpcError`` if the answer is
+    missing (the node is behind) or malformed."""
+    if not block:
+        raise RpcError(f"block {number} is not there (yet): the node may be behind")
+    if not isinstance(block, dict):
+        raise RpcError(f"block {number}: the node answered {block!r}")
+    try:
+        return Header(hex_int(block.get("number"), "block number"),
+                      hex_int(block.get("timestamp"), "block timestamp"), str(block["hash"]),
+                      str(block["parentHash"]),
+                      hex_int(block.get("baseFeePerGas") or "0x0", "base fee"))
+    except KeyError as exc:
+        raise RpcError(f"block {number}: no {exc} in the node's answer") from None
 
 
 class ChainReader:
@@ -138,16 +227,19 @@ class ChainReader:
     def block_number(self) -> int:
         """``eth_blockNumber`` (one request)."""
         (number,) = rpc_batch(self.w3, [("eth_blockNumber", [])])
-        return int(number, 16)
+        return hex_int(number, "eth_blockNumber")
 
     def read(self, number: int, pools: Sequence[str], auction_ids: Iterable[int], *,
              beg: bool = True, ceased: Iterable[str] | None = None,
-             available: Iterable[str] | None = None) -> Reading:
-        """The header of block ``number`` and every read at that block, in one batch.
+             available: Iterable[str] | None = None,
+             check: dict[str, set[int]] | None = None) -> Reading:
+        """The header of block ``number`` and every read at that block, in one batch (cut in
+        chunks the node accepts).
 
-        Every pool's active auctions are always read; ``beg`` and each pool's ``ceased`` and
-        free DAI only when asked (``None``: for every pool), as they rarely change and every
-        call costs the in-process chain a full EVM execution.
+        Every pool's positions are always read (``pool_reads``); ``beg`` and each pool's
+        ``ceased`` and free DAI only when asked (``None``: for every pool), as they rarely
+        change and every call costs the in-process chain a full EVM execution. ``check``:
+        per pool, ids whose position to confirm one by one (past the listing's cap).
         """
         tag = hex(number)
         ids = sorted(set(auction_ids))
@@ -162,19 +254,17 @@ class ChainReader:
             requests.append(_call(self.flopper, calldata(BEG), tag))
         if self.factory:
             requests.append(_call(self.factory, calldata(FACTORY_POOLS), tag))
+        decoders: list[tuple[int, int, PoolDecoder]] = []
         for pool in pools:
-            requests.append(_call(pool, calldata(POOL_ACTIVE), tag))
-            if pool in ceased_set:
-                requests.append(_call(pool, calldata(POOL_CEASED), tag))
-            if pool in available_set:
-                requests.append(_call(pool, calldata(POOL_AVAILABLE), tag))
+            reqs, decode = pool_reads(pool, tag, ceased=pool in ceased_set,
+                                      available=pool in available_set,
+                                      check=(check or {}).get(pool, ()))
+            decoders.append((len(requests), len(reqs), decode))
+            requests += reqs
+        start_bids = len(requests)
         requests += [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
         res = rpc_batch(self.w3, requests)
-        block = res[0]
-        if not block:
-            raise RpcError(f"block {number} is not there (yet): the node may be behind")
-        header = Header(int(block["number"], 16), int(block["timestamp"], 16), block["hash"],
-                        block["parentHash"], int(block.get("baseFeePerGas") or "0x0", 16))
+        header = decode_header(res[0], number)
         k = 3
         beg_value = None
         if beg:
@@ -184,24 +274,12 @@ class ChainReader:
         if self.factory:
             factory_pools = decode_address_array(_bytes(res[k], "factory.get_pools()"))
             k += 1
-        readings = []
-        for pool in pools:
-            active = decode_uint_array(_bytes(res[k], "pool.getActiveAuctions()"))
-            k += 1
-            is_ceased = None
-            if pool in ceased_set:
-                is_ceased = bool(_word(_bytes(res[k], "pool.ceased()")))
-                k += 1
-            free = None
-            if pool in available_set:
-                free = _word(_bytes(res[k], "pool.getAvailableDaiBalance()"))
-                k += 1
-            readings.append(PoolReading(pool, is_ceased, free, active))
+        readings = tuple(decode(res[at:at + n]) for at, n, decode in decoders)
         auctions = {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
-                    for i, r in zip(ids, res[k:], strict=True)}
+                    for i, r in zip(ids, res[start_bids:], strict=True)}
         return Reading(header, _word(_bytes(res[1], "flopper.kicks()")),
                        bool(_word(_bytes(res[2], "flopper.live()"))), beg_value,
-                       tuple(readings), factory_pools, auctions)
+                       readings, factory_pools, auctions)
 
     def read_more(self, number: int, auction_ids: Iterable[int],
                   pools: Iterable[str] = ()) -> tuple[dict[int, AuctionView],
@@ -212,18 +290,18 @@ class ChainReader:
         pool_list = sorted(set(pools))
         tag = hex(number)
         requests = [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
+        decoders: list[tuple[int, int, PoolDecoder]] = []
         for pool in pool_list:
-            requests += [_call(pool, calldata(POOL_CEASED), tag),
-                         _call(pool, calldata(POOL_AVAILABLE), tag)]
+            reqs, decode = pool_reads(pool, tag, positions=False, ceased=True, available=True)
+            decoders.append((len(requests), len(reqs), decode))
+            requests += reqs
         res = rpc_batch(self.w3, requests)
         auctions = {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
                     for i, r in zip(ids, res, strict=False)}
-        k = len(ids)
         state = {}
-        for pool in pool_list:
-            state[pool] = (bool(_word(_bytes(res[k], "pool.ceased()"))),
-                           _word(_bytes(res[k + 1], "pool.getAvailableDaiBalance()")))
-            k += 2
+        for at, n, decode in decoders:
+            pr = decode(res[at:at + n])
+            state[pr.address] = (bool(pr.ceased), pr.available_dai or 0)
         return auctions, state
 
     def pool_constants(self, pools: Sequence[str]) -> dict[str, tuple[int, str]]:

@@ -33,7 +33,7 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 
 from backstop.chain.errors import Revert, RpcError
-from backstop.chain.tx import FeeTooLow, PendingTx, TxSender
+from backstop.chain.tx import Deferred, FeeTooLow, PendingTx, TxSender, parse_gwei
 from backstop.keeper.decide import (
     Action,
     AuctionView,
@@ -54,16 +54,22 @@ from backstop.keeper.reader import (
     Reading,
     calldata,
     factory_pools,
+    hex_int,
     pool_flopper,
     rpc_batch,
 )
 from backstop.keeper.settings import ConfigError, KeeperSettings
-from backstop.units import Wad
+from backstop.units import RAY, Wad
 
 _SELECTORS = {Action.ENTER: ENTER, Action.FINALIZE: FINALIZE, Action.TICK: TICK}
 _ACTION_OF_SELECTOR = {sel: action for action, sel in _SELECTORS.items()}
-INHERITED_WAIT_BLOCKS = 10  # blocks to wait for transactions of a previous run before going on
+INHERITED_WAIT_BLOCKS = 3  # blocks to wait for transactions of a previous run before going on
+# (then every send is simulated on the pending block, where those transactions count)
 REGULAR_BLOCKS = 4  # this many equal block intervals in a row: the chain has a block time
+CALM_BLOCKS = 10  # blocks without a lost bid before the tip comes down a step
+HEAD_CHECK_BLOCKS = 16  # with several endpoints, compare their heads every this many blocks
+ACTION_GAS = {Action.ENTER: 200_000, Action.FINALIZE: 150_000, Action.TICK: 60_000}
+"""About the gas of each action (for the default fee cap: stake per gas)."""
 
 
 @dataclass
@@ -108,7 +114,8 @@ class Keeper:
                 w3, account, max_fee_gwei=settings.max_fee_gwei,
                 priority_fee_gwei=settings.priority_fee_gwei,
                 bump_percent=settings.bump_percent,
-                bump_every_blocks=settings.bump_every_blocks, listener=self._on_tx)
+                bump_every_blocks=settings.bump_every_blocks, listener=self._on_tx,
+                simulate_block="pending")
         self.journal: Journal | None = None
         if self.sender is not None and settings.journal:
             self.journal = Journal(settings.journal, self.sender.address)
@@ -134,6 +141,13 @@ class Keeper:
         self._skipped: set[str] = set()
         self._intervals: deque[int] = deque(maxlen=REGULAR_BLOCKS)
         self._stop = threading.Event()
+        self._wanted: dict[tuple[str, str, int], int] = {}  # decision -> first block wanted
+        self._peer_logged: set[tuple[str, str, int]] = set()
+        self._competition = 0  # our bids lost to others lately (raises the tip)
+        self._calm_blocks = 0
+        self._positions: dict[str, set[int]] = {}  # known positions (past the listing's cap)
+        self._full_listing: set[str] = set()
+        self._candidates: dict[int, tuple[AuctionView, int, tuple[str, ...]]] = {}
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -261,8 +275,10 @@ class Keeper:
         ids, candidates = self._read_set()
         full = self._full_refresh or number % self.settings.refresh_every_blocks == 0
         wanted = set(self.pools) if full else candidates
+        check = {p: self._positions.get(p, set()) - self._active.get(p, frozenset())
+                 for p in self._full_listing}
         reading = self.reader.read(number, self.pools, ids, beg=full or self._beg == 0,
-                                   ceased=wanted, available=wanted)
+                                   ceased=wanted, available=wanted, check=check or None)
         reorg = self._reorged(reading, number)
         self._follow_up(reading, reorg, wanted)
         self._update(reading)
@@ -273,7 +289,9 @@ class Keeper:
         view = self._view(reading)
         decided = plan(view, self.in_flight.keys(), tick=self.settings.tick)
         holding = self._holding(number)
-        sent = self._execute(decided.decisions, number, holding)
+        mine = self._my_share(decided.decisions, number)
+        sent = self._execute(mine, number, holding, view)
+        self._check_heads(number)
         if number == self.last_block + 1 and self.last_now:
             self._intervals.append(reading.header.timestamp - self.last_now)
         self.last_block, self.last_hash = number, reading.header.hash
@@ -301,11 +319,18 @@ class Keeper:
                 pools.update(candidates)
         return ids, pools
 
-    def _candidate_pools(self, a: AuctionView, views: Sequence[PoolView]) -> list[str]:
-        """Open pools (``views``) whose price the auction's lot suits (last known state)."""
+    def _candidate_pools(self, a: AuctionView, views: Sequence[PoolView]) -> tuple[str, ...]:
+        """Open pools (``views``) whose price the auction's lot suits (last known state);
+        remembered per auction reading and pool set, so an idle auction costs a lookup."""
         if not a.open_at(self.last_now):
-            return []
-        return [v.address for v in views if lot_could_suit(v, a, self._beg)]
+            return ()
+        key = len(views) * 1_000_003 + self._beg % 1_000_003
+        known = self._candidates.get(a.id)
+        if known is not None and known[0] is a and known[1] == key:
+            return known[2]
+        out = tuple(v.address for v in views if lot_could_suit(v, a, self._beg))
+        self._candidates[a.id] = (a, key, out)
+        return out
 
     def _reorged(self, reading: Reading, number: int) -> bool:
         """The chain is not the one seen last block (a reorg, or a node that lost blocks)."""
@@ -353,6 +378,13 @@ class Keeper:
             self._beg = reading.beg
         self._active = {pr.address: frozenset(pr.active) for pr in reading.pools}
         for pr in reading.pools:
+            if pr.listing_full:
+                self._full_listing.add(pr.address)
+                self._positions.setdefault(pr.address, set()).update(pr.active)
+            else:
+                self._full_listing.discard(pr.address)
+                self._positions[pr.address] = set(pr.active)
+        for pr in reading.pools:
             if pr.ceased is not None:
                 self._ceased[pr.address] = pr.ceased
             if pr.available_dai is not None:
@@ -364,6 +396,7 @@ class Keeper:
                 self.followed[i] = a
             else:
                 self.followed.pop(i, None)
+                self._candidates.pop(i, None)
         self.metrics.auctions_followed.set(len(self.followed))
 
     def _view(self, reading: Reading) -> ChainView:
@@ -378,7 +411,60 @@ class Keeper:
 
     # ---- acting ---------------------------------------------------------------------------------
 
-    def _execute(self, decisions: Sequence[Decision], number: int, holding: bool) -> int:
+    def _my_share(self, decisions: Sequence[Decision], number: int) -> list[Decision]:
+        """The decisions this keeper takes when several keep the same pools: auction ``id``
+        belongs to keeper ``id % keepers``; another keeper's auction is taken over once the
+        same decision has been wanted for ``takeover_blocks`` blocks (its keeper is quiet)."""
+        s = self.settings
+        wanted = {}
+        for d in decisions:
+            wanted[d.key] = self._wanted.get(d.key, number)
+        self._wanted = wanted
+        if s.keepers == 1:
+            return list(decisions)
+        out = []
+        for d in decisions:
+            if d.auction_id % s.keepers == s.keeper_index:
+                out.append(d)
+            elif number - wanted[d.key] >= s.takeover_blocks:
+                if d.key not in self._peer_logged:
+                    self._log_decision("take_over", d, number, level="warning",
+                                       owner=d.auction_id % s.keepers,
+                                       quiet_blocks=number - wanted[d.key])
+                    self._peer_logged.add(d.key)
+                out.append(d)
+        self._peer_logged &= wanted.keys()
+        return out
+
+    def _fees(self, decisions: Sequence[Decision], view: ChainView | None
+              ) -> tuple[list[int | None], int | None]:
+        """Per decision the fee cap (wei per gas) and the tip for this block.
+
+        The rule, unless ``--max-fee-gwei`` is given: gas may cost at most ``fee_budget_bps``
+        / 10,000 of the DAI at stake (the bid for an enter, the auction's bid for a finalize),
+        at ``eth_price_dai`` DAI per ETH, for the gas such a transaction takes, and never less
+        than ``fee_floor_gwei``. The tip doubles for each of our bids lost to others lately
+        (up to 8x; back down after quiet blocks)."""
+        s = self.settings
+        floor = parse_gwei(s.fee_floor_gwei) or 0
+        caps: list[int | None] = []
+        for d in decisions:
+            if s.max_fee_gwei is not None:
+                caps.append(None)  # the sender's own cap
+                continue
+            stake = d.bid
+            if d.action is Action.FINALIZE and view is not None:
+                a = view.auctions.get(d.auction_id)
+                stake = a.bid // RAY if a is not None else 0
+            budget_wei = stake * s.fee_budget_bps // 10_000 // s.eth_price_dai
+            caps.append(max(floor, budget_wei // ACTION_GAS[d.action]))
+        tip = None
+        if self._competition and self.sender is not None:
+            tip = self.sender.priority_fee * 2 ** min(self._competition, 3)
+        return caps, tip
+
+    def _execute(self, decisions: Sequence[Decision], number: int, holding: bool,
+                 view: ChainView | None = None) -> int:
         """Simulate and send the decisions (or log them in dry-run); the number sent."""
         if self.settings.dry_run:
             current = {d.key for d in decisions}
@@ -388,6 +474,7 @@ class Keeper:
             self._dry_logged = current
             return 0
         if not decisions or self.sender is None:
+            self._calm()
             return 0
         if holding:
             for d in decisions:
@@ -397,22 +484,57 @@ class Keeper:
         txs = [({"to": d.pool or self.reader.flopper, "data":  # type: ignore[union-attr]
                  calldata(_SELECTORS[d.action], d.auction_id)}, self._label(d))
                for d in decisions]
-        results = self.sender.submit_many(txs)
-        sent = 0
+        caps, tip = self._fees(decisions, view)
+        results = self.sender.submit_many(txs, max_fees=caps, priority_fee=tip)
+        sent = deferred = 0
+        lost = False
         for d, res in zip(decisions, results, strict=True):
             if isinstance(res, PendingTx):
                 self.in_flight[d.key] = res
                 sent += 1
                 self._log_decision(d.action.value, d, number, tx=res.hash, nonce=res.nonce)
+            elif isinstance(res, Deferred):
+                deferred += 1
             elif isinstance(res, Revert):
                 self.metrics.txs_dropped.inc()
+                lost = lost or d.action is Action.ENTER
                 self._log_decision("dropped", d, number, level="warning",
                                    reason=f"simulation reverted: {res.reason}")
             elif isinstance(res, FeeTooLow):
                 self._log_decision("fee_above_cap", d, number, level="warning", reason=str(res))
             else:
                 self._log_decision("send_failed", d, number, level="warning", reason=str(res))
+        if deferred:
+            self.log("deferred", block=number, count=deferred,
+                     why="the block is full with the transactions sent before")
+        if lost:
+            self._competition += 1
+            self._calm_blocks = 0
+        else:
+            self._calm()
         return sent
+
+    def _calm(self) -> None:
+        """A block without a lost bid: the tip comes down after a few."""
+        if self._competition:
+            self._calm_blocks += 1
+            if self._calm_blocks >= CALM_BLOCKS:
+                self._competition -= 1
+                self._calm_blocks = 0
+
+    def _check_heads(self, number: int) -> None:
+        """With several endpoints, compare their heads now and then (a stale node is left)."""
+        provider = self.w3.provider
+        compare = getattr(provider, "compare_heads", None)
+        if compare is None or len(getattr(provider, "urls", ())) < 2:
+            return
+        if number % HEAD_CHECK_BLOCKS:
+            return
+        before = provider.active_url  # type: ignore[attr-defined]
+        heads = compare()
+        after = provider.active_url  # type: ignore[attr-defined]
+        if after != before:
+            self.log("stale_node", level="warning", left=before, now=after, heads=heads)
 
     def _log_decision(self, event: str, d: Decision, number: int, level: str = "info",
                       **extra: Any) -> None:
@@ -440,9 +562,14 @@ class Keeper:
             m.txs_replaced.inc()
         elif event in ("failed", "replaced_by_other"):
             m.txs_failed.inc()
+            if d is not None and d.action is Action.ENTER:
+                self._competition += 1  # outbid on chain: raise the tip
+                self._calm_blocks = 0
         elif event == "mined" and d is not None:
             {Action.ENTER: m.entered, Action.FINALIZE: m.finalized,
              Action.TICK: m.ticks}[d.action].inc()
+            if d.action is Action.ENTER and d.pool in self._full_listing:
+                self._positions.setdefault(d.pool, set()).add(d.auction_id)
         level = "warning" if event not in ("mined", "replaced", "resent", "adopted") else "info"
         fields = {k: v for k, v in info.items() if v is not None}
         tx_hash = fields.pop("tx_hash", None) or ptx.hash or None
@@ -591,7 +718,7 @@ class Keeper:
         latest, pending = rpc_batch(self.w3, [
             ("eth_getTransactionCount", [self.sender.address, "latest"]),
             ("eth_getTransactionCount", [self.sender.address, "pending"])])
-        return int(pending, 16) - int(latest, 16)
+        return hex_int(pending, "pending nonce") - hex_int(latest, "nonce")
 
     def _install_signals(self) -> Any:
         """SIGINT/SIGTERM stop the loop cleanly (main thread only); returns the undo."""

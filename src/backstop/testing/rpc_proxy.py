@@ -8,6 +8,7 @@
         proxy.delay = 0.2                  # every request waits 0.2 s before it is forwarded
         proxy.fail_next(1, "garbage")      # the next request: HTTP 200 with a non-JSON body
         proxy.fail_next(1, "null")         # the next request: every call answered result null
+        proxy.fail_next(1, "unsupported")  # the next request: -32601, as for a hidden method
         proxy.refuse(); proxy.accept()     # stop listening (connection refused), listen again
         proxy.batch_limit = 1000           # refuse larger batches as geth does ("batch too large")
         proxy.requests, proxy.calls, proxy.by_method   # round trips, calls (batches unpacked)
@@ -35,7 +36,7 @@ from typing import Any
 
 from backstop.testing.anvil import free_port
 
-FAULT_KINDS = ("error", "http500", "close", "timeout", "garbage", "null")
+FAULT_KINDS = ("error", "http500", "close", "timeout", "garbage", "null", "unsupported")
 
 
 class _Server(ThreadingHTTPServer):
@@ -77,6 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "error":
             self._reply(200, _error_body(body))
             return
+        if fault == "unsupported":
+            self._reply(200, _error_body(body, -32601, "the method does not exist"))
+            return
         try:
             status, payload = proxy._forward(body)
         except OSError as exc:  # upstream down: answer like a gateway would
@@ -101,15 +105,16 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _error_body(body: bytes) -> bytes:
-    """A JSON-RPC error answer (-32603) for every call in the request."""
+def _error_body(body: bytes, code: int = -32603,
+                message: str = "injected fault: internal error") -> bytes:
+    """A JSON-RPC error answer (-32603 unless told) for every call in the request."""
     try:
         req = json.loads(body)
     except ValueError:
         req = {"id": None}
     calls = req if isinstance(req, list) else [req]
     answers = [{"jsonrpc": "2.0", "id": c.get("id"),
-                "error": {"code": -32603, "message": "injected fault: internal error"}}
+                "error": {"code": code, "message": message}}
                for c in calls]
     return json.dumps(answers if isinstance(req, list) else answers[0]).encode()
 
