@@ -61,6 +61,10 @@ class BatchTooLarge(RpcError):
     """The node refused a batch for its size."""
 
 
+class ChunkTimedOut(RpcUnavailable):
+    """A chunk got no answer in time (the node may be slow with that many calls)."""
+
+
 @dataclass
 class RpcPolicy:
     """How batches are cut and retried on one provider (shared by every user of it)."""
@@ -199,6 +203,10 @@ def send_batch(w3: Web3, requests: Sequence[tuple[str, list[Any]]], *,
                 raise
             policy.too_large(n)
             continue
+        except ChunkTimedOut:
+            if not may_retry or n == 1 or policy.retries == 0:
+                raise
+            continue  # the policy halved the chunk size: send it again in smaller pieces
         start += n
     return out
 
@@ -213,7 +221,12 @@ def _send_chunk(w3: Web3, policy: RpcPolicy, chunk: list[tuple[str, list[Any]]],
     while True:
         try:
             got = _post(w3, policy, [chunk[i] for i in todo])
-        except BatchTooLarge:
+        except (BatchTooLarge, ChunkTimedOut):
+            if len(todo) < len(chunk):  # a retry of a few calls: keep what was answered
+                attempt += 1
+                if attempt > policy.retries or time.monotonic() >= deadline:
+                    raise
+                continue
             raise
         except (RpcUnavailable, RpcError):
             attempt += 1
@@ -243,6 +256,8 @@ def _post(w3: Web3, policy: RpcPolicy, chunk: list[tuple[str, list[Any]]]
         if unavailable is not None:
             if _is_timeout(exc):
                 policy.timed_out(len(chunk))
+                if len(chunk) > 1:
+                    raise ChunkTimedOut(str(unavailable)) from exc
             raise unavailable from exc
         if isinstance(exc, ValueError | TypeError | AttributeError | KeyError):
             # an answer that is not JSON-RPC (or a batch web3 could not sort)

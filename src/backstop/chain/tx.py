@@ -55,7 +55,7 @@ from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 
-from backstop.chain.batch import TRANSIENT_CODES, result_of, send_batch
+from backstop.chain.batch import TRANSIENT_CODES, policy_of, result_of, send_batch
 from backstop.chain.errors import (
     Revert,
     RpcError,
@@ -297,6 +297,7 @@ OnSent = Callable[[str, int], None]
 """``on_sent(tx_hash, nonce)``: called once per version sent (first send and replacements);
 ``tx_hash`` is "" for an unlocked account whose send had no usable answer."""
 
+RAW_RESENDS = 3  # a raw send with no usable answer is sent again this many times at once
 RECEIPT_SCAN_BLOCKS = 8  # blocks of receipts read with eth_getBlockReceipts per poll at most
 
 
@@ -751,14 +752,25 @@ class TxSender:
             return []
         prepared = [self._prepare(p, again=bool(again and again[k]))
                     for k, p in enumerate(ptxs)]
-        try:
-            responses: list[Any] = self._batch([(m, params) for m, params, _ in prepared])
-        except (RpcError, RpcUnavailable) as exc:
-            # no usable answer at all: every send may or may not have reached the node
-            responses = [exc] * len(ptxs)
+        results = self._send_prepared(prepared)
+        # A raw transaction is the same bytes every time (the node answers "already known" if
+        # it has it): a send with no usable answer is simply sent again a few times now.
+        for attempt in range(1, RAW_RESENDS + 1):
+            again_k = [k for k, (outcome, _, _) in enumerate(results)
+                       if outcome is SendOutcome.UNKNOWN
+                       and prepared[k][0] == "eth_sendRawTransaction"]
+            if not again_k:
+                break
+            time.sleep(policy_of(self.w3).delay(attempt))
+            for k, result in zip(again_k, self._send_prepared([prepared[k] for k in again_k]),
+                                 strict=True):
+                # only "accepted" counts now: a refusal ("nonce too low", "underpriced") may
+                # be the node holding or having mined the first try; the poll decides
+                if result[0] is SendOutcome.ACCEPTED:
+                    results[k] = result
         out: list[tuple[SendOutcome, Exception | None]] = []
-        for ptx, (method, _, local_hash), resp in zip(ptxs, prepared, responses, strict=True):
-            outcome, tx_hash, error = self._classify(method, resp, local_hash)
+        for ptx, (_, _, local_hash), (outcome, tx_hash, error) in zip(
+                ptxs, prepared, results, strict=True):
             if tx_hash and tx_hash not in ptx.hashes:
                 ptx.hashes.append(tx_hash)
             if outcome is SendOutcome.UNKNOWN:
@@ -767,6 +779,17 @@ class TxSender:
                 self.on_sent(tx_hash or local_hash or "", ptx.nonce)
             out.append((outcome, error))
         return out
+
+    def _send_prepared(self, prepared: Sequence[tuple[str, list[Any], str | None]]
+                       ) -> list[tuple[SendOutcome, str | None, Exception | None]]:
+        """One batch (chunked) of prepared sends; each one's classified outcome."""
+        try:
+            responses: list[Any] = self._batch([(m, params) for m, params, _ in prepared])
+        except (RpcError, RpcUnavailable) as exc:
+            # no usable answer at all: every send may or may not have reached the node
+            responses = [exc] * len(prepared)
+        return [self._classify(method, resp, local_hash)
+                for (method, _, local_hash), resp in zip(prepared, responses, strict=True)]
 
     def _classify(self, method: str, response: Any, local_hash: str | None
                   ) -> tuple[SendOutcome, str | None, Exception | None]:

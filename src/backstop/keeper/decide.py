@@ -203,19 +203,21 @@ def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
                 add(Decision(Action.FINALIZE, auction_id, pool.address, why))
 
     free = {p.address: p.available_dai for p in view.pools}
-    open_pools = [p for p in view.pools if not p.ceased] if view.live else []
+    # open pools, highest price first: a lot too small for the highest price suits no pool
+    # (the ask falls as the price rises), so most held or idle auctions cost one lookup
+    open_pools = sorted((p for p in view.pools if not p.ceased), key=lambda p: -p.price) \
+        if view.live else []
+    entering = {k[2] for k in busy if k[1] == Action.ENTER.value}
     now = view.now
     for auction_id in sorted(view.auctions):
         auction = view.auctions[auction_id]
         best: tuple[PoolView, EnterCheck] | None = None
-        if open_pools and auction.exists and dent_open(auction.tic, auction.end, now):
+        if (open_pools and auction_id not in entering and auction.exists
+                and dent_open(auction.tic, auction.end, now)):
             for pool in open_pools:
-                if (pool.address, Action.ENTER.value, auction_id) in busy:
-                    best = None
-                    break  # a bid of ours is on its way: wait for it
-                # cheap filters first: most (pool, auction) pairs fail one of these
-                if auction_id in pool.active or not lot_suits_price(
-                        pool.price, auction.bid, auction.lot, view.beg):
+                if not lot_suits_price(pool.price, auction.bid, auction.lot, view.beg):
+                    break  # nor for any lower price
+                if auction_id in pool.active:
                     continue
                 check = can_enter(pool, auction, view, free[pool.address])
                 if check.ok and (best is None or check.ask < best[1].ask):
