@@ -155,6 +155,24 @@ def test_half_of_all_requests_failing_delays_the_keeper_by_at_most_three_blocks(
     finish(world, keeper, w3)
 
 
+def test_requests_hanging_past_the_timeout_delay_the_keeper_by_a_few_blocks(node, world,
+                                                                         proxy):
+    ids = world.kick(4)
+    w3 = connect(proxy.url, timeout=2.0, read_timeout=0.5)
+    keeper = make_keeper(w3, world)
+    proxy.timeout_rate = 0.1  # one request in ten hangs (3 s) past the client's timeout
+    rpc(node.url, "evm_setAutomine", [False])
+    blocks = 0
+    while entered(world) != ids and blocks < 4:
+        keeper.step()
+        rpc(node.url, "evm_mine")
+        blocks += 1
+    assert entered(world) == ids
+    proxy.timeout_rate = 0.0
+    rpc(node.url, "evm_setAutomine", [True])
+    finish(world, keeper, w3)
+
+
 def test_two_keepers_on_the_same_pools_send_one_bid_per_auction(node, world, proxy):
     ids = world.kick(6)
     rpc(node.url, "evm_setAutomine", [False])

@@ -593,6 +593,8 @@ class TxSender:
                         if tx_hash in ours:
                             found[tx_hash] = receipt
                 self._scanned = number
+            except RpcUnavailable:
+                pass  # too slow in one piece (a block full of receipts): ask per hash below
             except RpcError as exc:
                 text = str(exc).lower()
                 if not (exc.code == -32601 or "not found" in text or "not supported" in text

@@ -2,7 +2,11 @@
 every pool and every followed auction, all pinned to the same block number.
 
 Calls are encoded by hand (fixed selectors, one uint256 argument at most) because the keeper
-makes them every block: no ABI machinery on the hot path.
+makes them every block: no ABI machinery on the hot path. Where the chain has Multicall3 at its
+usual address (public chains; ``backstop.chain.dev.install_multicall3`` on anvil and the
+in-process chain) the auctions' ``bids(id)`` go through ``aggregate3``, 256 to an ``eth_call``.
+Everything the keeper reads of a pool each block is built and decoded in ONE function,
+``pool_reads`` (the pool's ABI may change; only that function needs to follow it).
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ POOL_ACTIVE = selector("getActiveAuctions()")
 POOL_POSITION = selector("getPosition(uint256)")
 POOL_LISTING_CAP = 1_000  # getActiveAuctions() lists at most this many
 FACTORY_POOLS = selector("get_pools()")
+AGGREGATE3 = selector("aggregate3((address,bool,bytes)[])")
+MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
+MULTICALL_CHUNK = 256  # calls per aggregate3 (the most backstop's own Multicall3 takes)
+MULTICALL_MIN = 8  # fewer reads than this go as plain eth_calls
 ENTER = selector("enterAuction(uint256)")
 FINALIZE = selector("finalizeAuction(uint256)")
 TICK = selector("tick(uint256)")
@@ -47,6 +55,48 @@ TICK = selector("tick(uint256)")
 def calldata(sel: bytes, *args: int) -> str:
     """0x-hex calldata: a selector and uint256 arguments."""
     return "0x" + sel.hex() + "".join(int(a).to_bytes(32, "big").hex() for a in args)
+
+
+def encode_aggregate3(target: str, datas: Sequence[bytes]) -> str:
+    """0x-hex calldata of ``aggregate3`` calling ``target`` with each of ``datas``, every call
+    allowed to fail (by hand: the keeper builds it every block)."""
+    target_word = "00" * 12 + target[2:].lower()
+    n = len(datas)
+    parts = [AGGREGATE3.hex(), _w(32), _w(n)]
+    offset = 32 * n
+    bodies = []
+    for data in datas:
+        padded = -(-len(data) // 32) * 32
+        parts.append(_w(offset))
+        offset += 128 + padded
+        bodies.append(target_word + _w(1) + _w(96) + _w(len(data))
+                      + data.hex() + "00" * (padded - len(data)))
+    return "0x" + "".join(parts) + "".join(bodies)
+
+
+def decode_aggregate3(raw: bytes) -> list[tuple[bool, bytes]]:
+    """``aggregate3``'s ``(bool success, bytes returnData)[]``."""
+    try:
+        base = int.from_bytes(raw[0:32], "big")
+        n = int.from_bytes(raw[base:base + 32], "big")
+        start = base + 32
+        out = []
+        for k in range(n):
+            at = start + int.from_bytes(raw[start + 32 * k:start + 32 * k + 32], "big")
+            ok = any(raw[at:at + 32])
+            data_at = at + int.from_bytes(raw[at + 32:at + 64], "big")
+            length = int.from_bytes(raw[data_at:data_at + 32], "big")
+            data = raw[data_at + 32:data_at + 32 + length]
+            if len(data) != length:
+                raise ValueError("short return data")
+            out.append((ok, data))
+    except (ValueError, IndexError) as exc:
+        raise RpcError(f"aggregate3: malformed answer ({exc})") from None
+    return out
+
+
+def _w(n: int) -> str:
+    return f"{n:064x}"
 
 
 def _word(raw: bytes, i: int = 0) -> int:
@@ -219,10 +269,51 @@ def decode_header(block: Any, number: int) -> Header:
 class ChainReader:
     """Reads the Flopper, the pools and the auctions in one batch per block."""
 
-    def __init__(self, w3: Web3, flopper: str, factory: str | None = None) -> None:
+    def __init__(self, w3: Web3, flopper: str, factory: str | None = None,
+                 multicall: str | None = None) -> None:
         self.w3 = w3
         self.flopper = to_checksum_address(flopper)
         self.factory = to_checksum_address(factory) if factory else None
+        self.multicall = multicall
+
+    def detect_multicall(self) -> str | None:
+        """Read the auctions through Multicall3 if the chain has it at its usual address."""
+        (code,) = rpc_batch(self.w3, [("eth_getCode", [MULTICALL3, "latest"])])
+        self.multicall = MULTICALL3 if isinstance(code, str) and len(code) > 2 else None
+        return self.multicall
+
+    def _bids_requests(self, ids: Sequence[int], tag: str
+                       ) -> tuple[list[tuple[str, list[Any]]], Callable[[Sequence[Any]],
+                                                                          dict[int, AuctionView]]]:
+        """The requests for ``bids(id)`` of every id (through Multicall3 when there is one:
+        one call per 256 auctions) and their decoder."""
+        if self.multicall is None or len(ids) < MULTICALL_MIN:
+            requests = [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
+
+            def plain(res: Sequence[Any]) -> dict[int, AuctionView]:
+                return {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
+                        for i, r in zip(ids, res, strict=True)}
+
+            return requests, plain
+        chunks = [ids[k:k + MULTICALL_CHUNK] for k in range(0, len(ids), MULTICALL_CHUNK)]
+        prefix = BIDS
+        requests = [_call(self.multicall, encode_aggregate3(
+            self.flopper, [prefix + i.to_bytes(32, "big") for i in chunk]), tag)
+            for chunk in chunks]
+
+        def multi(res: Sequence[Any]) -> dict[int, AuctionView]:
+            out = {}
+            for chunk, r in zip(chunks, res, strict=True):
+                answers = decode_aggregate3(_bytes(r, "multicall3.aggregate3"))
+                if len(answers) != len(chunk):
+                    raise RpcError(f"aggregate3 answered {len(answers)} of {len(chunk)} calls")
+                for i, (ok, data) in zip(chunk, answers, strict=True):
+                    if not ok:
+                        raise RpcError(f"flopper.bids({i}) failed inside aggregate3")
+                    out[i] = decode_bids(i, data)
+            return out
+
+        return requests, multi
 
     def block_number(self) -> int:
         """``eth_blockNumber`` (one request)."""
@@ -262,7 +353,8 @@ class ChainReader:
             decoders.append((len(requests), len(reqs), decode))
             requests += reqs
         start_bids = len(requests)
-        requests += [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
+        bids_requests, decode_bids_answers = self._bids_requests(ids, tag)
+        requests += bids_requests
         res = rpc_batch(self.w3, requests)
         header = decode_header(res[0], number)
         k = 3
@@ -275,8 +367,7 @@ class ChainReader:
             factory_pools = decode_address_array(_bytes(res[k], "factory.get_pools()"))
             k += 1
         readings = tuple(decode(res[at:at + n]) for at, n, decode in decoders)
-        auctions = {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
-                    for i, r in zip(ids, res[start_bids:], strict=True)}
+        auctions = decode_bids_answers(res[start_bids:])
         return Reading(header, _word(_bytes(res[1], "flopper.kicks()")),
                        bool(_word(_bytes(res[2], "flopper.live()"))), beg_value,
                        readings, factory_pools, auctions)
@@ -289,15 +380,15 @@ class ChainReader:
         ids = sorted(set(auction_ids))
         pool_list = sorted(set(pools))
         tag = hex(number)
-        requests = [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
+        requests, decode_bids_answers = self._bids_requests(ids, tag)
+        n_bids = len(requests)
         decoders: list[tuple[int, int, PoolDecoder]] = []
         for pool in pool_list:
             reqs, decode = pool_reads(pool, tag, positions=False, ceased=True, available=True)
             decoders.append((len(requests), len(reqs), decode))
             requests += reqs
         res = rpc_batch(self.w3, requests)
-        auctions = {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
-                    for i, r in zip(ids, res, strict=False)}
+        auctions = decode_bids_answers(res[:n_bids])
         state = {}
         for at, n, decode in decoders:
             pr = decode(res[at:at + n])

@@ -170,6 +170,7 @@ class Keeper:
                 raise ConfigError("no pools to keep: give --pools ADDR[,ADDR...] or --factory")
             self.pools = []
         self.reader = ChainReader(self.w3, flopper, s.factory)
+        self.reader.detect_multicall()
         self._add_pools(listed)
         head = self.reader.block_number()
         ids = self.reader.kick_ids(s.from_block, head, s.log_chunk_blocks)
