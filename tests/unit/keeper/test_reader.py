@@ -137,6 +137,6 @@ def test_multicall3_reads_the_same_bids_as_plain_calls():
     multi = ChainReader(w3, core.flopper.address)
     assert multi.detect_multicall() == MULTICALL3
     number = w3.eth.block_number
-    got = multi.read(number, [], ids + [999])
-    assert got.auctions == plain.read(number, [], ids + [999]).auctions
+    got = multi.read(number, [], [*ids, 999])
+    assert got.auctions == plain.read(number, [], [*ids, 999]).auctions
     assert got.auctions[999].exists is False and all(got.auctions[i].exists for i in ids)
