@@ -50,7 +50,7 @@ SEND_METHODS = frozenset({"eth_sendRawTransaction", "eth_sendTransaction"})
 """Methods whose outcome is unknown after a fault: never retried by ``send_batch``."""
 
 DEFAULT_BATCH_LIMIT = 1_000  # geth's default BatchRequestLimit
-DEFAULT_BYTE_LIMIT = 4_000_000  # request body; geth's response cap is 25 MB
+DEFAULT_BYTE_LIMIT = 1_000_000  # request body: anvil refuses 2 MB, geth 5 MB
 UNLIMITED = 10**9
 TRANSIENT_CODES = frozenset({-32603, -32005, -32002, 429})
 _SIZE_WORDS = ("too large", "too big", "too many", "batch limit", "exceeds", "exceeded",
@@ -254,11 +254,12 @@ def _post(w3: Web3, policy: RpcPolicy, chunk: list[tuple[str, list[Any]]]
     except Exception as exc:
         unavailable = unavailable_from(exc)
         if unavailable is not None:
+            what = f"{unavailable} ({_describe(chunk)})"
             if _is_timeout(exc):
                 policy.timed_out(len(chunk))
                 if len(chunk) > 1:
-                    raise ChunkTimedOut(str(unavailable)) from exc
-            raise unavailable from exc
+                    raise ChunkTimedOut(what) from exc
+            raise RpcUnavailable(what) from exc
         if isinstance(exc, ValueError | TypeError | AttributeError | KeyError):
             # an answer that is not JSON-RPC (or a batch web3 could not sort)
             raise RpcError(f"batch: the node's answer is not JSON-RPC: {exc}") from exc
@@ -268,7 +269,10 @@ def _post(w3: Web3, policy: RpcPolicy, chunk: list[tuple[str, list[Any]]]
         if not isinstance(error, Mapping):
             error = {"message": str(out)}
         message = str(error.get("message", error))
-        cls = BatchTooLarge if _about_size(message) else RpcError
+        # a refusal of the whole request: for its size if it says so, or if it is a batch of
+        # several calls refused as an "invalid request" (anvil, over its body limit)
+        sized = _about_size(message) or (len(chunk) > 1 and error.get("code") == -32600)
+        cls = BatchTooLarge if sized else RpcError
         raise cls(f"batch refused: {message}", error.get("code"))
     if len(out) != len(chunk):
         first = out[0] if len(out) == 1 else None
@@ -286,6 +290,14 @@ def _post(w3: Web3, policy: RpcPolicy, chunk: list[tuple[str, list[Any]]]
             raise BatchTooLarge(f"batch refused: {error.get('message')}", error.get("code"))
     policy.answered(len(chunk))
     return out
+
+
+def _describe(chunk: Sequence[tuple[str, Any]]) -> str:
+    """"eth_call x1000, eth_getBlockByNumber" for messages."""
+    counts: dict[str, int] = {}
+    for method, _ in chunk:
+        counts[method] = counts.get(method, 0) + 1
+    return ", ".join(f"{m} x{n}" if n > 1 else m for m, n in counts.items())
 
 
 def _about_size(message: str) -> bool:

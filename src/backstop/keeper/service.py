@@ -16,10 +16,21 @@ deadline passed since the last block. Nothing else can turn into something to do
 grows by ``tick``, which needs an expired unbid auction (read every block); others' bids only
 shrink it; a deal or yank only removes it. ``beg`` and the pools' status and free DAI are read
 when a decision needs them and every ``refresh_every_blocks`` blocks; everything after a reorg.
+
+At crisis scale: every batch is cut into chunks the node accepts (``backstop.chain.batch``),
+the auctions are read through Multicall3 where the chain has it, and sends beyond a block's gas
+wait for the next block. Several keepers may keep the same pools: with ``keepers=N`` this one
+takes the auctions whose id % N is its ``keeper_index`` and another's only once the same action
+has been wanted for ``takeover_blocks`` blocks (that keeper is quiet); every send is simulated
+on the pending block, so a bid already sent by anyone makes ours revert before it is sent.
+Fees: without ``--max-fee-gwei`` a transaction's fee cap is ``fee_budget_bps`` of the DAI at
+stake (at ``eth_price_dai``), never below ``fee_floor_gwei``; the tip doubles (up to 8x) while
+others win auctions we bid on, and comes down after ``CALM_BLOCKS`` quiet blocks.
 """
 
 from __future__ import annotations
 
+import heapq
 import signal
 import threading
 from collections import deque
@@ -148,6 +159,9 @@ class Keeper:
         self._positions: dict[str, set[int]] = {}  # known positions (past the listing's cap)
         self._full_listing: set[str] = set()
         self._candidates: dict[int, tuple[AuctionView, int, tuple[str, ...]]] = {}
+        self._awake: set[int] = set()  # followed auctions looked at every block
+        self._asleep: dict[int, int] = {}  # idle auctions and the time they wake up
+        self._sleep_heap: list[tuple[int, int]] = []
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -306,19 +320,51 @@ class Keeper:
     def _read_set(self) -> tuple[set[int], set[str]]:
         """The auctions worth reading in this block (see the module docstring), and the pools
         that may enter one of them (their free DAI and status are needed): every pool while
-        some auction was never read, as anything is possible then."""
+        some auction was never read, as anything is possible then.
+
+        An idle auction (open, its lot suits no pool, not held) sleeps until its deadline:
+        nothing else can make it something to do, so it costs nothing per block."""
         if self._full_refresh:
+            self._wake_all()
             return set(self._stale) | set(self.followed), set(self.pools)
         held = set().union(*self._active.values()) if self._active else set()
         ids = set(self._stale) | (held & self.followed.keys())
         pools = set(self.pools) if self._stale else set()
         views = [self._pool_view(p) for p in self.pools if not self._ceased.get(p)]
-        for i, a in self.followed.items():
+        now = self.last_now
+        self._wake_until(now)
+        for i in list(self._awake):
+            a = self.followed.get(i)
+            if a is None:
+                self._awake.discard(i)
+                continue
             candidates = self._candidate_pools(a, views)
-            if i in ids or candidates or a.tickable_at(self.last_now):
+            if i in ids or candidates or a.tickable_at(now):
                 ids.add(i)
                 pools.update(candidates)
+            elif a.end > now:  # idle until it expires (a bid by others only shrinks the lot)
+                self._awake.discard(i)
+                self._asleep[i] = a.end
+                heapq.heappush(self._sleep_heap, (a.end, i))
         return ids, pools
+
+    def _wake_until(self, now: int) -> list[int]:
+        """Wake the auctions whose deadline is ``now`` or earlier; their ids."""
+        woken = []
+        heap = self._sleep_heap
+        while heap and heap[0][0] <= now:
+            t, i = heapq.heappop(heap)
+            if self._asleep.get(i) == t:
+                del self._asleep[i]
+                self._awake.add(i)
+                woken.append(i)
+        return woken
+
+    def _wake_all(self) -> None:
+        """Every followed auction is looked at again (a reorg, new pools, a new beg)."""
+        self._awake = set(self.followed)
+        self._asleep.clear()
+        self._sleep_heap.clear()
 
     def _candidate_pools(self, a: AuctionView, views: Sequence[PoolView]) -> tuple[str, ...]:
         """Open pools (``views``) whose price the auction's lot suits (last known state);
@@ -355,9 +401,10 @@ class Keeper:
             need |= set(pr.active)
         if reorg:
             need |= set(self.followed)
-        for i, a in self.followed.items():
-            if a.tic == 0 and self.last_now <= a.end < now:  # just expired with no bid
-                need.add(i)
+        for i in self._wake_until(now - 1) + list(self._awake):
+            a = self.followed.get(i)
+            if a is not None and a.tic == 0 and self.last_now <= a.end < now:
+                need.add(i)  # just expired with no bid
         need -= reading.auctions.keys()
         if not need:
             return
@@ -376,6 +423,8 @@ class Keeper:
                 range(self.known_kicks + 1, reading.kicks + 1)))
         self.known_kicks = max(self.known_kicks, reading.kicks)
         if reading.beg is not None:
+            if reading.beg != self._beg:
+                self._wake_all()
             self._beg = reading.beg
         self._active = {pr.address: frozenset(pr.active) for pr in reading.pools}
         for pr in reading.pools:
@@ -395,6 +444,8 @@ class Keeper:
             self._stale.discard(i)
             if a.exists or i in held:
                 self.followed[i] = a
+                self._awake.add(i)
+                self._asleep.pop(i, None)
             else:
                 self.followed.pop(i, None)
                 self._candidates.pop(i, None)
@@ -402,7 +453,8 @@ class Keeper:
 
     def _view(self, reading: Reading) -> ChainView:
         pools = tuple(self._pool_view(p) for p in self.pools if p in self._active)
-        auctions = {i: a for i, a in self.followed.items() if i in reading.auctions}
+        followed = self.followed
+        auctions = {i: followed[i] for i in reading.auctions if i in followed}
         return ChainView(reading.header.number, reading.header.timestamp, reading.live,
                          self._beg, auctions, pools)
 
@@ -606,6 +658,7 @@ class Keeper:
                          reason=f"bids in another Flopper ({flopper})")
                 continue
             self.prices[pool] = price
+            self._wake_all()
             if pool not in self.pools:
                 self.pools.append(pool)
                 self.log("pool_added", pool=pool, price=str(Wad(price)))
