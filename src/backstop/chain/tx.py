@@ -299,6 +299,7 @@ OnSent = Callable[[str, int], None]
 
 RAW_RESENDS = 3  # a raw send with no usable answer is sent again this many times at once
 RECEIPT_SCAN_BLOCKS = 8  # blocks of receipts read with eth_getBlockReceipts per poll at most
+BLOCK_RECEIPTS_MAX = 1_000  # larger head blocks: receipts per hash (anvil: 13 s for 5,000)
 
 
 def _hex(n: int) -> str:
@@ -356,6 +357,7 @@ class TxSender:
         self._pending: list[PendingTx] = []
         self._scanned = -1  # the newest block whose receipts were read
         self._block_receipts = True  # the node serves eth_getBlockReceipts
+        self.block_receipts_max = BLOCK_RECEIPTS_MAX
         self._key: bytes | None = None
         if self.account is not None:
             try:
@@ -555,7 +557,9 @@ class TxSender:
         pending_count = _to_int(self._result("eth_getTransactionCount", responses[2]))
         number, base_fee = _to_int(head["number"]), _to_int(head.get("baseFeePerGas") or "0x0")
         mined = [p for p in pending if p.nonce < mined_count]
-        receipts = self._receipts(mined, number) if mined else {}
+        in_head = head.get("transactions")
+        size = len(in_head) if isinstance(in_head, list) else 0
+        receipts = self._receipts(mined, number, size) if mined else {}
         finished: list[PendingTx] = []
         due: list[tuple[PendingTx, bool]] = []  # (transaction, True: replace / False: resend)
         for ptx in pending:
@@ -574,15 +578,18 @@ class TxSender:
 
     # ---- steps ----------------------------------------------------------------------------------
 
-    def _receipts(self, mined: Sequence[PendingTx], number: int) -> dict[str, Mapping[str, Any]]:
+    def _receipts(self, mined: Sequence[PendingTx], number: int,
+                  head_size: int = 0) -> dict[str, Mapping[str, Any]]:
         """Receipts of our mined transactions by hash: the new blocks' receipts in one batch,
         then any still missing (mined earlier, or a node without eth_getBlockReceipts) by
-        hash."""
+        hash. A head block of more than ``block_receipts_max`` transactions is read per hash
+        (in chunks: one answer with thousands of receipts can outlast the timeout; the limit
+        halves after such a timeout)."""
         ours = {h for p in mined for h in p.hashes}
         found: dict[str, Mapping[str, Any]] = {}
         lo = max(self._scanned + 1, min(p.sent_block for p in mined) + 1,
                  number - RECEIPT_SCAN_BLOCKS + 1)
-        if self._block_receipts and lo <= number:
+        if self._block_receipts and lo <= number and head_size <= self.block_receipts_max:
             blocks = list(range(lo, number + 1))
             try:
                 answers = self._batch([("eth_getBlockReceipts", [hex(b)]) for b in blocks])
@@ -594,7 +601,8 @@ class TxSender:
                             found[tx_hash] = receipt
                 self._scanned = number
             except RpcUnavailable:
-                pass  # too slow in one piece (a block full of receipts): ask per hash below
+                # too slow in one piece (a block full of receipts): ask per hash below
+                self.block_receipts_max = max(1, min(self.block_receipts_max, head_size) // 2)
             except RpcError as exc:
                 text = str(exc).lower()
                 if not (exc.code == -32601 or "not found" in text or "not supported" in text
