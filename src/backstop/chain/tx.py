@@ -609,6 +609,7 @@ class TxSender:
                         or "unknown method" in text or "not available" in text):
                     raise
                 self._block_receipts = False  # the node has no such method: ask per hash
+        self._scanned = max(self._scanned, number)  # what is missing is asked for per hash
         missing = [h for p in mined if not any(h2 in found for h2 in p.hashes)
                    for h in p.hashes]
         if missing:

@@ -38,12 +38,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def setup(w3: Any, *, fund: Wad, auctions: int = 0, rpc_url: str | None = None) -> Deployment:
     """Deploy the Maker core, a factory and its 100 DAI/MKR pool on ``w3`` (dev account 0
     deploys); give dev accounts 1-9 ``fund`` DAI each; kick ``auctions`` debt auctions."""
+    from backstop.chain.dev import install_multicall3
     from backstop.maker import deploy_core
     from backstop.maker.scenario import fund_dai, kick_auctions
     from backstop.pool import deploy_factory
 
     accounts = [str(a) for a in w3.eth.accounts[:10]]
     deployer = accounts[0]
+    install_multicall3(w3)  # as on public chains: the keeper reads through it
     core = deploy_core(w3, deployer)
     factory = deploy_factory(w3, deployer, core)
     pool = factory.create_pool(deployer, Wad.parse(POOL_PRICE))

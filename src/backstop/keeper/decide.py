@@ -12,13 +12,19 @@ Units: ``bid`` is rad (Vat DAI), ``lot`` wad (MKR), ``price`` wad (DAI per MKR),
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 
 from backstop.maker.handles import ZERO_ADDRESS
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
-from backstop.pool.rules import EnterCheck, ask_for, bid_bookable, enter_check, lot_allows
-from backstop.units import Wad
+from backstop.pool.rules import (  # noqa: F401 - ask_for, lot_allows: this module's API too
+    EnterCheck,
+    ask_for,
+    bid_bookable,
+    enter_check,
+    lot_allows,
+)
+from backstop.units import RAY, WAD, Wad
 
 
 class Action(Enum):
@@ -73,20 +79,35 @@ class PoolView:
         return auction.guy.lower() == self.address.lower()
 
 
-_SUITS: dict[tuple[int, int, int, int], bool] = {}
+_MIN_PRICE: dict[tuple[int, int, int], int | None] = {}
+
+
+def min_price(bid: int, lot: int, beg: int) -> int | None:
+    """The lowest pool price (wad) at which ``lot_could_suit`` holds for this bid (rad) and lot
+    (wad), None if none: memoized, so the keeper's per-block check of every followed auction
+    against every pool is one lookup per auction and an integer comparison per pool.
+
+    The ask ``ceil(bid * WAD / price)`` must be below the lot and ``beg * ask <= lot * WAD``:
+    ``ask <= top = min(lot - 1, lot * WAD // beg)``, so ``price >= ceil(bid * WAD / top)``.
+    """
+    key = (bid, lot, beg)
+    if key in _MIN_PRICE:
+        return _MIN_PRICE[key]
+    if len(_MIN_PRICE) > 200_000:
+        _MIN_PRICE.clear()
+    found: int | None = None
+    if bid_bookable(bid):
+        top = lot - 1 if beg == 0 else min(lot - 1, lot * WAD // beg)
+        if top > 0:
+            found = max(1, -(-(bid // RAY) * WAD // top))
+    _MIN_PRICE[key] = found
+    return found
 
 
 def lot_suits_price(price: int, bid: int, lot: int, beg: int) -> bool:
-    """``lot_could_suit`` on plain numbers, memoized (the keeper asks it for every pool and
-    followed auction every block, and the numbers rarely change)."""
-    key = (price, bid, lot, beg)
-    found = _SUITS.get(key)
-    if found is None:
-        if len(_SUITS) > 200_000:
-            _SUITS.clear()
-        found = bid_bookable(bid) and lot_allows(ask_for(bid, price)[0], lot, beg)
-        _SUITS[key] = found
-    return found
+    """``lot_could_suit`` on plain numbers (see ``min_price``)."""
+    least = min_price(bid, lot, beg)
+    return least is not None and price >= least
 
 
 @dataclass(frozen=True)
@@ -142,9 +163,10 @@ def can_enter(pool: PoolView, auction: AuctionView, view: ChainView,
         pool_is_guy=pool.is_guy(auction), exists=auction.exists, bid_rad=auction.bid,
         lot=auction.lot, tic=auction.tic, end=auction.end, now=view.now, beg=view.beg,
         price=pool.price, free=pool.available_dai if available_dai is None else available_dai)
-    if check.ok or check.reason not in _WORDS:
+    words = _WORDS.get(check.reason)
+    if check.ok or words is None:
         return check
-    return replace(check, reason=_WORDS[check.reason])
+    return EnterCheck(False, check.ask, check.bid, words)
 
 
 def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> str | None:
@@ -214,11 +236,12 @@ def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
         best: tuple[PoolView, EnterCheck] | None = None
         if (open_pools and auction_id not in entering and auction.exists
                 and dent_open(auction.tic, auction.end, now)):
+            least = min_price(auction.bid, auction.lot, view.beg)
             for pool in open_pools:
-                if not lot_suits_price(pool.price, auction.bid, auction.lot, view.beg):
+                if least is None or pool.price < least:
                     break  # nor for any lower price
-                if auction_id in pool.active:
-                    continue
+                if auction_id in pool.active or free[pool.address] < auction.bid // RAY:
+                    continue  # (the pool's bid is the auction's, in wad)
                 check = can_enter(pool, auction, view, free[pool.address])
                 if check.ok and (best is None or check.ask < best[1].ask):
                     best = (pool, check)

@@ -60,18 +60,26 @@ def calldata(sel: bytes, *args: int) -> str:
 def encode_aggregate3(target: str, datas: Sequence[bytes]) -> str:
     """0x-hex calldata of ``aggregate3`` calling ``target`` with each of ``datas``, every call
     allowed to fail (by hand: the keeper builds it every block)."""
-    target_word = "00" * 12 + target[2:].lower()
     n = len(datas)
     parts = [AGGREGATE3.hex(), _w(32), _w(n)]
     offset = 32 * n
     bodies = []
     for data in datas:
-        padded = -(-len(data) // 32) * 32
+        key = (target, data)
+        body = _ELEMENTS.get(key)
+        if body is None:
+            if len(_ELEMENTS) > 100_000:
+                _ELEMENTS.clear()
+            padded = -(-len(data) // 32) * 32
+            body = _ELEMENTS[key] = ("00" * 12 + target[2:].lower() + _w(1) + _w(96)
+                                     + _w(len(data)) + data.hex() + "00" * (padded - len(data)))
         parts.append(_w(offset))
-        offset += 128 + padded
-        bodies.append(target_word + _w(1) + _w(96) + _w(len(data))
-                      + data.hex() + "00" * (padded - len(data)))
+        offset += len(body) // 2
+        bodies.append(body)
     return "0x" + "".join(parts) + "".join(bodies)
+
+
+_ELEMENTS: dict[tuple[str, bytes], str] = {}  # one call's encoding (the same every block)
 
 
 def decode_aggregate3(raw: bytes) -> list[tuple[bool, bytes]]:
@@ -118,8 +126,16 @@ def decode_bids(auction_id: int, raw: bytes) -> AuctionView:
 
 
 def decode_uint_array(raw: bytes) -> tuple[int, ...]:
-    """``uint256[]`` return data."""
-    return tuple(int(x) for x in abi_decode(["uint256[]"], raw)[0])
+    """``uint256[]`` return data (by hand: every pool's positions, every block)."""
+    try:
+        at = int.from_bytes(raw[0:32], "big")
+        n = int.from_bytes(raw[at:at + 32], "big")
+        start = at + 32
+        if len(raw) < start + 32 * n:
+            raise ValueError("short")
+    except ValueError:
+        raise RpcError(f"expected a uint256[], got {len(raw)} bytes") from None
+    return tuple(int.from_bytes(raw[k:k + 32], "big") for k in range(start, start + 32 * n, 32))
 
 
 def decode_address_array(raw: bytes) -> tuple[str, ...]:

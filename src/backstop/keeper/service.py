@@ -51,7 +51,7 @@ from backstop.keeper.decide import (
     ChainView,
     Decision,
     PoolView,
-    lot_could_suit,
+    min_price,
     plan,
 )
 from backstop.keeper.journal import Journal, JournalEntry, JournalError
@@ -158,7 +158,6 @@ class Keeper:
         self._calm_blocks = 0
         self._positions: dict[str, set[int]] = {}  # known positions (past the listing's cap)
         self._full_listing: set[str] = set()
-        self._candidates: dict[int, tuple[AuctionView, int, tuple[str, ...]]] = {}
         self._awake: set[int] = set()  # followed auctions looked at every block
         self._asleep: dict[int, int] = {}  # idle auctions and the time they wake up
         self._sleep_heap: list[tuple[int, int]] = []
@@ -330,7 +329,8 @@ class Keeper:
         held = set().union(*self._active.values()) if self._active else set()
         ids = set(self._stale) | (held & self.followed.keys())
         pools = set(self.pools) if self._stale else set()
-        views = [self._pool_view(p) for p in self.pools if not self._ceased.get(p)]
+        views = sorted((self._pool_view(p) for p in self.pools if not self._ceased.get(p)),
+                       key=lambda v: -v.price)
         now = self.last_now
         self._wake_until(now)
         for i in list(self._awake):
@@ -367,17 +367,20 @@ class Keeper:
         self._sleep_heap.clear()
 
     def _candidate_pools(self, a: AuctionView, views: Sequence[PoolView]) -> tuple[str, ...]:
-        """Open pools (``views``) whose price the auction's lot suits (last known state);
-        remembered per auction reading and pool set, so an idle auction costs a lookup."""
+        """Open pools (``views``, highest price first) whose price the auction's lot suits
+        (last known state). The ask falls as the price rises, so the first pool whose price
+        the lot does not suit ends the list: a held auction costs one lookup."""
         if not a.open_at(self.last_now):
             return ()
-        key = len(views) * 1_000_003 + self._beg % 1_000_003
-        known = self._candidates.get(a.id)
-        if known is not None and known[0] is a and known[1] == key:
-            return known[2]
-        out = tuple(v.address for v in views if lot_could_suit(v, a, self._beg))
-        self._candidates[a.id] = (a, key, out)
-        return out
+        least = min_price(a.bid, a.lot, self._beg)
+        if least is None:
+            return ()
+        out = []
+        for v in views:
+            if v.price < least:
+                break
+            out.append(v.address)
+        return tuple(out)
 
     def _reorged(self, reading: Reading, number: int) -> bool:
         """The chain is not the one seen last block (a reorg, or a node that lost blocks)."""
@@ -448,7 +451,6 @@ class Keeper:
                 self._asleep.pop(i, None)
             else:
                 self.followed.pop(i, None)
-                self._candidates.pop(i, None)
         self.metrics.auctions_followed.set(len(self.followed))
 
     def _view(self, reading: Reading) -> ChainView:

@@ -163,3 +163,23 @@ def test_keepers_split_auctions_and_take_over_a_quiet_share():
     assert [d.auction_id for d in keeper._my_share(ds, 12)] == list(range(6))  # quiet: taken
     assert [d.auction_id for d in keeper._my_share(ds[:1], 13)] == [0]
     assert [d.auction_id for d in keeper._my_share(ds, 14)] == [0, 1, 4]  # 2, 3, 5 anew
+
+
+def test_min_price_is_the_lot_rule_solved_for_the_price():
+    import random
+
+    from backstop.keeper.decide import lot_suits_price, min_price
+    from backstop.pool.rules import ask_for, bid_bookable, lot_allows
+
+    rng = random.Random(5)
+    WAD, RAD = 10**18, 10**45
+    for _ in range(3_000):
+        bid = rng.choice([rng.randint(1, 200_000) * RAD, rng.randint(1, 10**50), 0])
+        lot = rng.choice([rng.randint(1, 1_000) * WAD, rng.randint(0, 10**22)])
+        beg = rng.choice([WAD * 105 // 100, WAD, 0, WAD * 3 // 2])
+        price = rng.choice([rng.randint(1, 1_000) * WAD, rng.randint(1, 10**24)])
+        for p in (price, min_price(bid, lot, beg), (min_price(bid, lot, beg) or 2) - 1):
+            if p is None or p < 1:
+                continue
+            expected = bid_bookable(bid) and lot_allows(ask_for(bid, p)[0], lot, beg)
+            assert lot_suits_price(p, bid, lot, beg) == expected, (bid, lot, beg, p)
