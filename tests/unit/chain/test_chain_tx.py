@@ -119,3 +119,24 @@ def test_every_send_answer_is_classified(response, outcome):
     got, tx_hash, _ = sender._classify("eth_sendRawTransaction", response, "0x" + "11" * 32)
     assert got.value == outcome
     assert tx_hash == (None if outcome == "rejected" else "0x" + "11" * 32)
+
+
+def test_on_sent_reports_each_version_sent_with_its_nonce():
+    from eth_account import Account
+
+    from backstop.chain import connect
+    from backstop.chain.tx import TxSender
+    from backstop.testing.anvil import DEV_KEYS
+
+    w3 = connect("inprocess")
+    account = Account.from_key(DEV_KEYS[1])
+    seen: list[tuple[str, int]] = []
+    everyone: list[tuple[str, int]] = []
+    sender = TxSender(w3, account, on_sent=lambda h, n: everyone.append((h, n)))
+    receipt = sender.send({"to": w3.eth.accounts[2], "value": 1},
+                          on_sent=lambda h, n: seen.append((h, n)))
+    tx_hash = receipt["transactionHash"]
+    nonce = w3.eth.get_transaction(tx_hash)["nonce"]
+    assert seen == everyone == [(tx_hash, nonce)]
+    sender.send({"to": w3.eth.accounts[2], "value": 1})
+    assert len(seen) == 1 and len(everyone) == 2  # the per-send hook is for that send only
