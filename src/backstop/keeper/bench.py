@@ -185,8 +185,12 @@ def run_keeper_bench(auctions: int = 100, pools: int = 1, batch_limit: int | Non
                                      for i in ids], gas=200_000)
             biddable = w3.eth.block_number
 
+            start_block = w3.eth.block_number
+
             def held() -> int:
-                return sum(len(p.active_auctions()) for p in world.pools)
+                """Positions held now, from the pools' events (the listing stops at 1,000)."""
+                return sum(len(p.events("AuctionEntered", start_block))
+                           - len(p.events("PositionSettled", start_block)) for p in world.pools)
 
             entered = _drive(w3, keeper, meter, lambda: held() == auctions)
             enter_blocks = [b - biddable for b in _mined_blocks(keeper, "enter")]

@@ -163,6 +163,7 @@ class PoolReading:
     available_dai: int | None  # None: not read this block
     active: tuple[int, ...]
     listing_full: bool = False  # the listing hit its cap: there may be more positions
+    listed: tuple[int, ...] = ()  # what the listing itself showed (``active`` less checks)
 
 
 PoolDecoder = Callable[[Sequence[Any]], PoolReading]
@@ -198,6 +199,7 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = Fa
             active = decode_uint_array(_bytes(results[k], f"{pool}.getActiveAuctions()"))
             full = len(active) >= POOL_LISTING_CAP
             k += 1
+        listed = active
         if ids:
             more = set(active)
             for i in ids:
@@ -213,7 +215,7 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = Fa
         if available:
             free = _word(_bytes(results[k], f"{pool}.getAvailableDaiBalance()"))
             k += 1
-        return PoolReading(pool, is_ceased, free, active, full)
+        return PoolReading(pool, is_ceased, free, active, full, listed)
 
     return requests, decode
 

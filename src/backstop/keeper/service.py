@@ -158,6 +158,7 @@ class Keeper:
         self._calm_blocks = 0
         self._positions: dict[str, set[int]] = {}  # known positions (past the listing's cap)
         self._full_listing: set[str] = set()
+        self._listed: dict[str, frozenset[int]] = {}  # what each pool's listing showed
         self._awake: set[int] = set()  # followed auctions looked at every block
         self._asleep: dict[int, int] = {}  # idle auctions and the time they wake up
         self._sleep_heap: list[tuple[int, int]] = []
@@ -289,7 +290,7 @@ class Keeper:
         ids, candidates = self._read_set()
         full = self._full_refresh or number % self.settings.refresh_every_blocks == 0
         wanted = set(self.pools) if full else candidates
-        check = {p: self._positions.get(p, set()) - self._active.get(p, frozenset())
+        check = {p: self._positions.get(p, set()) - self._listed.get(p, frozenset())
                  for p in self._full_listing}
         reading = self.reader.read(number, self.pools, ids, beg=full or self._beg == 0,
                                    ceased=wanted, available=wanted, check=check or None)
@@ -327,6 +328,8 @@ class Keeper:
             self._wake_all()
             return set(self._stale) | set(self.followed), set(self.pools)
         held = set().union(*self._active.values()) if self._active else set()
+        for pool in self._full_listing:  # positions past the listing's cap that we know of
+            held |= self._positions.get(pool, set())
         ids = set(self._stale) | (held & self.followed.keys())
         pools = set(self.pools) if self._stale else set()
         views = sorted((self._pool_view(p) for p in self.pools if not self._ceased.get(p)),
@@ -430,10 +433,18 @@ class Keeper:
                 self._wake_all()
             self._beg = reading.beg
         self._active = {pr.address: frozenset(pr.active) for pr in reading.pools}
+        self._listed = {pr.address: frozenset(pr.listed) for pr in reading.pools}
         for pr in reading.pools:
             if pr.listing_full:
+                known = self._positions.setdefault(pr.address, set())
+                if pr.address in self._full_listing:  # every known one was checked: exact
+                    known.intersection_update(pr.active)
+                known.update(pr.active)
+                # its high bids have positions too (after a restart, the only way to see
+                # those past the listing until the pool lists them in pages)
+                me = pr.address.lower()
+                known.update(i for i, a in reading.auctions.items() if a.guy.lower() == me)
                 self._full_listing.add(pr.address)
-                self._positions.setdefault(pr.address, set()).update(pr.active)
             else:
                 self._full_listing.discard(pr.address)
                 self._positions[pr.address] = set(pr.active)
