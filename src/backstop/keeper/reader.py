@@ -170,7 +170,8 @@ PoolDecoder = Callable[[Sequence[Any]], PoolReading]
 
 
 def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = False,
-               available: bool = False, check: Iterable[int] = ()
+               available: bool = False, check: Iterable[int] = (),
+               multicall: str | None = None
                ) -> tuple[list[tuple[str, list[Any]]], PoolDecoder]:
     """THE one place that knows how the keeper reads a pool each block: the requests for
     ``pool`` at block ``tag`` and the function that turns their results (in order) into a
@@ -179,13 +180,21 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = Fa
     ``positions``: the auctions it holds a position in (``getActiveAuctions()``, at most
     1,000: ``listing_full`` says the cap was hit); ``check``: ids to confirm one by one
     (``getPosition(id)``), which joins ``active`` if the pool holds them (how positions past the
-    listing's cap are seen); ``ceased`` and ``available``: its status and free DAI.
+    listing's cap are seen); ``ceased`` and ``available``: its status and free DAI. With
+    ``multicall`` (the chain's Multicall3) the checks go 256 to an ``eth_call``.
     """
     ids = sorted(set(check))
     requests: list[tuple[str, list[Any]]] = []
     if positions:
         requests.append(_call(pool, calldata(POOL_ACTIVE), tag))
-    requests += [_call(pool, calldata(POOL_POSITION, i), tag) for i in ids]
+    chunks: list[list[int]] = []
+    if multicall is not None and len(ids) >= MULTICALL_MIN:
+        chunks = [ids[k:k + MULTICALL_CHUNK] for k in range(0, len(ids), MULTICALL_CHUNK)]
+        requests += [_call(multicall, encode_aggregate3(
+            pool, [POOL_POSITION + i.to_bytes(32, "big") for i in chunk]), tag)
+            for chunk in chunks]
+    else:
+        requests += [_call(pool, calldata(POOL_POSITION, i), tag) for i in ids]
     if ceased:
         requests.append(_call(pool, calldata(POOL_CEASED), tag))
     if available:
@@ -202,11 +211,23 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = Fa
         listed = active
         if ids:
             more = set(active)
-            for i in ids:
-                raw = _bytes(results[k], f"{pool}.getPosition({i})")
-                k += 1
-                if any(raw[:64]):
-                    more.add(i)
+            if chunks:
+                for chunk in chunks:
+                    answers = decode_aggregate3(_bytes(results[k], "multicall3.aggregate3"))
+                    k += 1
+                    if len(answers) != len(chunk):
+                        raise RpcError(f"aggregate3 answered {len(answers)} of {len(chunk)}")
+                    for i, (ok, raw) in zip(chunk, answers, strict=True):
+                        if not ok:
+                            raise RpcError(f"{pool}.getPosition({i}) failed in aggregate3")
+                        if any(raw[:64]):
+                            more.add(i)
+            else:
+                for i in ids:
+                    raw = _bytes(results[k], f"{pool}.getPosition({i})")
+                    k += 1
+                    if any(raw[:64]):
+                        more.add(i)
             active = tuple(sorted(more))
         is_ceased = free = None
         if ceased:
@@ -367,7 +388,8 @@ class ChainReader:
         for pool in pools:
             reqs, decode = pool_reads(pool, tag, ceased=pool in ceased_set,
                                       available=pool in available_set,
-                                      check=(check or {}).get(pool, ()))
+                                      check=(check or {}).get(pool, ()),
+                                      multicall=self.multicall)
             decoders.append((len(requests), len(reqs), decode))
             requests += reqs
         start_bids = len(requests)

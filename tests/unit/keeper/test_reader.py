@@ -140,3 +140,21 @@ def test_multicall3_reads_the_same_bids_as_plain_calls():
     got = multi.read(number, [], [*ids, 999])
     assert got.auctions == plain.read(number, [], [*ids, 999]).auctions
     assert got.auctions[999].exists is False and all(got.auctions[i].exists for i in ids)
+
+
+def test_pool_reads_checks_positions_through_multicall3():
+    from backstop.keeper.reader import MULTICALL3, decode_aggregate3, pool_reads
+
+    pool = "0x" + "cd" * 20
+    ids = list(range(2_000, 2_300))  # 300 ids: two aggregate3 calls (256 + 44)
+    requests, decode = pool_reads(pool, "latest", positions=False, check=ids,
+                                  multicall=MULTICALL3)
+    assert [r[1][0]["to"] for r in requests] == [MULTICALL3] * 2
+    held = {2_001, 2_299}
+    answers = []
+    for chunk in (ids[:256], ids[256:]):
+        answers.append(_hex(encode(["(bool,bytes)[]"], [[
+            (True, encode(["uint256", "uint256"], [5, 9]) if i in held else bytes(64))
+            for i in chunk]])))
+    assert decode_aggregate3(bytes.fromhex(answers[1][2:]))[-1][0] is True
+    assert set(decode(answers).active) == held
