@@ -69,7 +69,8 @@ def finish(world, keeper, w3) -> None:
 
 
 def entered(world) -> list[int]:
-    return world.pools[0].active_auctions()
+    """The pool's positions, in id order (the pool lists them in the order it took them)."""
+    return sorted(world.pools[0].active_auctions())
 
 
 def test_a_node_that_caps_batches_is_served_in_chunks_it_accepts(node, world, proxy):

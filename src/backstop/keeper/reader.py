@@ -42,7 +42,8 @@ POOL_AVAILABLE = selector("getAvailableDaiBalance()")
 POOL_ACTIVE = selector("getActiveAuctions()")
 POOL_POSITION = selector("getPosition(uint256)")
 POOL_LISTING_CAP = 1_000  # getActiveAuctions() lists at most this many
-FACTORY_POOLS = selector("get_pools()")
+FACTORY_POOLS = selector("get_pools(uint256,uint256)")
+POOLS_PAGE = 1_000  # the factory's largest page; a keeper watches far fewer pools
 AGGREGATE3 = selector("aggregate3((address,bool,bytes)[])")
 MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
 MULTICALL_CHUNK = 256  # calls per aggregate3 (the most backstop's own Multicall3 takes)
@@ -383,7 +384,7 @@ class ChainReader:
         if beg:
             requests.append(_call(self.flopper, calldata(BEG), tag))
         if self.factory:
-            requests.append(_call(self.factory, calldata(FACTORY_POOLS), tag))
+            requests.append(_call(self.factory, calldata(FACTORY_POOLS, 0, POOLS_PAGE), tag))
         decoders: list[tuple[int, int, PoolDecoder]] = []
         for pool in pools:
             reqs, decode = pool_reads(pool, tag, ceased=pool in ceased_set,
@@ -473,6 +474,6 @@ def pool_flopper(w3: Web3, pool: str) -> str:
 
 def factory_pools(w3: Web3, factory: str) -> tuple[str, ...]:
     """Every pool the factory made."""
-    (res,) = rpc_batch(w3, [_call(to_checksum_address(factory), calldata(FACTORY_POOLS),
-                                  "latest")])
+    (res,) = rpc_batch(w3, [_call(to_checksum_address(factory),
+                                  calldata(FACTORY_POOLS, 0, POOLS_PAGE), "latest")])
     return decode_address_array(_bytes(res, "factory.get_pools()"))

@@ -5,9 +5,11 @@
 @title BackstopFactory
 @custom:contract-name factory
 @license MIT
-@notice Deploys backstop pools for any price from one blueprint (ERC-5202), one pool per
-        price, and lists them, so several prices run side by side without coordination.
-        Anyone may create a pool. Ownership: the factory's operator is its owner (snekmate
+@notice Deploys backstop pools from one blueprint (ERC-5202), one pool per price (whole cents
+        from 1 to 1,000,000 DAI per MKR, as the pool itself requires), and lists them in
+        pages, so several prices run side by side without coordination. Anyone may create a
+        pool; listing never reverts however many there are (`pool_count`, `pools(i)`,
+        `get_pools(start, n)`). The Maker wiring is checked once, at construction. Ownership: the factory's operator is its owner (snekmate
         ownable_2step, the deployer first; never tx.origin). Every pool the factory creates
         is owned by the factory itself, and only the operator can act through it: stop a
         pool (`cease_fire`) or hand a pool to an owner of its own (`transfer_pool_ownership`,
@@ -29,13 +31,26 @@ exports: (
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
     ownable_2step.accept_ownership,
-    ownable_2step.renounce_ownership,
 )
 
 
 interface IPool:
     def ceaseFire(): nonpayable
     def transfer_ownership(new_owner: address): nonpayable
+
+
+interface IDaiJoin:
+    def dai() -> address: view
+    def vat() -> address: view
+
+
+interface IFlopper:
+    def gem() -> address: view
+    def vat() -> address: view
+
+
+_WAD: constant(uint256) = 10**18
+_MAX_PAGE: constant(uint256) = 1_000
 
 
 blueprint: public(immutable(address))
@@ -77,6 +92,10 @@ def __init__(
     @param flopper_ The Flopper.
     """
     assert blueprint_.is_contract, "Factory/no-blueprint"
+    assert staticcall IDaiJoin(daiJoin_).dai() == dai_, "Factory/join-not-for-dai"
+    assert staticcall IDaiJoin(daiJoin_).vat() == vat_, "Factory/join-not-for-vat"
+    assert staticcall IFlopper(flopper_).gem() == mkr_, "Factory/flopper-not-for-mkr"
+    assert staticcall IFlopper(flopper_).vat() == vat_, "Factory/flopper-not-for-vat"
     ownable.__init__()
     ownable_2step.__init__()
     blueprint = blueprint_
@@ -93,13 +112,23 @@ def create_pool(price: uint256) -> address:
     """
     @notice Anyone: deploy the pool for `price` (DAI per MKR, wad). One pool per price; its
             address is deterministic (CREATE2, salt = the price).
-    @param price DAI per MKR, wad; positive.
+    @param price DAI per MKR, wad: whole cents from 1 to 1,000,000 DAI.
     @return The new pool.
     """
-    assert price > 0, "Factory/zero-price"
+    assert price >= _WAD and price <= 10**6 * _WAD, "Factory/price-out-of-range"
+    assert price % 10**16 == 0, "Factory/price-not-whole-cents"
     assert self.pool_for_price[price] == empty(address), "Factory/pool-exists"
     pool: address = create_from_blueprint(
-        blueprint, dai, mkr, daiJoin, vat, flopper, price, salt=convert(price, bytes32)
+        blueprint,
+        dai,
+        mkr,
+        daiJoin,
+        vat,
+        flopper,
+        price,
+        self._name(price),
+        self._symbol(price),
+        salt=convert(price, bytes32),
     )
     n: uint256 = self.pool_count
     self.pools[n] = pool
@@ -135,14 +164,21 @@ def transfer_pool_ownership(price: uint256, new_owner: address):
 
 @external
 @view
-def get_pools() -> DynArray[address, 1_000]:
+def get_pools(start: uint256, count: uint256) -> DynArray[address, _MAX_PAGE]:
     """
-    @notice The first 1,000 pools, in creation order.
+    @notice A page of pools in creation order: from index `start`, at most `count` (and at
+            most 1,000); empty past the end. Never reverts.
+    @param start The first index (0-based).
+    @param count The most pools to return.
     @return The pools.
     """
-    out: DynArray[address, 1_000] = []
-    for i: uint256 in range(self.pool_count, bound=1_000):
-        out.append(self.pools[i])
+    out: DynArray[address, _MAX_PAGE] = []
+    total: uint256 = self.pool_count
+    if start >= total:
+        return out
+    n: uint256 = min(min(count, total - start), _MAX_PAGE)
+    for i: uint256 in range(n, bound=_MAX_PAGE):
+        out.append(self.pools[start + i])
     return out
 
 
@@ -157,3 +193,42 @@ def _pool(price: uint256) -> address:
     pool: address = self.pool_for_price[price]
     assert pool != empty(address), "Factory/no-pool"
     return pool
+
+
+@internal
+@pure
+def _name(p: uint256) -> String[25]:
+    """
+    @dev The pool's share name: "Dai Backstop " and the price in DAI (at most two decimals, the
+         price is whole cents). backstop.pool.deploy.pool_name is the same rule in Python.
+    @param p The price, wad.
+    @return The token name.
+    """
+    whole: String[78] = uint2str(p // _WAD)
+    cents: uint256 = (p % _WAD) // 10**16
+    if cents == 0:
+        return abi_decode(abi_encode(concat("Dai Backstop ", whole)), String[25])
+    frac: String[78] = uint2str(cents + 100)
+    if cents % 10 == 0:
+        frac = slice(frac, 1, 1)
+    else:
+        frac = slice(frac, 1, 2)
+    return abi_decode(abi_encode(concat("Dai Backstop ", whole, ".", frac)), String[25])
+
+
+@internal
+@pure
+def _symbol(p: uint256) -> String[5]:
+    """
+    @dev The pool's share symbol: "DB" and the whole price: as is below 1,000, in thousands with
+         "K" below 100,000, else "DBMAX" (snekmate keeps at most 5 characters; the name carries
+         the exact price). backstop.pool.deploy.pool_symbol is the same rule in Python.
+    @param p The price, wad.
+    @return The token symbol.
+    """
+    whole: uint256 = p // _WAD
+    if whole >= 100_000:
+        return "DBMAX"
+    if whole >= 1_000:
+        return abi_decode(abi_encode(concat("DB", uint2str(whole // 1_000), "K")), String[5])
+    return abi_decode(abi_encode(concat("DB", uint2str(whole))), String[5])

@@ -6,68 +6,37 @@
 @custom:contract-name pool
 @license MIT
 @notice A community backstop for MakerDAO debt (flop) auctions. Anyone deposits DAI (at least
-        1 DAI) and receives ERC20 shares; anyone may make the pool bid in a Flopper auction at
-        the pool's committed `price` (DAI per MKR) once the lot is large enough; every member
-        gets MKR and unused DAI pro rata to their shares.
+        1 DAI, at any time until ceaseFire); anyone may make the pool bid in a Flopper auction
+        at the pool's committed `price` (DAI per MKR) once the lot is large enough; each bid's
+        outcome (the MKR won or the DAI refunded) belongs to the members in proportion to their
+        claim at the moment the pool committed that DAI. The design, its alternatives and its
+        limits are in docs/POOL.md; this header only names the moving parts.
 
-        Accounting (exact at every moment, gas flat in the number of auctions):
-        - Free DAI is counted internally, never read from balances, so DAI, Vat DAI or MKR
-          sent by outsiders (gifts) can never move the share price or value between members.
-          Free DAI has two forms: ERC20 DAI held by the pool (`enlist` only pulls it, no join)
-          and Vat DAI the pool has counted (refunds taken back by `finalizeAuction`). A bid
-          uses the Vat DAI first and joins only the rest, right before `dent`.
-        - Two storage words hold every total (gas). The first holds the share supply, all free
-          DAI and the two status flags: `enlist` reads and writes only this word besides the
-          member's share balance. The second holds DAI in bids (whole DAI), the counted Vat
-          DAI and the counted MKR. Limits: 2**125 shares, 2**128 wei of free DAI, 2**64 whole
-          DAI in bids, 2**96 wei of Vat DAI, 2**95 wei of MKR (beyond them: revert
-          "Pool/amount-too-large"). Bids must be whole DAI, as every Flopper bid (Vow's `sump`)
-          is.
-        - Shares: snekmate's erc20 keeps balances, allowances, transfers and the EIP-2612
-          permit. Minting and burning are done here: the supply lives in the first book word,
-          so snekmate's own `totalSupply` variable is never used and `totalSupply()` is this
-          contract's (reaching enlist's gas target needs the supply and the free DAI in one
-          word). Mint and burn emit the standard Transfer events from and to the zero address.
-        - Every auction the pool entered is a position (DAI bid, MKR asked) until it is
-          finalized; its value is exactly its DAI bid whatever happened meanwhile: still high
-          bidder (DAI locked in the Flopper), outbid (the Flopper refunded the bid into the
-          pool's Vat balance without telling the pool), won (MKR at the committed price),
-          dealt by someone else (MKR minted to the pool), yanked after global settlement
-          (refund into the Vat). `finalizeAuction` reconciles one position with what really
-          arrived, so the totals stay exact without ever looping over auctions.
-        - Member value = free DAI + DAI in positions + MKR held. `defect` pays the DAI part
-          (rounded down) from free DAI and the MKR part (rounded down) separately, like the
-          2020 contract: no MKR/DAI conversion is ever needed. Rounding always favours the
-          pool, and the last holder (shares == totalSupply) takes everything that is left.
-        - If a member's DAI part exceeds the free DAI (the rest is in live bids), `defect`
-          reverts naming how much DAI is free now: the member can defect fewer shares at once
-          or wait for `finalizeAuction`, which every auction reaches by its end. We chose this
-          over paying the locked part later as a claim because a claim would have to be
-          tracked per member and per auction (gas growing with auctions), and because the
-          MKR part is never blocked for longer than the auction's own lifetime.
-        - Status is derived: 2 if ceased, else 1 if any position or MKR is held, else 0 (both
-          facts are kept as flags in the first book word, the one word enlist writes anyway).
-          Deposits are open whenever the status is 0, so they reopen once every bid was
-          outbid and finalized; shares are then minted at the value per share (rounded
-          down), 1:1 only for an empty pool. Since gifts are never counted, the share price
-          cannot be inflated (no first-depositor attack).
-        - Deciding what happened to an auction the Flopper already deleted (bids(id) all
-          zero): the pool compares the position with its untracked MKR (balance minus MKR
-          counted) and untracked Vat DAI (Vat balance minus Vat DAI counted). MKR covering
-          the lot means it was won (dealt by someone else); else Vat DAI covering the bid
-          means it was refunded (outbid or yanked). A position only ever takes value that is
-          really there, so a gift can at most change the form (MKR instead of DAI at the
-          committed price) in which members get back a value they own anyway; it can never
-          create value that is not there or take value from a member.
-        Ownership: snekmate ownable_2step; the owner can only `ceaseFire` (stop deposits and
-        new bids; never withdrawals or finalization). Shares: snekmate erc20 with EIP-2612.
-        Code size (deployment gas): revert strings are short codes (the Python layer words
-        them, `backstop.pool.reasons`), except "Pool/dai-locked" which names the free DAI;
-        ownership cannot be renounced (a pool without an owner could never cease fire) and
-        EIP-5267's eip712Domain() is not exported (DOMAIN_SEPARATOR() is); what enlist would
-        mint and whether enterAuction or finalizeAuction would succeed are computed off chain
-        from the views by the same rules (`backstop.pool.rules`).
-@dev Revert strings are prefixed "Pool/". Every state-changing entry point is @nonreentrant.
+        - Weight. Every member's claim on the liquid DAI is a weight: shares (ERC20, EIP-2612)
+          or a deposit request not yet claimable. Liquid DAI per unit of weight is the same for
+          all weight (`L / W`), so a bid takes the same fraction of everyone's liquid DAI and
+          gives each unit of weight the same claim on the position (Liquity's product, kept as
+          the ratio of two totals).
+        - Outcomes. When a position settles, its outcome per unit of weight present at its
+          commit is added to two accumulators (DAI and MKR, one pair per era); every share
+          earns from them between checkpoints, as a staking reward per share does, and
+          transfers checkpoint both sides, so shares stay fungible.
+        - Requests (ERC-7540 shape). Weight that joins while positions of the current era are
+          open is a deposit request: its DAI is bidding power at once, but it must not earn
+          from those older positions, so it becomes shares once the frontier (below) has
+          passed them. Weight that leaves while positions are open takes its liquid DAI at once
+          and keeps a redeem request: its part of the positions open when it left, paid when
+          the frontier has passed them.
+        - Frontier. Positions are numbered in commit order; the frontier accounts settled
+          positions in that order (a bounded number per call, amortised O(1) per position)
+          and records the prefix of the accumulators wherever a request needs it.
+        - Eras. A bid that leaves less than 2**-32 DAI per unit of weight takes the remainder
+          too, and a new era starts with no weight: old shares then hold only their claims on
+          that era's positions (a redeem request each, made on their next checkpoint).
+        Ownership: snekmate ownable_2step; the owner can only `ceaseFire`.
+@dev Revert strings are prefixed "Pool/". Every entry point this file defines is
+     nonreentrant; the exported snekmate functions (approve, permit, ownership) are not and
+     need not be: they touch no books and make no external call.
 """
 
 
@@ -75,11 +44,6 @@ from ethereum.ercs import IERC20
 from snekmate.auth import ownable
 from snekmate.auth import ownable_2step
 from snekmate.tokens import erc20
-
-from . import IBackstopPool
-
-implements: IBackstopPool
-
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
@@ -89,10 +53,7 @@ exports: (
     erc20.name,
     erc20.symbol,
     erc20.decimals,
-    erc20.balanceOf,
     erc20.allowance,
-    erc20.transfer,
-    erc20.transferFrom,
     erc20.approve,
     erc20.permit,
     erc20.nonces,
@@ -128,39 +89,58 @@ interface IDaiJoin:
     def join(usr: address, wad: uint256): nonpayable
     def exit(usr: address, wad: uint256): nonpayable
     def live() -> uint256: view
+    def dai() -> address: view
+    def vat() -> address: view
 
 
 interface IFlopper:
     def bids(id: uint256) -> (uint256, uint256, address, uint48, uint48): view
     def beg() -> uint256: view
     def live() -> uint256: view
+    def gem() -> address: view
+    def vat() -> address: view
     def dent(id: uint256, lot: uint256, bid: uint256): nonpayable
     def deal(id: uint256): nonpayable
     def yank(id: uint256): nonpayable
 
 
+struct Member:
+    weight: uint256
+    snap_dai: uint256
+    snap_mkr: uint256
+    owed_dai: uint256
+    owed_mkr: uint256
+
+
 _WAD: constant(uint256) = 10**18
 _RAY: constant(uint256) = 10**27
-# A position packs its DAI bid (high 128 bits) and MKR ask (low 128 bits).
-_LOW: constant(uint256) = 2**128 - 1
-_HIGH_SHIFT: constant(uint256) = 128
-# Every write sets bit 255 of a book word (once written, the word is never zero again, so no
-# later write pays for a fresh slot). The main book: bit 254 ceased, bit 253 active (a
-# position or counted MKR is held), share supply in bits 128..252, free DAI (ERC20 and Vat)
-# in the low 128 bits. The held book: counted MKR in bits 160..254, counted Vat DAI in bits
-# 64..159, whole DAI in bids in bits 0..63.
-_SUPPLY_MAX: constant(uint256) = 2**125 - 1
-_BIDS_MAX: constant(uint256) = 2**64 - 1
-_VAT_SHIFT: constant(uint256) = 64
-_VAT_MAX: constant(uint256) = 2**96 - 1
-_MKR_SHIFT: constant(uint256) = 160
-_MKR_MAX: constant(uint256) = 2**95 - 1
+# Accumulator unit: outcome per unit of weight is kept times 2**125 (docs/POOL.md: bounds).
+_ACC: constant(uint256) = 2**125
+_M127: constant(uint256) = 2**127 - 1
+_M128: constant(uint256) = 2**128 - 1
+_M96: constant(uint256) = 2**96 - 1
+_M64: constant(uint256) = 2**64 - 1
+_M32: constant(uint256) = 2**32 - 1
 _SENTINEL: constant(uint256) = 1 << 255
 _CEASED: constant(uint256) = 1 << 254
-_ACTIVE: constant(uint256) = 1 << 253
+_RECORDED: constant(uint256) = 1 << 254
+_SETTLED: constant(uint256) = 1 << 255
+# Liquid DAI per unit of weight never drops below 2**-32: a bid that would leave less takes
+# the remainder and ends the era.
+_DRAIN_SHIFT: constant(uint256) = 32
 _MIN_ENLIST: constant(uint256) = 10**18
-_MAX_ACTIVE_WORDS: constant(uint256) = 4_096
-_MAX_ACTIVE: constant(uint256) = 1_000
+_MAX_BID_WHOLE: constant(uint256) = 2**40 - 1
+_MAX_AUCTION_ID: constant(uint256) = 2**27 - 1
+_MAX_ERA: constant(uint256) = 2**12 - 1
+_M88: constant(uint256) = 2**88 - 1
+_M80: constant(uint256) = 2**80 - 1
+# Settled positions the frontier accounts per finalizeAuction (advanceFrontier does more).
+_FRONTIER_STEPS: constant(uint256) = 8
+_MAX_LIST: constant(uint256) = 1_000
+# A position the Flopper can neither deal nor yank may be written off this long after its
+# auction's end, and only if `deal` fails with at least _WRITE_OFF_GAS gas.
+_GRACE: constant(uint256) = 30 * 86_400
+_WRITE_OFF_GAS: constant(uint256) = 1_000_000
 _STATUS_ACCEPTING: constant(uint8) = 0
 _STATUS_ACTIVATED: constant(uint8) = 1
 _STATUS_DEACTIVATED: constant(uint8) = 2
@@ -173,19 +153,48 @@ daiJoin: public(immutable(address))
 vat: public(immutable(address))
 flopper: public(immutable(address))
 
-# @dev Sentinel | ceased | active | share supply (bits 128..252) | free DAI, ERC20 and counted
-#      Vat DAI together (low 128 bits, wad).
-_book_main: uint256
-# @dev Sentinel | MKR counted (bits 160..254, wad) | free Vat DAI counted (bits 64..159, wad) |
-#      DAI in unfinalized positions (bits 0..63, whole DAI).
-_book_held: uint256
-# @dev Per auction id: DAI bid in wad (high 128 bits) | MKR asked in wad (low 128 bits).
-_positions: HashMap[uint256, uint256]
-# @dev Bitmap of the auction ids with a position: word id // 256, bit id % 256.
-_active_words: HashMap[uint256, uint256]
-# @dev The highest bitmap word ever used, 0 before any (bounds getActiveAuctions; starting at 0
-#      saves the deployment a storage write).
-_active_top: uint256
+# @dev Sentinel | ceased (254) | era (224..253) | weight W (96..223) | liquid DAI L (0..95).
+_book: uint256
+# @dev Sentinel | open positions of the current era (160..191) | all open positions (128..159)
+#      | positions committed n (64..127) | frontier f, the lowest unaccounted index (0..63).
+_front: uint256
+# @dev Sentinel | era of the frontier (254..223, 30 bits at 224) | DAI counted in the Vat
+#      (96..191) | ERC20 DAI counted (0..95).
+_cash: uint256
+# @dev Sentinel | DAI in open positions (96..191) | MKR counted (0..95).
+_held: uint256
+# @dev Weight of unclaimed deposit requests of the current era (0..127) | that era (128..159).
+_pending: uint256
+# @dev The frontier's prefix of the accumulators in its era: MKR (127..253) | DAI (0..126).
+_prefix: uint256
+# @dev Per era: the accumulators in settlement order, MKR (127..253) | DAI (0..126).
+_acc: HashMap[uint256, uint256]
+# @dev Per era: the index of its first position.
+_era_first: HashMap[uint256, uint256]
+# @dev Per index (1-based, commit order). Open: auction id (228..254) | era (216..227) | rate
+#      exponent (208..215) | rate mantissa (128..207) | MKR ask (40..127) | whole DAI bid (0..39).
+#      Settled: bit 255 | MKR per weight (127..253) | DAI per weight (0..126).
+_pos: HashMap[uint256, uint256]
+# @dev Auction id -> index of the pool's open position in it (0: none).
+_index_of: HashMap[uint256, uint256]
+# @dev Index -> DAI a draining bid committed beyond its bid (returned with its outcome).
+_extra: HashMap[uint256, uint256]
+# @dev Index -> the frontier's prefix once positions below the index are accounted (a request
+#      needs it): sentinel | recorded (254) | MKR (127..253) | DAI (0..126).
+_prefix_at: HashMap[uint256, uint256]
+# @dev Member -> sentinel | era (128..159) | weight of shares (0..127).
+_bal: HashMap[address, uint256]
+# @dev Member -> sentinel | accumulator snapshot, MKR (127..253) | DAI (0..126).
+_snap: HashMap[address, uint256]
+# @dev Member -> MKR owed (128..255) | DAI owed (0..127).
+_owed: HashMap[address, uint256]
+# @dev Controller -> index -> deposit request: sentinel | era (224..253) | DAI (128..223) |
+#      weight (0..127).
+_deposit_req: HashMap[address, HashMap[uint256, uint256]]
+# @dev Controller -> index -> redeem request weight.
+_redeem_w: HashMap[address, HashMap[uint256, uint256]]
+# @dev Controller -> index -> redeem request's accumulator snapshot, MKR | DAI.
+_redeem_snap: HashMap[address, HashMap[uint256, uint256]]
 
 
 event AuctionEntered:
@@ -198,13 +207,22 @@ event AuctionFinalized:
     auctionId: uint256
 
 
-# Declared for clients, not emitted: enlist's facts are in the share mint's
-# Transfer(0, member, shares) and DAI's Transfer(member, pool, dai), and a third log would cost
-# every enlist about 1,600 gas.
-event Enlisted:
-    member: indexed(address)
+event PositionSettled:
+    auctionId: indexed(uint256)
+    index: indexed(uint256)
     dai: uint256
-    shares: uint256
+    mkr: uint256
+
+
+event PositionWrittenOff:
+    auctionId: indexed(uint256)
+    index: indexed(uint256)
+    dai: uint256
+
+
+event EraEnded:
+    era: indexed(uint256)
+    lastIndex: uint256
 
 
 event Defected:
@@ -214,8 +232,37 @@ event Defected:
     mkr: uint256
 
 
-event PositionSettled:
-    auctionId: indexed(uint256)
+event Claimed:
+    member: indexed(address)
+    dai: uint256
+    mkr: uint256
+
+
+event DepositRequest:
+    controller: indexed(address)
+    owner: indexed(address)
+    requestId: indexed(uint256)
+    sender: address
+    assets: uint256
+
+
+event RedeemRequest:
+    controller: indexed(address)
+    owner: indexed(address)
+    requestId: indexed(uint256)
+    sender: address
+    shares: uint256
+
+
+event DepositClaimed:
+    controller: indexed(address)
+    requestId: indexed(uint256)
+    shares: uint256
+
+
+event RedeemClaimed:
+    controller: indexed(address)
+    requestId: indexed(uint256)
     dai: uint256
     mkr: uint256
 
@@ -232,27 +279,35 @@ def __init__(
     vat_: address,
     flopper_: address,
     price_: uint256,
+    name_: String[25],
+    symbol_: String[5],
 ):
     """
     @notice Create a pool bidding at `price_` DAI per MKR (wad) in `flopper_`'s auctions. The
-            deployer becomes the owner (two-step transferable). Name and symbol come from the
-            price: "Dai Backstop <price>" (decimals kept as far as 25 characters allow) and
-            "DB<whole part>" for prices below 1,000, "DB<thousands>K" below 100,000,
-            "DB<millions>M" below 100,000,000, else "DBMAX" (5 characters at most).
+            deployer becomes the owner (two-step transferable). The Maker wiring is checked:
+            the DaiJoin must join `dai_` into `vat_`, the Flopper must sell `mkr_` for `vat_`
+            DAI. The share token's name and symbol are given (the factory and
+            `backstop.pool.deploy` derive them from the price: "Dai Backstop 100.5", "DB100";
+            building them here would push the blueprint past EIP-170's code size).
     @param dai_ The ERC20 DAI.
     @param mkr_ The MKR token (the Flopper's gem).
     @param daiJoin_ The DaiJoin adapter of `dai_` into `vat_`.
     @param vat_ The Vat.
     @param flopper_ The Flopper (debt auction).
-    @param price_ DAI per MKR, wad (100 DAI/MKR = 100 * 10**18); positive, below 10**12 DAI.
+    @param price_ DAI per MKR, wad: from 1 to 1,000,000 DAI, a whole number of cents.
+    @param name_ The share token's name.
+    @param symbol_ The share token's symbol.
     """
-    assert price_ > 0, "Pool/zero-price"
-    assert price_ < 10**12 * _WAD, "Pool/price-too-high"
+    assert price_ >= _WAD and price_ <= 10**6 * _WAD, "Pool/price-out-of-range"
+    assert price_ % 10**16 == 0, "Pool/price-not-whole-cents"
+    assert staticcall IDaiJoin(daiJoin_).dai() == dai_, "Pool/join-not-for-dai"
+    assert staticcall IDaiJoin(daiJoin_).vat() == vat_, "Pool/join-not-for-vat"
+    assert staticcall IFlopper(flopper_).gem() == mkr_, "Pool/flopper-not-for-mkr"
+    assert staticcall IFlopper(flopper_).vat() == vat_, "Pool/flopper-not-for-vat"
     ownable.__init__()
     ownable_2step.__init__()
-    erc20.__init__(self._name(price_), self._symbol(price_), 18, "Dai Backstop", "1")
-    # snekmate makes the deployer a minter; the pool exports no mint, so the flag is dead
-    # storage: clearing it in the same transaction refunds most of its cost.
+    erc20.__init__(name_, symbol_, 18, "Dai Backstop", "1")
+    # snekmate makes the deployer a minter; the pool exports no mint, so the flag is dead.
     erc20.is_minter[msg.sender] = False
     price = price_
     dai = dai_
@@ -260,28 +315,36 @@ def __init__(
     daiJoin = daiJoin_
     vat = vat_
     flopper = flopper_
-    # The held book gets its sentinel now, so the first bid pays for a warm word; the main
-    # book gets it from the first enlist (that write is the same price either way, and the
-    # deployment saves a fresh slot).
-    self._book_held = _SENTINEL
+    # Sentinels: later writes never pay for a fresh slot. Indices start at 1, the frontier too.
+    self._book = _SENTINEL
+    self._front = _SENTINEL | 1
+    self._cash = _SENTINEL
+    self._held = _SENTINEL
+    self._era_first[0] = 1
     extcall IVat(vat_).hope(flopper_)
     extcall IVat(vat_).hope(daiJoin_)
     extcall IERC20(dai_).approve(daiJoin_, max_value(uint256))
 
 
-# ---- members ---------------------------------------------------------------------------------
+# ---- members -----------------------------------------------------------------------------------
 
 @external
 @nonreentrant
 def enlist(daiAmount: uint256) -> uint256:
     """
-    @notice Deposit `daiAmount` ERC20 DAI (the pool needs an allowance) and receive shares at
-            the pool's value per share, rounded down (1:1 for an empty pool). Only while the
-            status is 0 (accepting deposits); at least 1 DAI.
+    @notice Deposit `daiAmount` ERC20 DAI (the pool needs an allowance), at least 1 DAI, at any
+            time until ceaseFire. With no position of the current era open, shares are minted
+            at once at the liquid DAI per share (1:1 in an empty era). Otherwise the deposit is
+            a deposit request (ERC-7540 shape, id = the next position index): its DAI bids at
+            once, and it becomes shares with `claimDeposit` once the positions open now are
+            accounted. Returns 0 then; the DepositRequest event carries the id.
     @param daiAmount DAI to deposit, wad.
-    @return The shares minted.
+    @return The shares minted now (0 for a request).
     """
-    return self._enlist(daiAmount)
+    shares: uint256 = 0
+    request_id: uint256 = 0
+    shares, request_id = self._deposit(daiAmount, msg.sender)
+    return shares
 
 
 @external
@@ -299,70 +362,250 @@ def enlistWithPermit(
     @param v The signature's recovery id.
     @param r The signature's r.
     @param s The signature's s.
-    @return The shares minted.
+    @return The shares minted now (0 for a request).
     """
     if staticcall IDai(dai).allowance(msg.sender, self) < daiAmount:
         extcall IDai(dai).permit(msg.sender, self, nonce, expiry, True, v, r, s)
-    return self._enlist(daiAmount)
+    shares: uint256 = 0
+    request_id: uint256 = 0
+    shares, request_id = self._deposit(daiAmount, msg.sender)
+    return shares
+
+
+@external
+@nonreentrant
+def requestDeposit(assets: uint256, controller: address, owner: address) -> uint256:
+    """
+    @notice ERC-7540 shape of `enlist`: deposit `assets` DAI from `owner` (must be the caller)
+            for `controller`. Shares are minted to `controller` at once when no position of the
+            current era is open (the request is then claimed on the spot and id 0 returned);
+            otherwise a deposit request is opened or increased.
+    @param assets DAI, wad (at least 1 DAI).
+    @param controller Who receives the shares.
+    @param owner Whose DAI is pulled; must be the caller.
+    @return The request id (the next position index), or 0 if shares were minted at once.
+    """
+    assert owner == msg.sender, "Pool/owner-not-caller"
+    assert controller != empty(address), "Pool/zero-controller"
+    shares: uint256 = 0
+    request_id: uint256 = 0
+    shares, request_id = self._deposit(assets, controller)
+    return request_id
+
+
+@external
+@nonreentrant
+def claimDeposit(requestId: uint256, controller: address) -> uint256:
+    """
+    @notice Anyone: turn `controller`'s claimable deposit request `requestId` into shares (or,
+            if its era has ended meanwhile, into a redeem request for that era's positions) and
+            credit what it earned from the positions settled since it was made. Claimable once
+            the frontier is past every position committed before the request.
+    @param requestId The request id (DepositRequest event).
+    @param controller The request's controller.
+    @return The shares minted.
+    """
+    req: uint256 = self._deposit_req[controller][requestId]
+    assert req & _M128 != 0, "Pool/no-request"
+    pre: uint256 = self._prefix_at[requestId]
+    assert pre & _RECORDED != 0, "Pool/request-pending"
+    w: uint256 = req & _M128
+    req_era: uint256 = (req >> 224) & (2**30 - 1)
+    self._deposit_req[controller][requestId] = 0
+    m: Member = self._sync(controller)
+    book: uint256 = self._book
+    acc: uint256 = self._acc[req_era]
+    m.owed_dai += w * ((acc & _M127) - (pre & _M127)) // _ACC
+    m.owed_mkr += w * (((acc >> 127) & _M127) - ((pre >> 127) & _M127)) // _ACC
+    shares: uint256 = 0
+    if req_era == self._era(book):
+        # still the current era: the weight becomes shares (it is in W already)
+        m.weight += w
+        shares = w
+        pend: uint256 = self._pending
+        self._pending = (pend & ~_M128) | ((pend & _M128) - w)
+        log IERC20.Transfer(sender=empty(address), receiver=controller, value=w)
+    else:
+        # its era ended: the weight keeps only its claim on that era's positions
+        d_dai: uint256 = 0
+        d_mkr: uint256 = 0
+        end_id: uint256 = self._era_first[req_era + 1]
+        d_dai, d_mkr = self._add_redeem(controller, end_id, w, acc)
+        m.owed_dai += d_dai
+        m.owed_mkr += d_mkr
+        log RedeemRequest(
+            controller=controller, owner=controller, requestId=end_id, sender=msg.sender, shares=w
+        )
+    self._store(controller, m, self._era(book))
+    log DepositClaimed(controller=controller, requestId=requestId, shares=shares)
+    return shares
 
 
 @external
 @nonreentrant
 def defect(shares: uint256) -> (uint256, uint256):
     """
-    @notice Burn `shares` and receive their pro-rata part, rounded down, of the pool's DAI
-            (free DAI plus DAI in unfinalized bids) and of its MKR; the holder of every share
-            receives everything left. The DAI is paid from free DAI: ERC20 DAI first, then
-            counted Vat DAI (exited to the caller as ERC20 DAI while DaiJoin is live, else
-            moved to the caller inside the Vat, as after global settlement). Always allowed,
-            also after ceaseFire. Reverts "Pool/dai-locked: ..." when the DAI part exceeds the
-            free DAI; defect fewer shares or wait for finalizeAuction.
+    @notice Burn `shares` and receive now their part of the liquid DAI (rounded down; the last
+            share takes all), together with every DAI and MKR already owed to the caller. If
+            positions of the current era are open, the burnt shares keep their claim on them
+            as a redeem request (id = the next position index), paid by `claimRedeem` once they
+            are accounted. Always allowed, also after ceaseFire. The MKR is sent only if the MKR
+            token accepts the transfer; otherwise it stays owed (`claimMkr`).
     @param shares Shares to burn, wad.
-    @return DAI paid (wad) and MKR paid (wad).
+    @return DAI paid and MKR paid (wad).
     """
     assert shares > 0, "Pool/zero-shares"
-    balance: uint256 = erc20.balanceOf[msg.sender]
-    assert shares <= balance, "Pool/insufficient-shares"
-    main: uint256 = self._book_main
-    supply: uint256 = self._supply(main)
-    free: uint256 = main & _LOW
-    held: uint256 = self._book_held
-    in_bids: uint256 = self._in_bids(held)
-    free_vat: uint256 = self._free_vat(held)
-    mkr_held: uint256 = self._mkr(held)
-
+    m: Member = self._sync(msg.sender)
+    assert shares <= m.weight, "Pool/insufficient-shares"
+    book: uint256 = self._book
+    era: uint256 = self._era(book)
+    liquid: uint256 = book & _M96
+    weight: uint256 = (book >> 96) & _M128
+    out: uint256 = liquid
+    if shares < weight:
+        out = shares * liquid // weight
+    self._book = self._pack_book(liquid - out, weight - shares, era, book & _CEASED)
+    m.weight -= shares
+    m.owed_dai += out
+    log IERC20.Transfer(sender=msg.sender, receiver=empty(address), value=shares)
+    front: uint256 = self._front
+    if (front >> 160) & _M32 != 0:
+        request_id: uint256 = ((front >> 64) & _M64) + 1
+        d_dai: uint256 = 0
+        d_mkr: uint256 = 0
+        d_dai, d_mkr = self._add_redeem(msg.sender, request_id, shares, self._acc[era])
+        m.owed_dai += d_dai
+        m.owed_mkr += d_mkr
+        log RedeemRequest(
+            controller=msg.sender,
+            owner=msg.sender,
+            requestId=request_id,
+            sender=msg.sender,
+            shares=shares,
+        )
     dai_out: uint256 = 0
     mkr_out: uint256 = 0
-    dai_out, mkr_out = self._pro_rata(shares, supply, free + in_bids, mkr_held)
-    if dai_out > free:
-        raise concat(
-            "Pool/dai-locked: ",
-            uint2str(free),
-            " wei of DAI is free now",
-        )
-
-    # burn: shares <= balance <= supply
-    erc20.balanceOf[msg.sender] = unsafe_sub(balance, shares)
-    log IERC20.Transfer(sender=msg.sender, receiver=empty(address), value=shares)
-    from_erc20: uint256 = min(dai_out, free - free_vat)
-    from_vat: uint256 = dai_out - from_erc20
-    flags: uint256 = main & _CEASED
-    if in_bids != 0 or mkr_held != mkr_out:
-        flags |= _ACTIVE
-    self._book_main = self._pack_main(supply - shares, free - dai_out, flags)
-    if mkr_out > 0 or from_vat > 0:
-        self._book_held = self._pack_held(in_bids, free_vat - from_vat, mkr_held - mkr_out)
-    if mkr_out > 0:
-        self._send(mkr, mkr_out)
-    if from_erc20 > 0:
-        self._send(dai, from_erc20)
-    if from_vat > 0:
-        if staticcall IDaiJoin(daiJoin).live() == 1:
-            extcall IDaiJoin(daiJoin).exit(msg.sender, from_vat, skip_contract_check=True)
-        else:
-            extcall IVat(vat).move(self, msg.sender, from_vat * _RAY, skip_contract_check=True)
+    dai_out, mkr_out = self._payout(msg.sender, m.owed_dai, m.owed_mkr, True, False)
+    m.owed_dai = 0
+    m.owed_mkr -= mkr_out
+    self._store(msg.sender, m, era)
     log Defected(member=msg.sender, shares=shares, dai=dai_out, mkr=mkr_out)
     return dai_out, mkr_out
+
+
+@external
+@nonreentrant
+def claim() -> (uint256, uint256):
+    """
+    @notice Receive every DAI and MKR owed to the caller (outcomes of settled positions, paid
+            redeem requests), keeping all shares. The MKR is sent only if the MKR token accepts
+            the transfer; otherwise it stays owed.
+    @return DAI paid and MKR paid (wad).
+    """
+    m: Member = self._sync(msg.sender)
+    dai_out: uint256 = 0
+    mkr_out: uint256 = 0
+    dai_out, mkr_out = self._payout(msg.sender, m.owed_dai, m.owed_mkr, True, False)
+    m.owed_dai = 0
+    m.owed_mkr -= mkr_out
+    self._store(msg.sender, m, self._era(self._book))
+    return dai_out, mkr_out
+
+
+@external
+@nonreentrant
+def claimDai() -> uint256:
+    """
+    @notice Receive only the DAI owed to the caller.
+    @return DAI paid (wad).
+    """
+    m: Member = self._sync(msg.sender)
+    dai_out: uint256 = 0
+    mkr_out: uint256 = 0
+    dai_out, mkr_out = self._payout(msg.sender, m.owed_dai, 0, False, False)
+    m.owed_dai = 0
+    self._store(msg.sender, m, self._era(self._book))
+    return dai_out
+
+
+@external
+@nonreentrant
+def claimMkr() -> uint256:
+    """
+    @notice Receive only the MKR owed to the caller; reverts if the MKR token refuses.
+    @return MKR paid (wad).
+    """
+    m: Member = self._sync(msg.sender)
+    dai_out: uint256 = 0
+    mkr_out: uint256 = 0
+    dai_out, mkr_out = self._payout(msg.sender, 0, m.owed_mkr, True, True)
+    m.owed_mkr = 0
+    self._store(msg.sender, m, self._era(self._book))
+    return mkr_out
+
+
+@external
+@nonreentrant
+def claimRedeem(requestId: uint256, controller: address) -> (uint256, uint256):
+    """
+    @notice Anyone: pay `controller`'s redeem request `requestId` (its part of the positions
+            open when it was made) once the frontier has accounted them; the DAI and MKR go to
+            `controller` with everything else owed to it (MKR only if the token accepts it).
+    @param requestId The request id (RedeemRequest event, or an era's end).
+    @param controller The request's controller.
+    @return DAI paid and MKR paid (wad).
+    """
+    # the checkpoint first: it turns shares of an ended era into this kind of request
+    m: Member = self._sync(controller)
+    w: uint256 = self._redeem_w[controller][requestId]
+    assert w != 0, "Pool/no-request"
+    pre: uint256 = self._prefix_at[requestId]
+    assert pre & _RECORDED != 0, "Pool/request-pending"
+    snap: uint256 = self._redeem_snap[controller][requestId]
+    self._redeem_w[controller][requestId] = 0
+    self._redeem_snap[controller][requestId] = 0
+    got_dai: uint256 = w * ((pre & _M127) - (snap & _M127)) // _ACC
+    got_mkr: uint256 = w * (((pre >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC
+    m.owed_dai += got_dai
+    m.owed_mkr += got_mkr
+    log RedeemClaimed(controller=controller, requestId=requestId, dai=got_dai, mkr=got_mkr)
+    dai_out: uint256 = 0
+    mkr_out: uint256 = 0
+    dai_out, mkr_out = self._payout(controller, m.owed_dai, m.owed_mkr, True, False)
+    m.owed_dai = 0
+    m.owed_mkr -= mkr_out
+    self._store(controller, m, self._era(self._book))
+    return dai_out, mkr_out
+
+
+@external
+@nonreentrant
+def transfer(to: address, amount: uint256) -> bool:
+    """
+    @notice ERC20 transfer of shares. Both sides are checkpointed first, so what each share
+            earned so far stays with its holder and the shares carry only future earnings.
+    @param to The receiver.
+    @param amount Shares, wad.
+    @return True.
+    """
+    self._move(msg.sender, to, amount)
+    return True
+
+
+@external
+@nonreentrant
+def transferFrom(owner: address, to: address, amount: uint256) -> bool:
+    """
+    @notice ERC20 transferFrom of shares (spends the caller's allowance; an unlimited one is
+            never decreased). Both sides are checkpointed first.
+    @param owner The holder.
+    @param to The receiver.
+    @param amount Shares, wad.
+    @return True.
+    """
+    erc20._spend_allowance(owner, msg.sender, amount)
+    self._move(owner, to, amount)
+    return True
 
 
 # ---- auctions ----------------------------------------------------------------------------------
@@ -374,33 +617,76 @@ def enterAuction(auctionId: uint256):
     @notice Anyone: bid in Flopper auction `auctionId` at the pool's price. The pool offers the
             auction's fixed DAI bid for lot = bid / price MKR, rounded up, so it never pays
             more than its price per MKR. Requires: not ceased, no position in it yet, the
-            Flopper live, the auction open, its lot large enough for `beg`, a bid of whole
-            DAI, and enough free DAI. Uses counted Vat DAI first and joins only the rest.
+            Flopper live, the auction open, its lot large enough for `beg`, a bid of whole DAI
+            within bounds, and enough liquid DAI. The DAI is joined into the Vat when the
+            counted Vat DAI is short: all ERC20 DAI at once (later bids then skip the join).
     @param auctionId The Flopper auction id.
     """
     ok: bool = False
     ask: uint256 = 0
     bid: uint256 = 0
     reason: String[32] = ""
-    main: uint256 = self._book_main
-    ok, ask, bid, reason = self._preview_enter(auctionId, main)
+    book: uint256 = self._book
+    ok, ask, bid, reason = self._preview_enter(auctionId, book)
     if not ok:
         raise reason
 
-    held: uint256 = self._book_held
-    free_vat: uint256 = self._free_vat(held)
-    from_vat: uint256 = min(bid, free_vat)
-    to_join: uint256 = bid - from_vat
-    # not ceased (checked), and now active
-    self._book_main = self._pack_main(self._supply(main), (main & _LOW) - bid, _ACTIVE)
-    self._book_held = self._pack_held(
-        self._in_bids(held) + bid, free_vat - from_vat, self._mkr(held)
+    era: uint256 = self._era(book)
+    liquid: uint256 = book & _M96
+    weight: uint256 = (book >> 96) & _M128
+    front: uint256 = self._front
+    index: uint256 = ((front >> 64) & _M64) + 1
+    committed: uint256 = bid
+    left: uint256 = liquid - bid
+    if left << _DRAIN_SHIFT < weight:
+        # the bid drains the era: it takes the remainder too (returned with its outcome)
+        committed = liquid
+        if left != 0:
+            self._extra[index] = left
+        assert era < _MAX_ERA, "Pool/too-many-eras"
+        self._book = self._pack_book(0, 0, era + 1, book & _CEASED)
+        self._era_first[era + 1] = index + 1
+        # the era's shares retire into redeem requests at its end: record the prefix there
+        self._prefix_at[index + 1] = _SENTINEL
+        # the new era has no open position
+        front = front & ~(_M32 << 160)
+        log EraEnded(era=era, lastIndex=index)
+    else:
+        self._book = self._pack_book(left, weight, era, book & _CEASED)
+    rate: uint256 = committed * _ACC // weight
+    # keep the rate as a float: 80-bit mantissa, exponent (relative error below 2**-80)
+    exp: uint256 = 0
+    for i: uint256 in range(176):
+        if rate >> exp <= _M80:
+            break
+        exp += 1
+    self._pos[index] = (
+        (auctionId << 228)
+        | (era << 216)
+        | (exp << 208)
+        | ((rate >> exp) << 128)
+        | (ask << 40)
+        | (bid // _WAD)
     )
-    self._positions[auctionId] = (bid << _HIGH_SHIFT) | ask
-    self._activate(auctionId)
+    self._index_of[auctionId] = index
+    open_era: uint256 = (front >> 160) & _M32
+    if era == self._era(self._book):
+        open_era += 1
+    open_all: uint256 = ((front >> 128) & _M32) + 1
+    self._front = (
+        _SENTINEL | (open_era << 160) | (open_all << 128) | (index << 64) | (front & _M64)
+    )
+    held: uint256 = self._held
+    self._held = self._pack_held((held & _M96), ((held >> 96) & _M96) + committed)
 
-    if to_join > 0:
-        extcall IDaiJoin(daiJoin).join(self, to_join)
+    cash: uint256 = self._cash
+    in_vat: uint256 = (cash >> 96) & _M96
+    in_erc20: uint256 = cash & _M96
+    if in_vat < bid:
+        extcall IDaiJoin(daiJoin).join(self, in_erc20)
+        in_vat += in_erc20
+        in_erc20 = 0
+    self._cash = self._pack_cash(in_erc20, in_vat - bid, cash)
     extcall IFlopper(flopper).dent(auctionId, ask, bid * _RAY, skip_contract_check=True)
     log AuctionEntered(auctionId=auctionId, mkrAsk=ask, daiBid=bid)
 
@@ -409,83 +695,139 @@ def enterAuction(auctionId: uint256):
 @nonreentrant
 def finalizeAuction(auctionId: uint256):
     """
-    @notice Anyone: close the pool's position in `auctionId` and take back what it became.
-            Still high bidder: deal it once finished (MKR to the pool), or yank it if the
-            Flopper is caged (bid refunded into the Vat). Outbid: the refund is already in
-            the pool's Vat balance. Deleted by someone else's deal or yank: MKR or refund
-            already arrived (see the contract notes). Allowed also after ceaseFire.
+    @notice Anyone: settle the pool's position in `auctionId` with what it became, then move
+            the frontier over up to 8 settled positions. Still high bidder: deal it once
+            finished (MKR to the pool), or yank it if the Flopper is caged (bid refunded into
+            the Vat). Outbid: the refund is already in the pool's Vat balance. Deleted by
+            someone else: while the Flopper is live only a deal deletes an auction, so the lot
+            arrived as MKR; once caged the refund is taken first. Allowed also after ceaseFire.
     @param auctionId The Flopper auction id.
     """
-    packed: uint256 = self._positions[auctionId]
-    assert packed != 0, "Pool/no-position"
-    bid: uint256 = packed >> _HIGH_SHIFT
-    lot: uint256 = packed & _LOW
+    index: uint256 = self._index_of[auctionId]
+    assert index != 0, "Pool/no-position"
+    a_bid: uint256 = 0
     a_lot: uint256 = 0
     guy: address = empty(address)
     tic: uint48 = 0
     end: uint48 = 0
-    a_bid: uint256 = 0
-    a_bid, a_lot, guy, tic, end = self._bids(auctionId)
-
+    a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
+    pos: uint256 = self._pos[index]
+    bid: uint256 = (pos & (2**40 - 1)) * _WAD
+    ask: uint256 = (pos >> 40) & _M88
     got_dai: uint256 = 0
     got_mkr: uint256 = 0
-    held: uint256 = self._book_held
     if guy == self:
         if self._flopper_live():
             assert tic != 0 and (
                 convert(tic, uint256) < block.timestamp or convert(end, uint256) < block.timestamp
             ), "Pool/auction-not-finished"
             extcall IFlopper(flopper).deal(auctionId, skip_contract_check=True)
-            got_mkr = lot
+            got_mkr = ask
         else:
             extcall IFlopper(flopper).yank(auctionId, skip_contract_check=True)
             got_dai = bid
     else:
-        # Outbid (guy is another bidder): the refund is in the Vat. Deleted (guy empty): the
-        # lot was minted to the pool or the bid refunded; see the contract notes.
-        got_dai, got_mkr = self._reconcile(bid, lot, guy == empty(address), held)
-
-    in_bids: uint256 = self._in_bids(held) - bid
-    mkr_held: uint256 = self._mkr(held) + got_mkr
-    self._book_held = self._pack_held(in_bids, self._free_vat(held) + got_dai, mkr_held)
-    active: bool = in_bids != 0 or mkr_held != 0
-    if got_dai > 0 or not active:
-        # the active flag was set (this position was held); it stays set while books hold any
-        main: uint256 = self._book_main
-        flags: uint256 = main & _CEASED
-        if active:
-            flags |= _ACTIVE
-        self._book_main = self._pack_main(self._supply(main), (main & _LOW) + got_dai, flags)
-    self._positions[auctionId] = 0
-    self._deactivate(auctionId)
-    log PositionSettled(auctionId=auctionId, dai=got_dai, mkr=got_mkr)
+        got_dai, got_mkr = self._reconcile(bid, ask, guy == empty(address))
+    self._settle(auctionId, index, pos, got_dai, got_mkr)
     log AuctionFinalized(auctionId=auctionId)
+    self._advance(_FRONTIER_STEPS)
+
+
+@external
+@nonreentrant
+def writeOffPosition(auctionId: uint256):
+    """
+    @notice Anyone, 30 days after the auction's end: close a position the Flopper can no longer
+            settle (for example a Flopper replaced by governance that may no longer mint MKR)
+            so that requests behind it can be paid. The pool still tries `deal` first with at
+            least 1,000,000 gas; only if the Flopper refuses is the position closed, with its
+            members receiving what the pool already holds of it (a draining bid's remainder)
+            and nothing else. Nobody receives anything from a write-off, so it cannot be used
+            to take value; its only effect is to stop waiting.
+    @param auctionId The Flopper auction id.
+    """
+    index: uint256 = self._index_of[auctionId]
+    assert index != 0, "Pool/no-position"
+    a_bid: uint256 = 0
+    a_lot: uint256 = 0
+    guy: address = empty(address)
+    tic: uint48 = 0
+    end: uint48 = 0
+    a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
+    assert guy == self, "Pool/not-high-bidder"
+    assert self._flopper_live(), "Pool/flopper-caged"
+    assert block.timestamp > convert(end, uint256) + _GRACE, "Pool/grace-not-over"
+    assert msg.gas >= _WRITE_OFF_GAS + 100_000, "Pool/more-gas"
+    pos: uint256 = self._pos[index]
+    ok: bool = raw_call(
+        flopper,
+        abi_encode(auctionId, method_id=method_id("deal(uint256)")),
+        gas=_WRITE_OFF_GAS,
+        revert_on_failure=False,
+    )
+    if ok:
+        self._settle(auctionId, index, pos, 0, (pos >> 40) & _M88)
+        log AuctionFinalized(auctionId=auctionId)
+    else:
+        self._settle(auctionId, index, pos, 0, 0)
+        log PositionWrittenOff(
+            auctionId=auctionId, index=index, dai=(pos & (2**40 - 1)) * _WAD
+        )
+    self._advance(_FRONTIER_STEPS)
+
+
+@external
+@nonreentrant
+def advanceFrontier(steps: uint256) -> uint256:
+    """
+    @notice Anyone: account up to `steps` settled positions in commit order (finalizeAuction
+            does 8), so that requests waiting behind them become claimable.
+    @param steps The most positions to account (at most 1,000).
+    @return The frontier after the call: the lowest index not yet accounted.
+    """
+    return self._advance(min(steps, _MAX_LIST))
 
 
 @external
 @nonreentrant
 def ceaseFire():
     """
-    @notice Owner only: stop deposits and new bids for good (status 2). Withdrawals and
-            finalization stay possible.
+    @notice Owner only: stop deposits and new bids for good (status 2). Withdrawals, claims
+            and finalization stay possible.
     """
     ownable._check_owner()
-    main: uint256 = self._book_main
-    assert main & _CEASED == 0, "Pool/already-ceased"
-    self._book_main = main | _CEASED
+    book: uint256 = self._book
+    assert book & _CEASED == 0, "Pool/already-ceased"
+    self._book = book | _CEASED
     log CeaseFire(owner=msg.sender)
 
 
-# ---- views ---------------------------------------------------------------------------------------
+# ---- views -------------------------------------------------------------------------------------
+
+@external
+@view
+def balanceOf(owner: address) -> uint256:
+    """
+    @notice Shares of `owner` (ERC20). Shares of an ended era read 0: they hold only their claim
+            on that era's positions, which the next checkpoint turns into a redeem request.
+    @param owner The holder.
+    @return The shares, wad.
+    """
+    bal: uint256 = self._bal[owner]
+    if (bal >> 128) & _M32 != self._era(self._book):
+        return 0
+    return bal & _M128
+
 
 @external
 @view
 def totalSupply() -> uint256:
     """
-    @notice All shares (ERC20). Kept in the main book word, not in snekmate's variable.
+    @notice All shares of the current era (ERC20): the weight less unclaimed deposit requests.
     @return The supply, wad.
     """
-    return self._supply(self._book_main)
+    book: uint256 = self._book
+    return ((book >> 96) & _M128) - self._pending_weight(self._era(book))
 
 
 @external
@@ -495,204 +837,658 @@ def ceased() -> bool:
     @notice True once ceaseFire was called.
     @return Whether the pool is ceased.
     """
-    return self._book_main & _CEASED != 0
+    return self._book & _CEASED != 0
 
 
 @external
 @view
 def getStatus() -> uint8:
     """
-    @notice 0 accepting deposits, 1 activated (positions or MKR held), 2 deactivated (ceased).
+    @notice 0 no open position, 1 positions open, 2 ceased. Deposits are open in 0 and 1.
     @return The status.
     """
-    return self._status(self._book_main)
+    if self._book & _CEASED != 0:
+        return _STATUS_DEACTIVATED
+    if (self._front >> 128) & _M32 != 0:
+        return _STATUS_ACTIVATED
+    return _STATUS_ACCEPTING
 
 
 @external
 @view
-def getActiveAuctions() -> DynArray[uint256, _MAX_ACTIVE]:
+def era() -> uint256:
     """
-    @notice Ids of the auctions with an unfinalized position, ascending (at most 1,000).
+    @notice The current era (0 until a bid first drains the pool).
+    @return The era.
+    """
+    return self._era(self._book)
+
+
+@external
+@view
+def frontier() -> (uint256, uint256, uint256, uint256):
+    """
+    @notice The position counters.
+    @return The frontier (lowest index not accounted), positions committed (the highest index),
+            open positions, open positions of the current era.
+    """
+    front: uint256 = self._front
+    return front & _M64, (front >> 64) & _M64, (front >> 128) & _M32, (front >> 160) & _M32
+
+
+@external
+@view
+def positionAt(index: uint256) -> (uint256, uint256, uint256, bool):
+    """
+    @notice The position with commit index `index` while it is open or settled but not yet
+            passed by the frontier.
+    @param index The index (1-based).
+    @return Auction id, DAI bid (wad), MKR ask (wad), settled; all zero once accounted.
+    """
+    pos: uint256 = self._pos[index]
+    if pos & _SETTLED != 0:
+        return 0, 0, 0, True
+    return pos >> 228, (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M88, False
+
+
+@external
+@view
+def getActiveAuctions() -> DynArray[uint256, _MAX_LIST]:
+    """
+    @notice Ids of the auctions with an open position, in commit order, from the frontier on
+            (at most 1,000; use getActiveAuctionsFrom to page).
     @return The ids.
     """
-    ids: DynArray[uint256, _MAX_ACTIVE] = []
-    for w: uint256 in range(self._active_top + 1, bound=_MAX_ACTIVE_WORDS):
-        word: uint256 = self._active_words[w]
-        if word == 0:
-            continue
-        for b: uint256 in range(256):
-            if word & (1 << b) != 0:
-                if len(ids) == _MAX_ACTIVE:
-                    return ids
-                ids.append(w * 256 + b)
+    ids: DynArray[uint256, _MAX_LIST] = []
+    nxt: uint256 = 0
+    ids, nxt = self._active_from(self._front & _M64, _MAX_LIST)
     return ids
 
 
 @external
 @view
-def getDaiBalance() -> uint256:
+def getActiveAuctionsFrom(startIndex: uint256, maxCount: uint256) -> (
+    DynArray[uint256, _MAX_LIST], uint256
+):
     """
-    @notice All DAI the members own: free DAI plus DAI in unfinalized bids, wad.
-    @return The DAI.
+    @notice A page of open positions' auction ids, scanning indices from `startIndex` (the
+            frontier if lower) up to `maxCount` of them (at most 1,000).
+    @param startIndex The first index to scan.
+    @param maxCount The most ids to return.
+    @return The ids, and the index to continue from (0 when the scan is complete).
     """
-    return (self._book_main & _LOW) + self._in_bids(self._book_held)
-
-
-@external
-@view
-def getDaiBalanceForAuctions() -> uint256:
-    """
-    @notice DAI in unfinalized bids, wad.
-    @return The DAI.
-    """
-    return self._in_bids(self._book_held)
-
-
-@external
-@view
-def getAvailableDaiBalance() -> uint256:
-    """
-    @notice Free DAI (ERC20 and counted Vat DAI): what defect can pay and enterAuction can bid.
-    @return The DAI, wad.
-    """
-    return self._book_main & _LOW
-
-
-@external
-@view
-def getMKRBalance() -> uint256:
-    """
-    @notice MKR the members own, wad (MKR sent by outsiders is not counted).
-    @return The MKR.
-    """
-    return self._mkr(self._book_held)
-
-
-@external
-@view
-def getDefectAmount(shares: uint256) -> (uint256, uint256, bool):
-    """
-    @notice What defect(shares) pays now.
-    @param shares Shares to burn, wad.
-    @return DAI (wad), MKR (wad), and whether defect(shares) is possible now given the free
-            DAI (the caller's share balance is not checked).
-    """
-    main: uint256 = self._book_main
-    supply: uint256 = self._supply(main)
-    if shares == 0 or shares > supply:
-        return 0, 0, False
-    free_dai: uint256 = main & _LOW
-    held: uint256 = self._book_held
-    dai_out: uint256 = 0
-    mkr_out: uint256 = 0
-    dai_out, mkr_out = self._pro_rata(
-        shares, supply, free_dai + self._in_bids(held), self._mkr(held)
-    )
-    return dai_out, mkr_out, dai_out <= free_dai
+    return self._active_from(max(startIndex, self._front & _M64), min(maxCount, _MAX_LIST))
 
 
 @external
 @view
 def getPosition(auctionId: uint256) -> (uint256, uint256):
     """
-    @notice The pool's unfinalized position in `auctionId`.
+    @notice The pool's open position in `auctionId`.
     @param auctionId The Flopper auction id.
     @return DAI bid (wad) and MKR asked (wad); (0, 0) if none.
     """
-    packed: uint256 = self._positions[auctionId]
-    return packed >> _HIGH_SHIFT, packed & _LOW
+    index: uint256 = self._index_of[auctionId]
+    if index == 0:
+        return 0, 0
+    pos: uint256 = self._pos[index]
+    return (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M88
 
 
-# ---- internal ------------------------------------------------------------------------------------
+@external
+@view
+def getDaiBalance() -> uint256:
+    """
+    @notice DAI the current weight bids with plus DAI in open positions, wad.
+    @return The DAI.
+    """
+    return (self._book & _M96) + ((self._held >> 96) & _M96)
+
+
+@external
+@view
+def getDaiBalanceForAuctions() -> uint256:
+    """
+    @notice DAI committed to open positions (their bids, and a draining bid's remainder), wad.
+    @return The DAI.
+    """
+    return (self._held >> 96) & _M96
+
+
+@external
+@view
+def getAvailableDaiBalance() -> uint256:
+    """
+    @notice Liquid DAI: what enterAuction can bid with and defect pays from, wad.
+    @return The DAI.
+    """
+    return self._book & _M96
+
+
+@external
+@view
+def getMKRBalance() -> uint256:
+    """
+    @notice MKR the pool holds for its members (won and not yet paid out), wad.
+    @return The MKR.
+    """
+    return self._held & _M96
+
+
+@external
+@view
+def getDefectAmount(shares: uint256) -> (uint256, uint256, bool):
+    """
+    @notice The liquid DAI `shares` are worth now (2020 shape). MKR and DAI already earned are
+            owed per member, not per share: see previewDefect.
+    @param shares Shares, wad.
+    @return DAI (wad), 0, and whether `shares` is within the supply.
+    """
+    book: uint256 = self._book
+    weight: uint256 = (book >> 96) & _M128
+    supply: uint256 = weight - self._pending_weight(self._era(book))
+    if shares == 0 or shares > supply:
+        return 0, 0, False
+    if shares == weight:
+        return book & _M96, 0, True
+    return shares * (book & _M96) // weight, 0, True
+
+
+@external
+@view
+def previewEnlist(daiAmount: uint256) -> (uint256, bool, String[32]):
+    """
+    @notice What enlist(daiAmount) would do now.
+    @param daiAmount DAI, wad.
+    @return Weight (shares, or the request's weight), whether it would be a deposit request,
+            and the revert reason if it would fail ("" if not; the caller's allowance and
+            balance are not checked).
+    """
+    book: uint256 = self._book
+    if book & _CEASED != 0:
+        return 0, False, "Pool/ceased"
+    if daiAmount < _MIN_ENLIST:
+        return 0, False, "Pool/below-minimum"
+    liquid: uint256 = book & _M96
+    if liquid + daiAmount > _M96:
+        return 0, False, "Pool/amount-too-large"
+    return self._weight_for(daiAmount, book), (self._front >> 160) & _M32 != 0, ""
+
+
+@external
+@view
+def previewDefect(member: address, shares: uint256) -> (uint256, uint256, uint256, String[32]):
+    """
+    @notice What defect(shares) would pay `member` now.
+    @param member The member.
+    @param shares Shares to burn, wad.
+    @return DAI now (liquid part and DAI owed), MKR now (owed), weight of the redeem request it
+            would open (0 if none), and the revert reason ("" if it would succeed).
+    """
+    m: Member = self._view_sync(member)
+    if shares == 0:
+        return 0, 0, 0, "Pool/zero-shares"
+    if shares > m.weight:
+        return 0, 0, 0, "Pool/insufficient-shares"
+    book: uint256 = self._book
+    weight: uint256 = (book >> 96) & _M128
+    out: uint256 = book & _M96
+    if shares < weight:
+        out = shares * out // weight
+    ticket: uint256 = 0
+    if (self._front >> 160) & _M32 != 0:
+        ticket = shares
+    return out + m.owed_dai, m.owed_mkr, ticket, ""
+
+
+@external
+@view
+def previewClaim(member: address) -> (uint256, uint256):
+    """
+    @notice DAI and MKR owed to `member` now (what claim() pays).
+    @param member The member.
+    @return DAI and MKR, wad.
+    """
+    m: Member = self._view_sync(member)
+    return m.owed_dai, m.owed_mkr
+
+
+@external
+@view
+def pendingDepositRequest(requestId: uint256, controller: address) -> uint256:
+    """
+    @notice ERC-7540: DAI of `controller`'s deposit request `requestId` still waiting for the
+            positions open when it was made.
+    @param requestId The request id.
+    @param controller The controller.
+    @return DAI deposited, wad (0 if none or claimable).
+    """
+    req: uint256 = self._deposit_req[controller][requestId]
+    if self._prefix_at[requestId] & _RECORDED != 0:
+        return 0
+    return (req >> 128) & _M96
+
+
+@external
+@view
+def claimableDepositRequest(requestId: uint256, controller: address) -> uint256:
+    """
+    @notice ERC-7540: DAI of `controller`'s deposit request `requestId` that claimDeposit can
+            turn into shares now.
+    @param requestId The request id.
+    @param controller The controller.
+    @return DAI deposited, wad (0 if none or pending).
+    """
+    req: uint256 = self._deposit_req[controller][requestId]
+    if self._prefix_at[requestId] & _RECORDED == 0:
+        return 0
+    return (req >> 128) & _M96
+
+
+@external
+@view
+def previewClaimDeposit(requestId: uint256, controller: address) -> (
+    uint256, uint256, uint256, String[32]
+):
+    """
+    @notice What claimDeposit(requestId, controller) would do now.
+    @param requestId The request id.
+    @param controller The controller.
+    @return Shares it would mint, DAI and MKR it would credit, and the revert reason ("" if
+            none).
+    """
+    req: uint256 = self._deposit_req[controller][requestId]
+    if req & _M128 == 0:
+        return 0, 0, 0, "Pool/no-request"
+    pre: uint256 = self._prefix_at[requestId]
+    if pre & _RECORDED == 0:
+        return 0, 0, 0, "Pool/request-pending"
+    w: uint256 = req & _M128
+    req_era: uint256 = (req >> 224) & (2**30 - 1)
+    acc: uint256 = self._acc[req_era]
+    shares: uint256 = 0
+    if req_era == self._era(self._book):
+        shares = w
+    return (
+        shares,
+        w * ((acc & _M127) - (pre & _M127)) // _ACC,
+        w * (((acc >> 127) & _M127) - ((pre >> 127) & _M127)) // _ACC,
+        "",
+    )
+
+
+@external
+@view
+def pendingRedeemRequest(requestId: uint256, controller: address) -> uint256:
+    """
+    @notice ERC-7540: shares of `controller`'s redeem request `requestId` still waiting for the
+            positions open when it was made.
+    @param requestId The request id.
+    @param controller The controller.
+    @return Shares (weight), wad (0 if none or claimable).
+    """
+    if self._prefix_at[requestId] & _RECORDED != 0:
+        return 0
+    return self._redeem_w[controller][requestId]
+
+
+@external
+@view
+def claimableRedeemRequest(requestId: uint256, controller: address) -> uint256:
+    """
+    @notice ERC-7540: shares of `controller`'s redeem request `requestId` that claimRedeem can
+            pay now.
+    @param requestId The request id.
+    @param controller The controller.
+    @return Shares (weight), wad (0 if none or pending).
+    """
+    if self._prefix_at[requestId] & _RECORDED == 0:
+        return 0
+    return self._redeem_w[controller][requestId]
+
+
+@external
+@view
+def previewClaimRedeem(requestId: uint256, controller: address) -> (
+    uint256, uint256, String[32]
+):
+    """
+    @notice What the redeem request `requestId` of `controller` pays when claimed now.
+    @param requestId The request id.
+    @param controller The controller.
+    @return DAI and MKR of the request alone (wad), and the revert reason ("" if none).
+    """
+    w: uint256 = self._redeem_w[controller][requestId]
+    if w == 0:
+        return 0, 0, "Pool/no-request"
+    pre: uint256 = self._prefix_at[requestId]
+    if pre & _RECORDED == 0:
+        return 0, 0, "Pool/request-pending"
+    snap: uint256 = self._redeem_snap[controller][requestId]
+    return (
+        w * ((pre & _M127) - (snap & _M127)) // _ACC,
+        w * (((pre >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC,
+        "",
+    )
+
+
+@external
+@view
+def previewEnterAuction(auctionId: uint256) -> (bool, uint256, uint256, String[32]):
+    """
+    @notice Whether enterAuction(auctionId) would succeed now, and the bid it would make.
+    @param auctionId The Flopper auction id.
+    @return ok, MKR ask (wad), DAI bid (wad), and the revert reason if not ok.
+    """
+    return self._preview_enter(auctionId, self._book)
+
+
+@external
+@view
+def previewFinalizeAuction(auctionId: uint256) -> (bool, String[32]):
+    """
+    @notice Whether finalizeAuction(auctionId) would succeed now.
+    @param auctionId The Flopper auction id.
+    @return ok, and the revert reason if not ok.
+    """
+    if self._index_of[auctionId] == 0:
+        return False, "Pool/no-position"
+    a_bid: uint256 = 0
+    a_lot: uint256 = 0
+    guy: address = empty(address)
+    tic: uint48 = 0
+    end: uint48 = 0
+    a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
+    if guy == self and self._flopper_live():
+        if tic == 0 or (
+            convert(tic, uint256) >= block.timestamp and convert(end, uint256) >= block.timestamp
+        ):
+            return False, "Pool/auction-not-finished"
+    return True, ""
+
+
+# ---- internal: members -------------------------------------------------------------------------
 
 @internal
-def _enlist(amount: uint256) -> uint256:
+def _deposit(amount: uint256, controller: address) -> (uint256, uint256):
     """
-    @dev Pull `amount` DAI from the caller and mint shares at the value per share.
+    @dev Pull `amount` DAI from the caller for `controller`: shares now, or a deposit request
+         while positions of the current era are open.
     @param amount DAI, wad.
-    @return The shares minted.
+    @param controller Who gets the shares or the request.
+    @return Shares minted (0 for a request), request id (0 for shares).
     """
     assert amount >= _MIN_ENLIST, "Pool/below-minimum"
-    main: uint256 = self._book_main
-    status: uint8 = self._status(main)
-    assert status != _STATUS_DEACTIVATED, "Pool/ceased"
-    assert status == _STATUS_ACCEPTING, "Pool/deposits-closed"
-    shares: uint256 = self._shares_for(amount, main)
-    assert shares > 0, "Pool/zero-shares"
-    # accepting: neither flag is set; the pack bounds the supply, so no balance can overflow
-    self._book_main = self._pack_main(self._supply(main) + shares, (main & _LOW) + amount, 0)
-    erc20.balanceOf[msg.sender] = unsafe_add(erc20.balanceOf[msg.sender], shares)
-    log IERC20.Transfer(sender=empty(address), receiver=msg.sender, value=shares)
+    book: uint256 = self._book
+    assert book & _CEASED == 0, "Pool/ceased"
+    era: uint256 = self._era(book)
+    liquid: uint256 = book & _M96
+    assert liquid + amount <= _M96, "Pool/amount-too-large"
+    w: uint256 = self._weight_for(amount, book)
+    assert w > 0, "Pool/zero-shares"
+    self._book = self._pack_book(liquid + amount, ((book >> 96) & _M128) + w, era, 0)
+    cash: uint256 = self._cash
+    self._cash = self._pack_cash((cash & _M96) + amount, (cash >> 96) & _M96, cash)
+    front: uint256 = self._front
+    shares: uint256 = 0
+    request_id: uint256 = 0
+    if (front >> 160) & _M32 == 0:
+        m: Member = self._sync(controller)
+        m.weight += w
+        shares = w
+        self._store(controller, m, era)
+        log IERC20.Transfer(sender=empty(address), receiver=controller, value=w)
+    else:
+        request_id = ((front >> 64) & _M64) + 1
+        req: uint256 = self._deposit_req[controller][request_id]
+        self._deposit_req[controller][request_id] = (
+            _SENTINEL
+            | (era << 224)
+            | ((((req >> 128) & _M96) + amount) << 128)
+            | ((req & _M128) + w)
+        )
+        if self._prefix_at[request_id] == 0:
+            self._prefix_at[request_id] = _SENTINEL
+        pend: uint256 = self._pending_weight(era)
+        self._pending = (era << 128) | (pend + w)
+        log DepositRequest(
+            controller=controller,
+            owner=msg.sender,
+            requestId=request_id,
+            sender=msg.sender,
+            assets=amount,
+        )
     assert extcall IERC20(dai).transferFrom(msg.sender, self, amount, default_return_value=True)
-    return shares
+    return shares, request_id
 
 
 @internal
 @view
-def _shares_for(amount: uint256, main: uint256) -> uint256:
+def _weight_for(amount: uint256, book: uint256) -> uint256:
     """
-    @dev Shares minted for `amount` DAI while accepting deposits (only DAI is held then):
-         `amount * supply / value`, rounded down; 1:1 for an empty pool.
+    @dev Weight for `amount` DAI at the liquid DAI per unit of weight (1:1 in an empty era),
+         rounded down.
     @param amount DAI, wad.
-    @param main The main book word (while accepting, its free DAI is the pool's whole value).
-    @return The shares.
+    @param book The book word.
+    @return The weight.
     """
-    supply: uint256 = self._supply(main)
-    if supply == 0:
+    weight: uint256 = (book >> 96) & _M128
+    if weight == 0:
         return amount
-    value: uint256 = main & _LOW
-    if value == 0:
-        return 0
-    return amount * supply // value
+    return amount * weight // (book & _M96)
+
+
+@internal
+def _move(owner: address, to: address, amount: uint256):
+    """
+    @dev Move `amount` shares from `owner` to `to`, checkpointing both.
+    @param owner The holder.
+    @param to The receiver.
+    @param amount Shares, wad.
+    """
+    assert to != empty(address), "Pool/zero-address"
+    era: uint256 = self._era(self._book)
+    src: Member = self._sync(owner)
+    assert amount <= src.weight, "Pool/insufficient-shares"
+    src.weight -= amount
+    self._store(owner, src, era)
+    dst: Member = self._sync(to)
+    dst.weight += amount
+    self._store(to, dst, era)
+    log IERC20.Transfer(sender=owner, receiver=to, value=amount)
+
+
+@internal
+def _sync(member: address) -> Member:
+    """
+    @dev Checkpoint `member`: shares of an ended era become a redeem request for that era's
+         positions, and what the shares earned since the last checkpoint becomes owed.
+    @param member The member.
+    @return The member's state at the current accumulators (store it with _store).
+    """
+    bal: uint256 = self._bal[member]
+    era: uint256 = self._era(self._book)
+    m_era: uint256 = (bal >> 128) & _M32
+    m: Member = empty(Member)
+    owed: uint256 = self._owed[member]
+    m.owed_dai = owed & _M128
+    m.owed_mkr = owed >> 128
+    w: uint256 = bal & _M128
+    snap: uint256 = self._snap[member]
+    if m_era != era and w != 0:
+        # the member's era ended: its shares keep only their claim on its positions
+        d_dai: uint256 = 0
+        d_mkr: uint256 = 0
+        request_id: uint256 = self._era_first[m_era + 1]
+        d_dai, d_mkr = self._add_redeem(member, request_id, w, snap)
+        m.owed_dai += d_dai
+        m.owed_mkr += d_mkr
+        log RedeemRequest(
+            controller=member, owner=member, requestId=request_id, sender=msg.sender, shares=w
+        )
+        w = 0
+    acc: uint256 = self._acc[era]
+    if w != 0:
+        m.owed_dai += w * ((acc & _M127) - (snap & _M127)) // _ACC
+        m.owed_mkr += w * (((acc >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC
+    m.weight = w
+    m.snap_dai = acc & _M127
+    m.snap_mkr = (acc >> 127) & _M127
+    return m
 
 
 @internal
 @view
-def _status(main: uint256) -> uint8:
+def _view_sync(member: address) -> Member:
     """
-    @dev 2 if ceased; else 1 if any position or MKR is counted; else 0.
-    @param main The main book word (it carries both flags).
-    @return The status.
+    @dev What _sync would return, without writing (for previews).
+    @param member The member.
+    @return The member's state.
     """
-    if main & _CEASED != 0:
-        return _STATUS_DEACTIVATED
-    if main & _ACTIVE != 0:
-        return _STATUS_ACTIVATED
-    return _STATUS_ACCEPTING
+    bal: uint256 = self._bal[member]
+    era: uint256 = self._era(self._book)
+    m: Member = empty(Member)
+    owed: uint256 = self._owed[member]
+    m.owed_dai = owed & _M128
+    m.owed_mkr = owed >> 128
+    w: uint256 = bal & _M128
+    if (bal >> 128) & _M32 != era:
+        return m
+    snap: uint256 = self._snap[member]
+    acc: uint256 = self._acc[era]
+    m.owed_dai += w * ((acc & _M127) - (snap & _M127)) // _ACC
+    m.owed_mkr += w * (((acc >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC
+    m.weight = w
+    return m
 
 
 @internal
-@pure
-def _pro_rata(shares: uint256, supply: uint256, dai_total: uint256, mkr_total: uint256) -> (
+def _store(member: address, m: Member, era: uint256):
+    """
+    @dev Write a member's state back; only the words that changed are written.
+    @param member The member.
+    @param m The state from _sync.
+    @param era The current era.
+    """
+    bal: uint256 = _SENTINEL | (era << 128) | m.weight
+    if self._bal[member] != bal:
+        self._bal[member] = bal
+    snap: uint256 = _SENTINEL | (m.snap_mkr << 127) | m.snap_dai
+    if m.weight != 0 and self._snap[member] != snap:
+        self._snap[member] = snap
+    assert m.owed_dai <= _M128 and m.owed_mkr <= _M128, "Pool/amount-too-large"
+    owed: uint256 = (m.owed_mkr << 128) | m.owed_dai
+    if self._owed[member] != owed:
+        self._owed[member] = owed
+
+
+@internal
+def _add_redeem(member: address, request_id: uint256, w: uint256, snap: uint256) -> (
     uint256, uint256
 ):
     """
-    @dev The DAI and MKR parts of `shares` out of `supply`, rounded down; everything for the
-         holder of every share.
-    @param shares The shares.
-    @param supply All shares.
-    @param dai_total All DAI the members own, wad.
-    @param mkr_total All MKR the members own, wad.
-    @return DAI part, MKR part.
+    @dev Open or increase `member`'s redeem request at `request_id` by weight `w` that has
+         earned up to accumulator value `snap`. Two parts of one request share the later
+         snapshot; what the lagging part earned between the two snapshots came from positions
+         below the request id (both snapshots are of the same era and no position was
+         committed between them at this id), so it is owed at once and returned.
+    @param member The controller.
+    @param request_id The request id (an index; its prefix is recorded when the frontier
+           passes the position before it).
+    @param w The weight.
+    @param snap The accumulator snapshot (MKR | DAI) the weight has earned up to.
+    @return DAI and MKR owed at once to `member`.
     """
-    if shares == supply:
-        return dai_total, mkr_total
-    return dai_total * shares // supply, mkr_total * shares // supply
+    old_w: uint256 = self._redeem_w[member][request_id]
+    new_snap: uint256 = snap & ((_M127 << 127) | _M127)
+    d_dai: uint256 = 0
+    d_mkr: uint256 = 0
+    if old_w != 0:
+        old_snap: uint256 = self._redeem_snap[member][request_id]
+        if old_snap & _M127 > new_snap & _M127:
+            # the new weight lags the request
+            d_dai = w * ((old_snap & _M127) - (new_snap & _M127)) // _ACC
+            d_mkr = w * (((old_snap >> 127) & _M127) - ((new_snap >> 127) & _M127)) // _ACC
+            new_snap = old_snap
+        else:
+            d_dai = old_w * ((new_snap & _M127) - (old_snap & _M127)) // _ACC
+            d_mkr = old_w * (((new_snap >> 127) & _M127) - ((old_snap >> 127) & _M127)) // _ACC
+    self._redeem_w[member][request_id] = old_w + w
+    self._redeem_snap[member][request_id] = new_snap
+    if self._prefix_at[request_id] == 0:
+        self._prefix_at[request_id] = _SENTINEL
+    return d_dai, d_mkr
 
 
 @internal
+def _payout(
+    to: address, owed_dai: uint256, owed_mkr: uint256, pay_mkr: bool, strict_mkr: bool
+) -> (uint256, uint256):
+    """
+    @dev Pay `owed_dai` DAI (from counted ERC20 DAI first, then counted Vat DAI: exited while
+         DaiJoin is live, else moved in the Vat) and, if `pay_mkr`, `owed_mkr` MKR to `to`.
+         The MKR is sent only if the token accepts it, unless `strict_mkr` (then a refusal
+         reverts). The caller takes what was paid off the member's owed amounts.
+    @param to The receiver.
+    @param owed_dai DAI to pay, wad.
+    @param owed_mkr MKR owed, wad.
+    @param pay_mkr Pay the MKR.
+    @param strict_mkr Revert if the MKR transfer fails.
+    @return DAI paid, MKR paid.
+    """
+    mkr_out: uint256 = 0
+    if owed_dai != 0:
+        cash: uint256 = self._cash
+        in_erc20: uint256 = cash & _M96
+        from_erc20: uint256 = min(owed_dai, in_erc20)
+        from_vat: uint256 = owed_dai - from_erc20
+        self._cash = self._pack_cash(in_erc20 - from_erc20, ((cash >> 96) & _M96) - from_vat, cash)
+        if from_erc20 != 0:
+            assert extcall IERC20(dai).transfer(to, from_erc20, default_return_value=True)
+        if from_vat != 0:
+            if staticcall IDaiJoin(daiJoin).live() == 1:
+                extcall IDaiJoin(daiJoin).exit(to, from_vat)
+            else:
+                extcall IVat(vat).move(self, to, from_vat * _RAY)
+    if pay_mkr and owed_mkr != 0:
+        ok: bool = False
+        res: Bytes[32] = b""
+        ok, res = raw_call(
+            mkr,
+            abi_encode(to, owed_mkr, method_id=method_id("transfer(address,uint256)")),
+            max_outsize=32,
+            revert_on_failure=False,
+        )
+        if ok and len(res) == 32:
+            ok = convert(res, bool)
+        if ok:
+            mkr_out = owed_mkr
+            held: uint256 = self._held
+            self._held = self._pack_held((held & _M96) - owed_mkr, (held >> 96) & _M96)
+        else:
+            assert not strict_mkr, "Pool/mkr-transfer-failed"
+    if owed_dai != 0 or mkr_out != 0:
+        log Claimed(member=to, dai=owed_dai, mkr=mkr_out)
+    return owed_dai, mkr_out
+
+
+# ---- internal: positions -----------------------------------------------------------------------
+
+@internal
 @view
-def _preview_enter(auctionId: uint256, main: uint256) -> (bool, uint256, uint256, String[32]):
+def _preview_enter(auctionId: uint256, book: uint256) -> (bool, uint256, uint256, String[32]):
     """
     @dev Every check of enterAuction, in order, and the bid it would make.
     @param auctionId The Flopper auction id.
-    @param main The main book word.
+    @param book The book word.
     @return ok, MKR ask (wad), DAI bid (wad), reason if not ok.
     """
-    if main & _CEASED != 0:
+    if book & _CEASED != 0:
         return False, 0, 0, "Pool/ceased"
-    if self._positions[auctionId] != 0:
+    if self._index_of[auctionId] != 0:
         return False, 0, 0, "Pool/already-entered"
+    if auctionId > _MAX_AUCTION_ID:
+        return False, 0, 0, "Pool/auction-id-too-high"
     if not self._flopper_live():
         return False, 0, 0, "Pool/flopper-not-live"
     a_bid: uint256 = 0
@@ -700,102 +1496,170 @@ def _preview_enter(auctionId: uint256, main: uint256) -> (bool, uint256, uint256
     guy: address = empty(address)
     tic: uint48 = 0
     end: uint48 = 0
-    a_bid, a_lot, guy, tic, end = self._bids(auctionId)
+    a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
     if guy == empty(address):
         return False, 0, 0, "Pool/no-auction"
-    # (the pool is never the high bidder without a position: only its own dent makes it so)
     now: uint256 = block.timestamp
     if convert(end, uint256) <= now or (tic != 0 and convert(tic, uint256) <= now):
         return False, 0, 0, "Pool/auction-finished"
     if a_bid % (_RAY * _WAD) != 0:
         return False, 0, 0, "Pool/bid-not-whole-dai"
     bid: uint256 = a_bid // _RAY
-    if bid == 0 or bid > _LOW:
+    if bid == 0 or bid // _WAD > _MAX_BID_WHOLE:
         return False, 0, 0, "Pool/bid-out-of-range"
     ask: uint256 = (bid * _WAD + price - 1) // price
     if ask >= a_lot or (staticcall IFlopper(flopper).beg()) * ask > a_lot * _WAD:
         return False, ask, bid, "Pool/lot-too-small"
-    if main & _LOW < bid:
+    if ask > _M88 or (self._held & _M96) + ask > _M96:
+        return False, ask, bid, "Pool/ask-too-large"
+    if book & _M96 < bid:
         return False, ask, bid, "Pool/not-enough-dai"
     return True, ask, bid, ""
 
 
 @internal
-def _reconcile(bid: uint256, lot: uint256, deleted: bool, held: uint256) -> (uint256, uint256):
+@view
+def _reconcile(bid: uint256, ask: uint256, deleted: bool) -> (uint256, uint256):
     """
-    @dev Reconcile a position whose auction the pool no longer leads with the untracked value
-         that arrived: its bid refunded into the Vat (outbid or yanked), or its lot minted as
-         MKR (dealt by someone else). An outbid position prefers the Vat refund, a deleted
-         auction prefers MKR; if the preferred form is not there the other is taken, and if
-         neither is complete (possible only after positions of different sizes were
-         reconciled in each other's form) the position takes what is there in MKR and then
-         Vat DAI up to its value at the committed price. It never takes more than is there.
+    @dev The outcome of a position whose auction the pool no longer leads, from the value that
+         arrived untracked: an outbid bid was refunded into the pool's Vat balance; a deleted
+         auction was dealt while the Flopper is live (to the pool: MKR; to the bidder who
+         outbid it: the refund is there), and yanked (Vat DAI) or dealt before the cage
+         otherwise. Never more than is there. An outbid position left unfinalized until its
+         auction is dealt may be booked as a win if another position's MKR is there too
+         (docs/POOL.md: the keeper finalizes outbid positions at once, long before a deal).
     @param bid The position's DAI bid, wad.
-    @param lot The position's MKR ask, wad.
+    @param ask The position's MKR ask, wad.
     @param deleted True if the Flopper has deleted the auction.
-    @param held The held book word.
-    @return DAI (Vat, wad) and MKR (wad) taken into the pool's books.
+    @return DAI (Vat, wad) and MKR (wad) that arrived.
     """
+    cash: uint256 = self._cash
     u_dai: uint256 = staticcall IVat(vat).dai(self) // _RAY
-    u_dai -= min(u_dai, self._free_vat(held))
-    if not deleted and u_dai >= bid:
-        return bid, 0
-    mkr_counted: uint256 = self._mkr(held)
+    u_dai -= min(u_dai, (cash >> 96) & _M96)
     u_mkr: uint256 = staticcall IERC20(mkr).balanceOf(self)
-    u_mkr -= min(u_mkr, mkr_counted)
-    if u_mkr >= lot:
-        return 0, lot
+    u_mkr -= min(u_mkr, self._held & _M96)
+    if not deleted:
+        return min(u_dai, bid), 0
+    if self._flopper_live():
+        # only a deal deletes a live auction: a win dealt by someone else, unless the pool
+        # was outbid and the winner dealt it (then only the refund is there)
+        if u_mkr >= ask or u_dai < bid:
+            return 0, min(u_mkr, ask)
+        return bid, 0
     if u_dai >= bid:
         return bid, 0
-    covered: uint256 = u_mkr * price // _WAD
-    return min(u_dai, bid - covered), u_mkr
+    return 0, min(u_mkr, ask)
 
 
 @internal
-def _activate(auctionId: uint256):
+def _settle(auctionId: uint256, index: uint256, pos: uint256, got_dai: uint256, got_mkr: uint256):
     """
-    @dev Mark `auctionId` in the active bitmap.
+    @dev Book a position's outcome: per unit of the weight present at its commit, into its
+         era's accumulators, and into its slot for the frontier.
     @param auctionId The auction id.
+    @param index The position's index.
+    @param pos The position's open slot.
+    @param got_dai DAI that came back (into the Vat), wad.
+    @param got_mkr MKR that came back, wad.
     """
-    w: uint256 = auctionId >> 8
-    word: uint256 = self._active_words[w]
-    self._active_words[w] = word | (1 << (auctionId & 255))
-    # A word that already holds a bit is below the top (the top was raised when it was first
-    # set), and word 0 never raises it, so only a fresh word above 0 needs the top read.
-    if word == 0 and w != 0 and w > self._active_top:
-        assert w < _MAX_ACTIVE_WORDS, "Pool/auction-id-too-high"
-        self._active_top = w
+    bid: uint256 = (pos & (2**40 - 1)) * _WAD
+    extra: uint256 = self._extra[index]
+    committed: uint256 = bid + extra
+    rate: uint256 = ((pos >> 128) & _M80) << ((pos >> 208) & 255)
+    pos_era: uint256 = (pos >> 216) & _MAX_ERA
+    dai_back: uint256 = got_dai + extra
+    dai_rate: uint256 = dai_back * rate // committed
+    mkr_rate: uint256 = got_mkr * rate // committed
+    acc: uint256 = self._acc[pos_era]
+    a_dai: uint256 = (acc & _M127) + dai_rate
+    a_mkr: uint256 = ((acc >> 127) & _M127) + mkr_rate
+    assert a_dai <= _M127 and a_mkr <= _M127, "Pool/amount-too-large"
+    self._acc[pos_era] = _SENTINEL | (a_mkr << 127) | a_dai
+    self._pos[index] = _SETTLED | (mkr_rate << 127) | dai_rate
+    self._index_of[auctionId] = 0
+    if extra != 0:
+        self._extra[index] = 0
+    cash: uint256 = self._cash
+    if got_dai != 0:
+        self._cash = self._pack_cash(cash & _M96, ((cash >> 96) & _M96) + got_dai, cash)
+    held: uint256 = self._held
+    self._held = self._pack_held((held & _M96) + got_mkr, ((held >> 96) & _M96) - committed)
+    front: uint256 = self._front
+    open_era: uint256 = (front >> 160) & _M32
+    if pos_era == self._era(self._book):
+        open_era -= 1
+    self._front = (
+        (front & ~(_M64 << 128)) | (open_era << 160) | ((((front >> 128) & _M32) - 1) << 128)
+    )
+    log PositionSettled(auctionId=auctionId, index=index, dai=dai_back, mkr=got_mkr)
 
 
 @internal
-def _deactivate(auctionId: uint256):
+def _advance(steps: uint256) -> uint256:
     """
-    @dev Clear `auctionId` in the active bitmap.
-    @param auctionId The auction id.
+    @dev Account up to `steps` settled positions in commit order: add each to the frontier's
+         prefix (reset at an era's first position), record the prefix where a request waits
+         for it, and clear the slot.
+    @param steps The most positions to account.
+    @return The new frontier.
     """
-    w: uint256 = auctionId >> 8
-    self._active_words[w] &= ~(1 << (auctionId & 255))
-
-
-@internal
-def _send(token: address, amount: uint256):
-    """
-    @dev Transfer `amount` of ERC20 `token` to the caller (one call site: code size).
-    @param token DAI or MKR.
-    @param amount The amount, wad.
-    """
-    assert extcall IERC20(token).transfer(msg.sender, amount, default_return_value=True)
+    front: uint256 = self._front
+    f: uint256 = front & _M64
+    n: uint256 = (front >> 64) & _M64
+    if f > n:
+        return f
+    cash: uint256 = self._cash
+    f_era: uint256 = (cash >> 224) & (2**30 - 1)
+    next_first: uint256 = self._era_first[f_era + 1]
+    prefix: uint256 = self._prefix
+    moved: bool = False
+    for i: uint256 in range(_MAX_LIST):
+        if i == steps or f > n:
+            break
+        pos: uint256 = self._pos[f]
+        if pos & _SETTLED == 0:
+            break
+        if next_first != 0 and f >= next_first:
+            f_era += 1
+            next_first = self._era_first[f_era + 1]
+            prefix = 0
+        p_dai: uint256 = (prefix & _M127) + (pos & _M127)
+        p_mkr: uint256 = ((prefix >> 127) & _M127) + ((pos >> 127) & _M127)
+        prefix = (p_mkr << 127) | p_dai
+        self._pos[f] = 0
+        f += 1
+        if self._prefix_at[f] != 0:
+            self._prefix_at[f] = _SENTINEL | _RECORDED | prefix
+        moved = True
+    if moved:
+        self._prefix = prefix
+        self._front = (self._front & ~_M64) | f
+        self._cash = (self._cash & ~((2**30 - 1) << 224)) | (f_era << 224)
+    return f
 
 
 @internal
 @view
-def _bids(auctionId: uint256) -> (uint256, uint256, address, uint48, uint48):
+def _active_from(start: uint256, max_count: uint256) -> (DynArray[uint256, _MAX_LIST], uint256):
     """
-    @dev The Flopper's record of `auctionId` (one call site for the three callers: code size).
-    @param auctionId The Flopper auction id.
-    @return bid (rad), lot (wad), guy, tic, end.
+    @dev Auction ids of open positions from index `start` on.
+    @param start The first index to scan.
+    @param max_count The most ids to return (at most 1,000).
+    @return The ids, and the index to continue from (0 if the scan reached the last position).
     """
-    return staticcall IFlopper(flopper).bids(auctionId)
+    ids: DynArray[uint256, _MAX_LIST] = []
+    n: uint256 = (self._front >> 64) & _M64
+    i: uint256 = start
+    for k: uint256 in range(10 * _MAX_LIST):
+        if i > n:
+            return ids, 0
+        if len(ids) == max_count:
+            return ids, i
+        pos: uint256 = self._pos[i]
+        if pos != 0 and pos & _SETTLED == 0:
+            ids.append(pos >> 228)
+        i += 1
+    return ids, i
 
 
 @internal
@@ -808,138 +1672,70 @@ def _flopper_live() -> bool:
     return staticcall IFlopper(flopper).live() == 1
 
 
+# ---- internal: words ---------------------------------------------------------------------------
+
 @internal
 @pure
-def _pack_main(supply: uint256, free: uint256, flags: uint256) -> uint256:
+def _era(book: uint256) -> uint256:
     """
-    @dev The main book word: sentinel, `flags` (ceased, active), the share supply (at most
-         2**125 - 1) and the free DAI (wad, at most 2**128 - 1).
-    @param supply All shares.
-    @param free Free DAI, ERC20 and counted Vat DAI together, wad.
-    @param flags `_CEASED` and/or `_ACTIVE`, or 0.
+    @dev The era in the book word.
+    @param book The book word.
+    @return The era.
+    """
+    return (book >> 224) & (2**30 - 1)
+
+
+@internal
+@view
+def _pending_weight(era: uint256) -> uint256:
+    """
+    @dev Weight of unclaimed deposit requests of `era` (0 if the word is of an older era).
+    @param era The current era.
+    @return The weight.
+    """
+    pend: uint256 = self._pending
+    if (pend >> 128) & _M32 != era:
+        return 0
+    return pend & _M128
+
+
+@internal
+@pure
+def _pack_book(liquid: uint256, weight: uint256, era: uint256, ceased: uint256) -> uint256:
+    """
+    @dev The book word.
+    @param liquid Liquid DAI, wad (at most 2**96 - 1).
+    @param weight All weight (at most 2**128 - 1).
+    @param era The era.
+    @param ceased `_CEASED` or 0.
     @return The word.
     """
-    assert supply <= _SUPPLY_MAX and free <= _LOW, "Pool/amount-too-large"
-    return _SENTINEL | flags | (supply << _HIGH_SHIFT) | free
+    assert liquid <= _M96 and weight <= _M128, "Pool/amount-too-large"
+    return _SENTINEL | ceased | (era << 224) | (weight << 96) | liquid
 
 
 @internal
 @pure
-def _pack_held(in_bids: uint256, free_vat: uint256, mkr_held: uint256) -> uint256:
+def _pack_cash(in_erc20: uint256, in_vat: uint256, old: uint256) -> uint256:
     """
-    @dev The held book word: sentinel, counted MKR (at most 2**95 - 1 wei), counted Vat DAI
-         (at most 2**96 - 1 wei) and DAI in bids (whole DAI, at most 2**64 - 1 of them).
-    @param in_bids DAI in unfinalized positions, wad; always whole DAI (bids are).
-    @param free_vat Free Vat DAI counted, wad.
-    @param mkr_held MKR counted, wad.
+    @dev The cash word, keeping the frontier's era from `old`.
+    @param in_erc20 ERC20 DAI counted, wad.
+    @param in_vat Vat DAI counted, wad.
+    @param old The current cash word.
     @return The word.
     """
-    whole: uint256 = in_bids // _WAD
-    assert whole <= _BIDS_MAX and free_vat <= _VAT_MAX and mkr_held <= _MKR_MAX, (
-        "Pool/amount-too-large"
-    )
-    return _SENTINEL | (mkr_held << _MKR_SHIFT) | (free_vat << _VAT_SHIFT) | whole
+    assert in_erc20 <= _M96 and in_vat <= _M96, "Pool/amount-too-large"
+    return _SENTINEL | (old & ((2**30 - 1) << 224)) | (in_vat << 96) | in_erc20
 
 
 @internal
 @pure
-def _supply(main: uint256) -> uint256:
+def _pack_held(mkr_counted: uint256, in_positions: uint256) -> uint256:
     """
-    @dev The share supply in the main book word.
-    @param main The main book word.
-    @return All shares.
+    @dev The held word.
+    @param mkr_counted MKR counted, wad.
+    @param in_positions DAI in open positions, wad.
+    @return The word.
     """
-    return (main >> _HIGH_SHIFT) & _SUPPLY_MAX
-
-
-@internal
-@pure
-def _in_bids(held: uint256) -> uint256:
-    """
-    @dev The DAI in unfinalized positions, from the held book word.
-    @param held The held book word.
-    @return The DAI, wad.
-    """
-    return (held & _BIDS_MAX) * _WAD
-
-
-@internal
-@pure
-def _free_vat(held: uint256) -> uint256:
-    """
-    @dev The counted free Vat DAI, from the held book word.
-    @param held The held book word.
-    @return The DAI, wad.
-    """
-    return (held >> _VAT_SHIFT) & _VAT_MAX
-
-
-@internal
-@pure
-def _mkr(held: uint256) -> uint256:
-    """
-    @dev The counted MKR, from the held book word.
-    @param held The held book word.
-    @return The MKR, wad.
-    """
-    return (held >> _MKR_SHIFT) & _MKR_MAX
-
-
-@internal
-@pure
-def _name(p: uint256) -> String[25]:
-    """
-    @dev "Dai Backstop " and the price in DAI, decimals cut (never rounded) to 12 characters.
-    @param p The price, wad.
-    @return The token name.
-    """
-    text: String[160] = self._decimal(p)
-    n: uint256 = min(len(text), 12)
-    if n < len(text) and slice(text, n - 1, 1) == ".":
-        n -= 1
-    return abi_decode(abi_encode(concat("Dai Backstop ", slice(text, 0, n))), String[25])
-
-
-@internal
-@pure
-def _symbol(p: uint256) -> String[5]:
-    """
-    @dev "DB" and the whole price: as is below 1,000, in thousands with "K" below 100,000, in
-         millions with "M" below 100,000,000, else "DBMAX".
-    @param p The price, wad.
-    @return The token symbol.
-    """
-    whole: uint256 = p // _WAD
-    if whole >= 100_000_000:
-        return "DBMAX"
-    unit: uint256 = 1
-    suffix: String[1] = ""
-    if whole >= 100_000:
-        unit = 1_000_000
-        suffix = "M"
-    elif whole >= 1_000:
-        unit = 1_000
-        suffix = "K"
-    return abi_decode(abi_encode(concat("DB", uint2str(whole // unit), suffix)), String[5])
-
-
-@internal
-@pure
-def _decimal(p: uint256) -> String[160]:
-    """
-    @dev A wad as a decimal string without trailing zeros ("100", "100.5").
-    @param p The wad.
-    @return The text.
-    """
-    whole: String[78] = uint2str(p // _WAD)
-    frac: uint256 = p % _WAD
-    if frac == 0:
-        return whole
-    digits: uint256 = 18
-    for i: uint256 in range(18):
-        if frac % 10 != 0:
-            break
-        frac //= 10
-        digits -= 1
-    padded: String[78] = uint2str(frac + 10**digits)
-    return concat(whole, ".", slice(padded, 1, digits))
+    assert mkr_counted <= _M96 and in_positions <= _M96, "Pool/amount-too-large"
+    return _SENTINEL | (in_positions << 96) | mkr_counted
