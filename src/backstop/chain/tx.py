@@ -780,13 +780,14 @@ class TxSender:
                 if result[0] is SendOutcome.ACCEPTED:
                     results[k] = result
         out: list[tuple[SendOutcome, Exception | None]] = []
-        for ptx, (_, _, local_hash), (outcome, tx_hash, error) in zip(
-                ptxs, prepared, results, strict=True):
+        for k, (ptx, (_, _, local_hash), (outcome, tx_hash, error)) in enumerate(zip(
+                ptxs, prepared, results, strict=True)):
             if tx_hash and tx_hash not in ptx.hashes:
                 ptx.hashes.append(tx_hash)
             if outcome is SendOutcome.UNKNOWN:
                 ptx.unknown_sends += 1
-            if outcome is not SendOutcome.REJECTED and self.on_sent is not None:
+            resend = bool(again and again[k])  # the same version again: not reported twice
+            if outcome is not SendOutcome.REJECTED and not resend and self.on_sent is not None:
                 self.on_sent(tx_hash or local_hash or "", ptx.nonce)
             out.append((outcome, error))
         return out
