@@ -582,6 +582,11 @@ class BoaProvider(JSONBaseProvider):
         wei = _int(_param(params, 1), "balance")
         self.node.edit_state(lambda state: state.set_balance(address, wei))
 
+    def rpc_anvil_setCode(self, params: list[Any]) -> None:
+        address = _address(_param(params, 0))
+        code = _bytes(_param(params, 1), "code")
+        self.node.edit_state(lambda state: state.set_code(address, code))
+
     def rpc_anvil_impersonateAccount(self, params: list[Any]) -> None:
         self.node.impersonated.add(_address(_param(params, 0)))
 

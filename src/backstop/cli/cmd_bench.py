@@ -30,17 +30,30 @@ class Benchmark:
 
 def _configure_keeper(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--auctions", type=int, default=100, metavar="N",
-                        help="auctions that become biddable in the same block (default 100)")
+                        help="auctions that become biddable in the same block, 1 to 5000 "
+                             "(default 100)")
+    parser.add_argument("--pools", type=int, default=1, metavar="P",
+                        help="pools sharing them, 1 to 20 (default 1)")
+    parser.add_argument("--batch-limit", type=int, default=None, metavar="N",
+                        help="the node refuses batches of more than N calls, as geth does "
+                             "(default: no limit)")
 
 
 def _run_keeper(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
-    from backstop.keeper.bench import run_keeper_bench
+    from backstop.keeper.bench import MAX_AUCTIONS, MAX_POOLS, run_keeper_bench
     from backstop.testing.anvil import AnvilNotFound
 
-    if not 1 <= args.auctions <= 500:
-        raise UserError(f"--auctions {args.auctions}: give a number from 1 to 500", exit_code=2)
+    if not 1 <= args.auctions <= MAX_AUCTIONS:
+        raise UserError(f"--auctions {args.auctions}: give a number from 1 to {MAX_AUCTIONS}",
+                        exit_code=2)
+    if not 1 <= args.pools <= MAX_POOLS:
+        raise UserError(f"--pools {args.pools}: give a number from 1 to {MAX_POOLS}",
+                        exit_code=2)
+    if args.batch_limit is not None and args.batch_limit < 1:
+        raise UserError(f"--batch-limit {args.batch_limit}: give at least 1", exit_code=2)
     try:
-        return run_keeper_bench(args.auctions, progress=say).to_json()
+        return run_keeper_bench(args.auctions, args.pools, args.batch_limit,
+                                progress=say).to_json()
     except AnvilNotFound as exc:
         raise UserError(str(exc)) from None
 
@@ -124,8 +137,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "demo": Benchmark("the whole replay (`backstop demo`): wall time, CPU time, EVM "
                       "transactions per second, and its floor (the same transactions "
                       "straight on the EVM) with the ratio to it", _configure_demo, _run_demo),
-    "keeper": Benchmark("the keeper on anvil: N auctions biddable at once; blocks to enter "
-                        "and finalize, RPC requests per block, CPU", _configure_keeper,
+    "keeper": Benchmark("the keeper on anvil: N auctions biddable at once in P pools; blocks "
+                        "to enter and finalize, RPC requests and calls per block, CPU per "
+                        "held auction, the largest batch", _configure_keeper,
                         _run_keeper),
 }
 

@@ -55,6 +55,7 @@ def setup(w3: Any, *, fund: Wad, auctions: int = 0, rpc_url: str | None = None,
     """Deploy the Maker core, a factory and its 100 DAI/MKR pool on ``w3`` (dev account 0
     deploys); give dev accounts 1-9 ``fund`` DAI each; kick ``auctions`` debt auctions.
     ``progress(step)`` is told each step as it starts."""
+    from backstop.chain.dev import install_multicall3
     from backstop.maker import deploy_core
     from backstop.maker.scenario import fund_dai, kick_auctions
     from backstop.pool import deploy_factory
@@ -62,6 +63,7 @@ def setup(w3: Any, *, fund: Wad, auctions: int = 0, rpc_url: str | None = None,
     say = progress or (lambda _step: None)
     accounts = [str(a) for a in w3.eth.accounts[:10]]
     deployer = accounts[0]
+    install_multicall3(w3)  # as on public chains: the keeper reads through it
     say("deploying the Maker core (Vat, Dai, MKR, DaiJoin, Flopper, Vow)")
     core = deploy_core(w3, deployer)
     say("deploying the pool factory")

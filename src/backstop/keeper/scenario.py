@@ -10,6 +10,7 @@ from typing import Any
 
 from web3 import Web3
 
+from backstop.chain.dev import install_multicall3
 from backstop.maker import MakerParams, deploy_core
 from backstop.maker._tx import Sender, address_of
 from backstop.maker.handles import MakerCore
@@ -66,6 +67,7 @@ def build_world(w3: Web3, deployer: Sender, member: Sender, prices: Sequence[int
     """Deploy the core and a factory, one pool per price (whole DAI per MKR) and enlist
     ``deposits`` (whole DAI) of the member's DAI in each."""
     core = deploy_core(w3, deployer, params)
+    install_multicall3(w3)
     factory = deploy_factory(w3, deployer, core)
     pools = [factory.create_pool(deployer, Wad.from_number(p)) for p in prices]
     world = KeeperWorld(w3, core, factory, pools, deployer, member)
