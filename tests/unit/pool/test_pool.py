@@ -742,20 +742,18 @@ def test_a_nearly_draining_bid_returns_the_remainder_with_its_outcome(
 
 # ---- write-off -------------------------------------------------------------------------------
 
-def test_write_off_only_after_the_grace_and_only_if_the_flopper_refuses(
+def test_finalize_after_the_grace_still_deals_when_the_flopper_does(
     system: System, depositor: str, keeper: str, outsider: str
 ) -> None:
     pool = system.pool
     system.enlist(depositor, 60_000 * WAD)
     id_ = enter(system, keeper)
-    with boa.reverts("Pool/grace-not-over"):
-        pool.writeOffPosition(id_)
     end = system.flopper.bids(id_)[4]
     boa.env.time_travel(seconds=end + 30 * 86_400 + 1 - boa.env.evm.patch.timestamp)
-    # the Flopper still deals: the write-off books the win instead
     with boa.env.prank(outsider):
-        pool.writeOffPosition(id_)
-    assert pool.getMKRBalance() == ASK and events(pool, "PositionWrittenOff") == []
+        pool.finalizeAuction(id_)
+    assert events(pool, "PositionWrittenOff") == []
+    assert pool.getMKRBalance() == ASK
 
 
 def test_write_off_when_the_flopper_may_no_longer_mint(system: System, depositor: str,
@@ -766,14 +764,17 @@ def test_write_off_when_the_flopper_may_no_longer_mint(system: System, depositor
     with boa.env.prank(system.deployer):
         system.mkr_authority.deny(system.flopper.address)  # governance replaced the Flopper
     system.finish_bid(id_)
-    with boa.reverts():
+    with boa.reverts():  # before the grace: the Flopper's refusal is the finalize's
         pool.finalizeAuction(id_)
     end = system.flopper.bids(id_)[4]
-    boa.env.time_travel(seconds=end + 30 * 86_400 + 1 - boa.env.evm.patch.timestamp)
+    boa.env.time_travel(seconds=end + 30 * 86_400 - boa.env.evm.patch.timestamp)
+    with boa.reverts():  # the grace is not over yet
+        pool.finalizeAuction(id_)
+    boa.env.time_travel(seconds=2)
     with boa.env.prank(outsider), boa.reverts("Pool/more-gas"):
-        pool.writeOffPosition(id_, gas=900_000)
+        pool.finalizeAuction(id_, gas=900_000)
     with boa.env.prank(outsider):
-        pool.writeOffPosition(id_)
+        pool.finalizeAuction(id_)
     (off,) = events(pool, "PositionWrittenOff")
     assert (off.auctionId, off.index, off.dai) == (id_, 1, BID)
     assert pool.frontier() == (2, 1, 0, 0) and pool.getDaiBalanceForAuctions() == 0
