@@ -359,7 +359,10 @@ class TxSender:
         self._block_receipts = True  # the node serves eth_getBlockReceipts
         self.block_receipts_max = BLOCK_RECEIPTS_MAX
         self._key: bytes | None = None
-        if self.account is not None:
+        # the fast signer only for a plain LocalAccount: a subclass that signs its own way (the
+        # CLI's, which applies --nonce and fee options) keeps its sign_transaction
+        if self.account is not None and (
+                type(self.account).sign_transaction is LocalAccount.sign_transaction):
             try:
                 self._key = bytes(self.account.key)
             except (AttributeError, TypeError):
@@ -421,6 +424,11 @@ class TxSender:
         if not isinstance(head, Mapping):
             raise RpcError(f"eth_getBlockByNumber answered {head!r}")
         chain_pending = _to_int(self._result("eth_getTransactionCount", responses[1]))
+        forced = getattr(self.account, "nonce", None)
+        if isinstance(forced, int) and self.nonces._next is None:
+            # an account that asks for its own nonce (the CLI's --nonce: replacing a stuck
+            # transaction): count from it, so the poll follows the nonce really signed
+            chain_pending = forced
         base_fee = _to_int(head.get("baseFeePerGas") or "0x0")
         number = _to_int(head["number"])
         budget = gas_budget if gas_budget is not None else _to_int(
