@@ -52,6 +52,7 @@ POOL_REASONS = {
     "Pool/more-gas": "30 days after its auction's end the pool writes off a position the "
                      "Flopper refuses to deal: send the finalize with at least 1,100,000 gas",
     "Pool/too-many-eras": "the pool has drained too many times to record another era",
+    "Pool/too-many-positions": "the pool has made as many bids as it can record (67 million)",
     "Pool/join-not-for-dai": "the DaiJoin does not join that DAI",
     "Pool/join-not-for-vat": "the DaiJoin does not belong to that Vat",
     "Pool/flopper-not-for-mkr": "the Flopper does not sell that MKR",

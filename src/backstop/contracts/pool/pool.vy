@@ -138,6 +138,8 @@ _DRAIN_SHIFT: constant(uint256) = 32
 _MIN_ENLIST: constant(uint256) = 10**18
 _MAX_BID_WHOLE: constant(uint256) = 2**40 - 1
 _MAX_AUCTION_ID: constant(uint256) = 2**27 - 1
+_M26: constant(uint256) = 2**26 - 1
+_HAS_EXTRA: constant(uint256) = 1 << 254
 _MAX_ERA: constant(uint256) = 2**12 - 1
 _M88: constant(uint256) = 2**88 - 1
 _M80: constant(uint256) = 2**80 - 1
@@ -180,13 +182,15 @@ _prefix: uint256
 _acc: HashMap[uint256, uint256]
 # @dev Per era: the index of its first position.
 _era_first: HashMap[uint256, uint256]
-# @dev Per index (1-based, commit order). Open: auction id (228..254) | era (216..227) | rate
-#      exponent (208..215) | rate mantissa (128..207) | MKR ask (40..127) | whole DAI bid (0..39).
-#      Settled: bit 255 | MKR per weight (127..253) | DAI per weight (0..126).
+# @dev Per auction id, the pool's position. Open: a draining bid's remainder kept (254) | its
+#      index in commit order, 1-based (228..253) | era (216..227) | rate exponent (208..215) |
+#      rate mantissa (128..207) | MKR ask (40..127) | whole DAI bid (0..39). Settled, until the
+#      frontier passes it: bit 255 | MKR per weight (127..253) | DAI per weight (0..126).
 _pos: HashMap[uint256, uint256]
-# @dev Auction id -> index of the pool's open position in it (0: none).
-_index_of: HashMap[uint256, uint256]
-# @dev Index -> DAI a draining bid committed beyond its bid (returned with its outcome).
+# @dev Commit order: the auction id at each index, eight to a word (32 bits each), so a bid
+#      pays for a fresh word once in eight.
+_order: HashMap[uint256, uint256]
+# @dev Auction id -> DAI a draining bid committed beyond its bid (returned with its outcome).
 _extra: HashMap[uint256, uint256]
 # @dev Index -> the frontier's prefix once positions below the index are accounted (a request
 #      needs it): sentinel | recorded (254) | MKR (127..253) | DAI (0..126).
@@ -652,14 +656,17 @@ def enterAuction(auctionId: uint256):
     weight: uint256 = (book >> 96) & _M128
     front: uint256 = self._front
     index: uint256 = ((front >> 64) & _M64) + 1
+    assert index <= _M26, "Pool/too-many-positions"
     committed: uint256 = bid
     left: uint256 = liquid - bid
     open_era: uint256 = (front >> 160) & _M32
+    flags: uint256 = 0
     if left << _DRAIN_SHIFT < weight:
         # the bid drains the era: it takes the remainder too (returned with its outcome)
         committed = liquid
         if left != 0:
-            self._extra[index] = left
+            flags = _HAS_EXTRA
+            self._extra[auctionId] = left
             held: uint256 = self._held
             self._held = self._pack_held(held & _M96, ((held >> 96) & _M96) + left)
         assert era < _MAX_ERA, "Pool/too-many-eras"
@@ -682,15 +689,16 @@ def enterAuction(auctionId: uint256):
             if rate >> (exp + step) > _M80:
                 exp += step
         exp += 1
-    self._pos[index] = (
-        (auctionId << 228)
+    self._pos[auctionId] = (
+        flags
+        | (index << 228)
         | (era << 216)
         | (exp << 208)
         | ((rate >> exp) << 128)
         | (ask << 40)
         | (bid // _WAD)
     )
-    self._index_of[auctionId] = index
+    self._order[index >> 3] |= auctionId << ((index & 7) << 5)
     bids: uint256 = ((front >> 192) & _M60) + bid // _WAD
     self._front = (
         _SENTINEL
@@ -729,15 +737,15 @@ def finalizeAuction(auctionId: uint256):
             receives anything from a write-off: it cannot move value, only stop the wait.
     @param auctionId The Flopper auction id.
     """
-    index: uint256 = self._index_of[auctionId]
-    assert index != 0, "Pool/no-position"
+    pos: uint256 = self._pos[auctionId]
+    assert pos != 0 and pos & _SETTLED == 0, "Pool/no-position"
+    index: uint256 = (pos >> 228) & _M26
     a_bid: uint256 = 0
     a_lot: uint256 = 0
     guy: address = empty(address)
     tic: uint48 = 0
     end: uint48 = 0
     a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
-    pos: uint256 = self._pos[index]
     bid: uint256 = (pos & (2**40 - 1)) * _WAD
     ask: uint256 = (pos >> 40) & _M88
     got_dai: uint256 = 0
@@ -768,7 +776,7 @@ def finalizeAuction(auctionId: uint256):
             got_dai = bid
     else:
         got_dai, got_mkr = self._reconcile(bid, ask, guy == empty(address))
-    self._settle(auctionId, index, pos, got_dai, got_mkr)
+    self._settle(auctionId, pos, got_dai, got_mkr)
     log AuctionFinalized(auctionId=auctionId)
     self._advance(_FRONTIER_STEPS)
 
@@ -910,10 +918,9 @@ def getPosition(auctionId: uint256) -> (uint256, uint256):
     @param auctionId The Flopper auction id.
     @return DAI bid (wad) and MKR asked (wad); (0, 0) if none.
     """
-    index: uint256 = self._index_of[auctionId]
-    if index == 0:
+    pos: uint256 = self._pos[auctionId]
+    if pos & _SETTLED != 0:
         return 0, 0
-    pos: uint256 = self._pos[index]
     return (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M88
 
 
@@ -1178,7 +1185,8 @@ def previewFinalizeAuction(auctionId: uint256) -> (bool, String[32]):
     @param auctionId The Flopper auction id.
     @return ok, and the revert reason if not ok.
     """
-    if self._index_of[auctionId] == 0:
+    pos: uint256 = self._pos[auctionId]
+    if pos == 0 or pos & _SETTLED != 0:
         return False, "Pool/no-position"
     a_bid: uint256 = 0
     a_lot: uint256 = 0
@@ -1479,7 +1487,7 @@ def _preview_enter(auctionId: uint256, book: uint256) -> (bool, uint256, uint256
     """
     if book & _CEASED != 0:
         return False, 0, 0, "Pool/ceased"
-    if self._index_of[auctionId] != 0:
+    if self._pos[auctionId] != 0:
         return False, 0, 0, "Pool/already-entered"
     if auctionId > _MAX_AUCTION_ID:
         return False, 0, 0, "Pool/auction-id-too-high"
@@ -1546,18 +1554,20 @@ def _reconcile(bid: uint256, ask: uint256, deleted: bool) -> (uint256, uint256):
 
 
 @internal
-def _settle(auctionId: uint256, index: uint256, pos: uint256, got_dai: uint256, got_mkr: uint256):
+def _settle(auctionId: uint256, pos: uint256, got_dai: uint256, got_mkr: uint256):
     """
     @dev Book a position's outcome: per unit of the weight present at its commit, into its
          era's accumulators, and into its slot for the frontier.
     @param auctionId The auction id.
-    @param index The position's index.
     @param pos The position's open slot.
     @param got_dai DAI that came back (into the Vat), wad.
     @param got_mkr MKR that came back, wad.
     """
     bid: uint256 = (pos & (2**40 - 1)) * _WAD
-    extra: uint256 = self._extra[index]
+    index: uint256 = (pos >> 228) & _M26
+    extra: uint256 = 0
+    if pos & _HAS_EXTRA != 0:
+        extra = self._extra[auctionId]
     committed: uint256 = bid + extra
     rate: uint256 = ((pos >> 128) & _M80) << ((pos >> 208) & 255)
     pos_era: uint256 = (pos >> 216) & _MAX_ERA
@@ -1569,13 +1579,13 @@ def _settle(auctionId: uint256, index: uint256, pos: uint256, got_dai: uint256, 
     a_mkr: uint256 = ((acc >> 127) & _M127) + mkr_rate
     assert a_dai <= _M127 and a_mkr <= _M127, "Pool/amount-too-large"
     self._acc[pos_era] = _SENTINEL | (a_mkr << 127) | a_dai
-    self._pos[index] = _SETTLED | (mkr_rate << 127) | dai_rate
-    self._index_of[auctionId] = 0
+    self._pos[auctionId] = _SETTLED | (mkr_rate << 127) | dai_rate
     if got_dai != 0:
         cash: uint256 = self._cash
         self._cash = self._pack_cash(((cash >> 96) & _M96) + got_dai, cash)
     if got_mkr != 0 or extra != 0:
-        self._extra[index] = 0
+        if extra != 0:
+            self._extra[auctionId] = 0
         held: uint256 = self._held
         self._held = self._pack_held((held & _M96) + got_mkr, ((held >> 96) & _M96) - extra)
     front: uint256 = self._front
@@ -1614,10 +1624,14 @@ def _advance(steps: uint256) -> uint256:
     next_first: uint256 = self._era_first[f_era + 1]
     prefix: uint256 = self._prefix
     moved: bool = False
+    word: uint256 = self._order[f >> 3]
     for i: uint256 in range(_MAX_LIST):
         if i == steps or f > n:
             break
-        pos: uint256 = self._pos[f]
+        if f & 7 == 0:
+            word = self._order[f >> 3]
+        auction_id: uint256 = (word >> ((f & 7) << 5)) & _M32
+        pos: uint256 = self._pos[auction_id]
         if pos & _SETTLED == 0:
             break
         if next_first != 0 and f >= next_first:
@@ -1627,7 +1641,7 @@ def _advance(steps: uint256) -> uint256:
         p_dai: uint256 = (prefix & _M127) + (pos & _M127)
         p_mkr: uint256 = ((prefix >> 127) & _M127) + ((pos >> 127) & _M127)
         prefix = (p_mkr << 127) | p_dai
-        self._pos[f] = 0
+        self._pos[auction_id] = 0
         f += 1
         if self._prefix_at[f] != 0:
             self._prefix_at[f] = _SENTINEL | _RECORDED | prefix
@@ -1656,9 +1670,10 @@ def _active_from(start: uint256, max_count: uint256) -> (DynArray[uint256, _MAX_
             return ids, 0
         if len(ids) == max_count:
             return ids, i
-        pos: uint256 = self._pos[i]
+        auction_id: uint256 = (self._order[i >> 3] >> ((i & 7) << 5)) & _M32
+        pos: uint256 = self._pos[auction_id]
         if pos != 0 and pos & _SETTLED == 0:
-            ids.append(pos >> 228)
+            ids.append(auction_id)
         i += 1
     return ids, i
 
