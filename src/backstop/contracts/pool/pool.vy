@@ -994,10 +994,10 @@ def previewEnlist(daiAmount: uint256) -> (uint256, bool, String[32]):
             balance are not checked).
     """
     book: uint256 = self._book
-    if book & _CEASED != 0:
-        return 0, False, "Pool/ceased"
     if daiAmount < _MIN_ENLIST:
         return 0, False, "Pool/below-minimum"
+    if book & _CEASED != 0:
+        return 0, False, "Pool/ceased"
     liquid: uint256 = book & _M96
     if liquid + daiAmount > _M96:
         return 0, False, "Pool/amount-too-large"
@@ -1352,7 +1352,8 @@ def _view_sync(member: address) -> Member:
     m.owed_dai = owed & _M128
     m.owed_mkr = owed >> 128
     w: uint256 = bal & _M128
-    if (bal >> 128) & _M32 != era:
+    if (bal >> 128) & _M32 != era or w == 0:
+        # (a member without shares may keep an older era's snapshot: nothing accrues to it)
         return m
     snap: uint256 = self._snap[member]
     acc: uint256 = self._acc[era]
