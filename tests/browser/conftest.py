@@ -24,8 +24,8 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screens"
+DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 POOL_PRICE = 100
 SECOND_POOL_PRICE = 250  # a second, empty pool: the page lists every pool of the factory
@@ -34,7 +34,8 @@ SECOND_POOL_PRICE = 250  # a second, empty pool: the page lists every pool of th
 # unlocked dev accounts, so eth_sendTransaction and eth_signTypedData_v4 are done by anvil.
 WALLET_JS = """
 (() => {
-  const RPC = %(rpc)s, ACCOUNT = %(account)s, CHAIN = %(chain)s;
+  const RPC = %(rpc)s, ACCOUNT = %(account)s;
+  let CHAIN = %(chain)s;
   let id = 0;
   window.__walletLog = [];
   window.ethereum = {
@@ -44,6 +45,7 @@ WALLET_JS = """
       window.__walletLog.push(method);
       if (method === "eth_requestAccounts" || method === "eth_accounts") return [ACCOUNT];
       if (method === "eth_chainId" && CHAIN) return CHAIN;  // a wallet on another network
+      if (method === "wallet_switchEthereumChain") { CHAIN = null; return null; }  // it obeys
       const resp = await fetch(RPC, { method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params || [] }) });
@@ -166,6 +168,7 @@ def open_page(browser: Any, url: str, rpc_url: str | None, account: str | None,
     import json
 
     context = browser.new_context(viewport=viewport)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     if account:
         context.add_init_script(WALLET_JS % {"rpc": json.dumps(rpc_url),
                                              "account": json.dumps(account),
@@ -189,7 +192,7 @@ def page(browser: Any, server: str, chain: Devnet) -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Save a full-page screenshot to artifacts/screenshots/<name>.png."""
+    """Save a full-page screenshot to out/screens/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
@@ -205,7 +208,7 @@ def phone_page(browser: Any, server: str, chain: Devnet) -> Iterator[Any]:
 
 @pytest.fixture
 def shoot() -> Any:
-    """``shoot(page, name)`` saves a screenshot under artifacts/screenshots/."""
+    """``shoot(page, name)`` saves a screenshot under out/screens/."""
     return screenshot
 
 

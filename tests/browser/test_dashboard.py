@@ -14,6 +14,7 @@ from web3 import Web3
 
 from backstop.artifacts import get_artifact
 from backstop.units import Rad, Wad, price_of
+from backstop.web.pool_io import STATUS_WORDS
 
 Devnet = Any  # the `chain` fixture's Devnet (tests/browser/conftest.py)
 PHONE_WIDTH = 390
@@ -72,8 +73,9 @@ def test_page_shows_the_numbers_the_chain_holds(page: Any, phone_page: Any, chai
                                 chain.bidder) if shares_of(chain, who) > 0)
     row = page.locator(f'#pools tr[data-pool="{chain.pool.address}"]')
     value = Wad(r["total"] + r["mkr"] * r["price"] // 10**18)
-    assert cells(row)[:7] == [
-        Wad(r["price"]).format(2), "accepting deposits", str(holders), value.format(2),
+    assert cells(row)[:8] == [
+        Wad(r["price"]).format(2), STATUS_WORDS["accepting"], str(holders), value.format(2),
+        Wad(r["free"] * 10**18 // r["supply"]).format(4),  # the liquid DAI per share
         Wad(r["free"]).format(2), Wad(r["locked"]).format(2), Wad(r["mkr"]).format(4),
     ]
     bid, lot, _guy, _tic, _end = contract(chain, "maker/flopper", chain.core.flopper.address) \
@@ -86,7 +88,7 @@ def test_page_shows_the_numbers_the_chain_holds(page: Any, phone_page: Any, chai
     # every pool of the factory, the empty second one too, each with its price line
     assert page.locator("#pools tbody tr").count() == 2
     second = cells(page.locator(f'#pools tr[data-pool="{chain.second.address}"]'))
-    assert second[:4] == ["250.00", "accepting deposits", "0", "0.00"]
+    assert second[:4] == ["250.00", STATUS_WORDS["accepting"], "0", "0.00"]
     assert page.locator("#chart .pool-line text").all_text_contents() == ["pool 100", "pool 250"]
     assert page.locator("#chart .auction-line").count() == 1
     # every form control has a label a screen reader announces
@@ -110,7 +112,7 @@ def test_an_auction_entered_by_the_keeper_appears_without_reload(page: Any, chai
     row = page.locator(f'#auctions tr[data-auction="{chain.auction}"]')
     assert cells(row)[6] == "open, no bid yet"
     enter_auction(chain)
-    row.locator("td", has_text="bidding").wait_for(timeout=POLL_TIMEOUT)
+    row.locator("td", has_text="running, high bid placed").wait_for(timeout=POLL_TIMEOUT)
     r = pool_reads(chain)
     bid, lot, guy, _tic, _end = contract(chain, "maker/flopper", chain.core.flopper.address) \
         .functions.bids(chain.auction).call()
@@ -120,8 +122,9 @@ def test_an_auction_entered_by_the_keeper_appears_without_reload(page: Any, chai
     assert c[4] == "pool 100"
     pool_row = page.locator(f'#pools tr[data-pool="{chain.pool.address}"]')
     pc = cells(pool_row)
-    assert pc[1] == "bidding" and pc[4] == Wad(r["free"]).format(2)
-    assert pc[5] == Wad(r["locked"]).format(2) and r["locked"] > 0
+    assert pc[1] == "bidding in 1 auction; open for deposits (they bid at once)"
+    assert pc[5] == Wad(r["free"]).format(2)
+    assert pc[6] == Wad(r["locked"]).format(2) and r["locked"] > 0
     # the chart now shows the auction's price moving to the pool's price (two steps)
     points = page.locator("#chart .auction-line polyline").get_attribute("points").split()
     assert len(points) >= 4
@@ -142,7 +145,7 @@ def test_enlist_with_permit_then_defect_all_through_the_page(page: Any, chain: D
     r = pool_reads(chain)
     amount = Wad.parse("1234.5")
     page.click("#connect")
-    page.locator("#account", has_text=chain.depositor).wait_for()
+    page.locator(f'#account button.copy[data-copy="{chain.depositor}"]').wait_for()
     page.fill("#enlist-amount", "1234.5")
     page.click("#enlist-form button[type=submit]")
     assert "Permit: signed" in wait_for_step(page, r"^Permit: signed")
@@ -232,36 +235,37 @@ def test_position_of_a_pasted_address(page: Any, chain: Devnet, shoot: Any) -> N
     row = page.locator(f'#position tr[data-pool="{chain.pool.address}"]')
     row.wait_for()
     assert cells(row) == ["100.00 DAI/MKR", Wad(shares).format(4), Wad(dai_out).format(4),
-                          Wad(mkr_out).format(4), "yes" if ok else cells(row)[4]]
+                          Wad(mkr_out).format(4), "–", "yes"]
     assert ok
     wallet_line = page.locator("#position-wallet").inner_text()
     assert Wad(dai_of(chain, chain.member)).format(4) in wallet_line
     shoot(page, "position-desktop")
 
 
-def test_a_member_sees_locked_dai_and_is_told_why_defect_waits(make_page: Any, chain: Devnet,
-                                                                shoot: Any) -> None:
+def test_a_member_defects_while_a_bid_is_open_and_keeps_its_part(make_page: Any, chain: Devnet,
+                                                                  shoot: Any) -> None:
     chain.pool.enter_auction(chain.keeper, chain.auction)
     r = pool_reads(chain)
     shares = shares_of(chain, chain.member)
     dai_out, _mkr, ok = contract(chain, "pool/pool", chain.pool.address) \
         .functions.getDefectAmount(shares).call()
-    assert not ok and dai_out > r["free"] > 0  # the test's premise: part of the DAI is in a bid
+    assert ok and 0 < dai_out <= r["free"]  # the liquid part only: the bid's part comes later
     page = make_page(chain.member)
     page.click("#connect")
     cell = page.locator(f'#position tr[data-pool="{chain.pool.address}"] '
                         'td[data-label="Withdrawable now"]')
     cell.wait_for()
-    assert cell.inner_text().startswith(
-        f"not yet: only {Wad(r['free']).format(0)} DAI of the pool is free now")
+    assert cell.inner_text().startswith("yes; your part of the open bids is paid when they")
     page.fill("#defect-amount", "all")
     page.click("#defect-form button[type=submit]")
-    message = fail_step(page)
-    assert (f"these shares are worth {Wad(dai_out).format(0)} DAI but only "
-            f"{Wad(r['free']).format(0)} DAI of the pool is free now") in message
-    assert "Nothing was signed or sent" in message
-    assert shares_of(chain, chain.member) == shares
-    shoot(page, "defect-locked-desktop")
+    wait_for_step(page, r"^Defect: confirmed")
+    assert shares_of(chain, chain.member) == 0
+    # the part of the open bid is a redeem request, paid once the auction is settled
+    req = contract(chain, "pool/pool", chain.pool.address).functions.pendingRedeemRequest(
+        contract(chain, "pool/pool", chain.pool.address).functions.frontier().call()[1] + 1,
+        chain.member).call()
+    assert req == shares
+    shoot(page, "defect-open-bid-desktop")
 
 
 def test_the_chart_follows_bids_and_restarts_over_time(page: Any, chain: Devnet,

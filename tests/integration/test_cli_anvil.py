@@ -188,7 +188,7 @@ def test_defect_more_than_held(chain, capsys):
     _, _, path = chain
     cli_json(capsys, "enlist", "10", "--deployment", str(path))
     code, _, err = cli(capsys, "defect", "25", "--deployment", str(path))
-    assert code == 1 and "you hold 10.0000 shares, this needs 25.0000" in one_line_error(err)
+    assert code == 1 and "you hold 10 shares, this needs 25" in one_line_error(err)
 
 
 def test_defect_with_no_shares(chain, capsys):
@@ -237,7 +237,7 @@ def test_deactivated_pool_refuses_deposits_in_words(chain, capsys):
     block = w3.eth.block_number
     code, _, err = cli(capsys, "enlist", "5", "--deployment", str(path))
     assert code == 1
-    assert "the pool is deactivated: deposits are closed" in one_line_error(err)
+    assert "the pool is deactivated (cease-fire): it takes no deposits" in one_line_error(err)
     assert w3.eth.block_number == block
     assert cli_json(capsys, "status", "--deployment", str(path))["status"] == "deactivated"
 
@@ -331,13 +331,16 @@ def test_status_auctions_and_defect_while_the_pool_bids(chain, capsys):
     first = auctions["auctions"][0]
     assert first["high_bidder"] == "pool" and first["lot"] == "500" and first["price"] == "100"
     code, _, err = cli(capsys, "enlist", "5", "--deployment", str(path))
-    assert code == 1 and "deposits are closed while the pool holds bids" in one_line_error(err)
+    assert code == 1 and "takes no deposits while it holds bids" in one_line_error(err)
     pos = cli_json(capsys, "position", "--deployment", str(path))
     assert pos["defect_now"] == {"dai": "60000", "mkr": "0", "redeemable": False}
     block = w3.eth.block_number
     code, _, err = cli(capsys, "defect", "all", "--deployment", str(path))
     line = one_line_error(err)
     assert code == 1 and "only 10,000.0000 DAI of the pool is free now" in line
+    assert "defect at most 10000 shares now" in line  # the limit that works now, exactly
+    assert pos["defect_limits"] == {"held": "60000", "max_now": "10000",
+                                    "min_paying": "0.000000000000000001"}
     assert w3.eth.block_number == block
     done = cli_json(capsys, "defect", "10000", "--deployment", str(path))  # what is free
     assert done["dai"] == "10000" and done["shares_left"] == "50000"

@@ -16,7 +16,7 @@ from typing import Any
 from backstop.cli.errors import UserError
 
 NAME = "bench"
-HELP = "benchmarks that print figures: keeper (on anvil), demo (the replay)"
+HELP = "benchmarks that print figures: keeper (on anvil), demo (the replay), help (start-up)"
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,39 @@ def _run_demo(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str,
     }
 
 
+def _configure_help(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--runs", type=int, default=10, metavar="N",
+                        help="how many times to run each command (default 10)")
+
+
+def _run_help(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
+    """Wall time of `backstop --help` and `backstop enlist --help` in fresh processes (the
+    target: under 0.5 s; every command imports web3 and titanoboa only inside its run)."""
+    import statistics
+    import subprocess
+    import time
+
+    if not 1 <= args.runs <= 100:
+        raise UserError(f"--runs {args.runs}: give a number from 1 to 100", exit_code=2)
+    figures: dict[str, Any] = {}
+    for label, argv in (("help", ["--help"]), ("enlist_help", ["enlist", "--help"]),
+                        ("version", ["--version"])):
+        say(f"backstop {' '.join(argv)} x {args.runs}")
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "backstop.cli.main", *argv], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+        figures[f"{label}_median_s"] = round(statistics.median(times), 3)
+        figures[f"{label}_max_s"] = round(max(times), 3)
+    figures["under_0_5_s"] = all(v < 0.5 for k, v in figures.items() if k.endswith("median_s"))
+    return figures
+
+
 BENCHMARKS: dict[str, Benchmark] = {
+    "help": Benchmark("`backstop --help` and `--version` in fresh processes: wall time (target "
+                      "under 0.5 s)", _configure_help, _run_help),
     "demo": Benchmark("the whole replay (`backstop demo`): wall time, CPU time, EVM "
                       "transactions per second", _configure_demo, _run_demo),
     "keeper": Benchmark("the keeper on anvil: N auctions biddable at once; blocks to enter "

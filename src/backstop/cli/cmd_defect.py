@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from typing import Any
 
 from backstop.cli.common import (
+    DryRun,
     add_chain_options,
     add_key_options,
     console,
     emit,
+    explain_revert,
+    finish_dry_run,
     fmt,
     load_signer,
     open_pool,
     parse_amount,
     send_or_explain,
+    sent_transactions,
+    tx_words,
 )
 from backstop.cli.errors import UserError
+from backstop.cli.sending import add_send_options
+from backstop.units import Wad
 
 NAME = "defect"
 HELP = "withdraw: burn shares for your part of the pool's DAI and MKR"
@@ -26,6 +35,36 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("shares", metavar="AMOUNT", help='shares to burn, e.g. "10.5" or "all"')
     add_chain_options(parser, factory=True)
     add_key_options(parser)
+    add_send_options(parser)
+
+
+@dataclass(frozen=True)
+class DefectLimits:
+    """What a member can defect now: every share (``max_now``: a defect pays the liquid part at
+    once and keeps a redeem request for the bids open now); fewer than ``min_paying`` shares
+    pay nothing now (their liquid part rounds down to 0 and nothing else is owed). The ONE
+    place that works these out from the pool's previews."""
+
+    held: Wad
+    max_now: Wad
+    min_paying: Wad
+
+    def to_json(self) -> dict[str, str]:
+        """The ``--json`` form."""
+        return {"held": str(self.held), "max_now": str(self.max_now),
+                "min_paying": str(self.min_paying)}
+
+
+def defect_limits(pool: Any, held: Wad, member: str | None = None) -> DefectLimits:
+    """The limits of ``held`` shares in ``pool`` now."""
+    if member is not None and any(pool.preview_claim(member)):
+        return DefectLimits(held, held, Wad(min(1, held.raw)))  # anything pays what is owed
+    liquid = pool.defect_amount(held)
+    if not held.raw or not liquid.dai.raw:
+        return DefectLimits(held, held, held)
+    # s shares pay floor(s * L / W) >= 1 wei once s >= ceil(held / liquid part of held)
+    min_paying = -(-held.raw // liquid.dai.raw)
+    return DefectLimits(held, held, Wad(min(min_paying, held.raw)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,19 +78,30 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{account.address} holds no shares of pool {pool.address}: "
                         "nothing to defect")
     if shares > held:
-        raise UserError(f"you hold {fmt(held)} shares, this needs {fmt(shares)}: "
+        raise UserError(f"you hold {held} shares, this needs {shares}: "
                         'defect less, or "all"')
-    preview = pool.defect_amount(shares)
-    if not preview.redeemable:
-        free = pool.dai_available()
-        raise UserError(f"this would pay {fmt(preview.dai)} DAI but only {fmt(free)} DAI of the "
-                        "pool is free now (the rest is locked in bids): defect fewer shares or "
-                        "wait until the auctions are finalized")
-    done = send_or_explain(lambda: pool.defect(account, shares))
+    preview = pool.preview_defect(account.address, shares)
+    if not preview.ok:
+        raise UserError(explain_revert(preview.reason))
+    if preview.dai.raw == 0 and preview.mkr.raw == 0:
+        limits = defect_limits(pool, held, account.address)
+        raise UserError(f"{shares} shares pay nothing now (0 DAI and 0 MKR, rounded down): "
+                        f"defect at least {limits.min_paying} shares (nothing was sent)")
+    what = f"defect {shares} shares of pool {pool.address}"
+    try:
+        done = send_or_explain(lambda: pool.defect(account, shares), what)
+    except DryRun as dry:
+        return finish_dry_run(args, dry, [f"you hold {held} shares",
+                                          f"they pay {preview.dai} DAI and {preview.mkr} MKR "
+                                          "now"])
     left = held - done.shares
+    txs = sent_transactions()
     data = {"pool": pool.address, "member": account.address, "shares_burned": str(done.shares),
-            "dai": str(done.dai), "mkr": str(done.mkr), "shares_left": str(left)}
+            "dai": str(done.dai), "mkr": str(done.mkr), "shares_left": str(left),
+            "redeem_request_id": done.request_id or None, "transactions": txs}
+    later = (f"; your part of the bids open now is redeem request #{done.request_id}, paid by "
+             "`backstop claim` once they are settled" if done.request_id else "")
     emit(args, data, lambda: console().print(
         f"defected {fmt(done.shares)} shares: received {fmt(done.dai)} DAI and "
-        f"{fmt(done.mkr, 6)} MKR; {fmt(left)} shares left"))
+        f"{fmt(done.mkr, 6)} MKR now; {fmt(left)} shares left{later}" + tx_words(txs)))
     return 0

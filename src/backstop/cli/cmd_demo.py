@@ -63,24 +63,33 @@ def _with_progress(quick: bool, out_dir: Path | None) -> Any:
 
 
 def _report(result: Any) -> None:
-    """The terminal report: both scenarios' tables, then time and files."""
-    from rich.console import Console
+    """The terminal report: why the auctions happened, both scenarios' tables with their
+    dates, then time and files. Fits the terminal (narrow ones get fewer columns); piped output
+    is never wrapped."""
+    import textwrap
 
+    from backstop.cli.common import console as make_console
     from backstop.replay import report
 
-    console = Console(width=max(Console().width, 132), highlight=False)  # the tables need 130
+    console = make_console()
     h, c = result.figures["history"], result.figures["counterfactual"]
-    report.render(h, console, "March 2020 as it happened (the pool at 100 DAI/MKR never bids)")
-    console.print(f"  {_story_history(h)}")
+    for line in textwrap.wrap(report.BACKGROUND, width=min(console.width, 100)):
+        console.print(line, soft_wrap=True)
     console.print()
-    report.render(c, console, "A deeper crash: every outside valuation below 100 DAI/MKR")
-    console.print(f"  {_story_crash(c)}")
+    report.render(h, console, "March 2020 as it happened (the pool at 100 DAI/MKR never bids)")
+    console.print(f"  {_story_history(h)}", soft_wrap=True)
+    console.print()
+    report.render(c, console, "What if (made up, not history): a deeper crash, every outside "
+                              "bidder values MKR below 100 DAI")
+    console.print(f"  {_story_crash(c)}", soft_wrap=True)
+    if result.figures.get("open_deposits"):
+        report.render_open_deposits(result.figures["open_deposits"], console)
     console.print(
         f"\n{result.transactions:,} EVM transactions in {result.seconds:.1f} s "
         f"({result.tx_per_second:.0f} tx/s) on the in-process chain."
     )
     for what, path in result.files.items():
-        console.print(f"{what}: {path}")
+        console.print(f"{what}: {path}", soft_wrap=True)
 
 
 def _story_history(h: dict[str, Any]) -> str:

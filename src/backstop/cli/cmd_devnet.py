@@ -15,6 +15,21 @@ from backstop.cli.common import Deployment, console, wants_json, write_deploymen
 from backstop.cli.errors import UserError
 from backstop.units import Rad, Wad
 
+# anvil's default dev accounts 1-9: PUBLIC test keys (from its well-known test mnemonic), for
+# local chains only; `backstop devnet` prints them so a newcomer can sign at once.
+DEV_ACCOUNT_KEYS = (
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+)
+DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
 NAME = "devnet"
 HELP = "start a local anvil chain with Maker, a factory and a 100 DAI/MKR pool (Ctrl-C stops)"
 DEFAULT_FILE = Path("devnet.json")
@@ -35,21 +50,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="mine a block every S seconds (default: on each transaction)")
 
 
-def setup(w3: Any, *, fund: Wad, auctions: int = 0, rpc_url: str | None = None) -> Deployment:
+def setup(w3: Any, *, fund: Wad, auctions: int = 0, rpc_url: str | None = None,
+          progress: Any = None) -> Deployment:
     """Deploy the Maker core, a factory and its 100 DAI/MKR pool on ``w3`` (dev account 0
-    deploys); give dev accounts 1-9 ``fund`` DAI each; kick ``auctions`` debt auctions."""
+    deploys); give dev accounts 1-9 ``fund`` DAI each; kick ``auctions`` debt auctions.
+    ``progress(step)`` is told each step as it starts."""
     from backstop.maker import deploy_core
     from backstop.maker.scenario import fund_dai, kick_auctions
     from backstop.pool import deploy_factory
 
+    say = progress or (lambda _step: None)
     accounts = [str(a) for a in w3.eth.accounts[:10]]
     deployer = accounts[0]
+    say("deploying the Maker core (Vat, Dai, MKR, DaiJoin, Flopper, Vow)")
     core = deploy_core(w3, deployer)
+    say("deploying the pool factory")
     factory = deploy_factory(w3, deployer, core)
+    say(f"creating the {POOL_PRICE} DAI/MKR pool")
     pool = factory.create_pool(deployer, Wad.parse(POOL_PRICE))
-    for member in accounts[1:]:
+    for k, member in enumerate(accounts[1:], start=1):
+        say(f"funding dev account {k} of 9 with {fund} DAI")
         fund_dai(core, member, fund)
     if auctions:
+        say(f"kicking {auctions} debt auction(s)")
         kick_auctions(core, auctions, queue=False)
     return Deployment(
         rpc_url=rpc_url, chain_id=w3.eth.chain_id, maker=core.addresses.to_json(),
@@ -77,22 +100,51 @@ def run(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         raise UserError(f"anvil did not start on port {args.port} ({exc}); is the port taken? "
                         "try --port 8546") from exc
+    as_json = wants_json(args)
+    slow = f" (a block every {args.block_time} s: this takes a while)" if args.block_time else ""
+
+    def progress(step: str) -> None:
+        if node.proc is not None and node.proc.poll() is not None:
+            raise UserError(_died(node))
+        message = {"event": "progress", "step": step} if as_json else f"... {step}{slow}"
+        print(json.dumps(message) if as_json else message, file=sys.stderr, flush=True)
+
     try:
-        deployment = setup(connect(node.url), fund=fund, auctions=args.auctions,
-                           rpc_url=node.url)
+        try:
+            deployment = setup(connect(node.url), fund=fund, auctions=args.auctions,
+                               rpc_url=node.url, progress=progress)
+        except UserError:
+            raise
+        except Exception as exc:
+            if node.proc is None or node.proc.poll() is not None:
+                raise UserError(_died(node)) from exc
+            raise
         write_deployment(args.write, deployment)
         _announce(args, deployment)
-        _wait_for_ctrl_c()
+        died = _wait_for_ctrl_c(node)
     finally:
         node.stop()
-    if not wants_json(args):
+    if died:
+        raise UserError(died)
+    if not as_json:
         console().print("devnet stopped")
     return 0
 
 
+def _died(node: Any) -> str:
+    """One line: anvil exited, with its exit code and where its log is."""
+    code = node.proc.poll() if node.proc is not None else None
+    log = getattr(node, "log_path", None)
+    return ("anvil (the devnet's chain) exited" + (f" with code {code}" if code is not None
+                                                    else "")
+            + (f"; its log: {log}" if log else "") + "; start `backstop devnet` again")
+
+
 def _announce(args: argparse.Namespace, d: Deployment) -> None:
     if wants_json(args):
-        json.dump({**d.to_json(), "file": str(args.write)}, sys.stdout, indent=2)
+        keys = dict(zip(d.extra["accounts"], DEV_ACCOUNT_KEYS, strict=False))
+        json.dump({**d.to_json(), "file": str(args.write), "dev_keys": keys}, sys.stdout,
+                  indent=2)
         sys.stdout.write("\n")
         sys.stdout.flush()
         return
@@ -102,21 +154,29 @@ def _announce(args: argparse.Namespace, d: Deployment) -> None:
         c.print(f"  {name:<9} {address}")
     c.print(f"  factory   {d.factory}")
     c.print(f"  pool      {d.pool} (100 DAI/MKR)")
-    c.print(f"dev accounts 1-9 hold {d.extra['funded_dai_each']} DAI each "
-            "(anvil's well-known test keys)")
-    c.print(f"addresses written to {args.write}: use --deployment {args.write}")
+    c.print(f"dev accounts 1-9 hold {d.extra['funded_dai_each']} DAI each; their keys are "
+            "anvil's PUBLIC test keys (never use them on a real chain):")
+    for k, (address, key) in enumerate(zip(d.extra["accounts"], DEV_ACCOUNT_KEYS,
+                                           strict=False), start=1):
+        c.print(f"  {k}  {address}  {key}", soft_wrap=True)
+    c.print(f"addresses written to {args.write}: use --deployment {args.write}", soft_wrap=True)
+    c.print("to sign as dev account 1:", soft_wrap=True)
+    c.print(f"  export BACKSTOP_PRIVATE_KEY={DEV_ACCOUNT_KEYS[0]}", soft_wrap=True)
+    c.print(f"  backstop enlist 1000 --deployment {args.write}", soft_wrap=True)
     c.print("Ctrl-C stops the chain")
     sys.stdout.flush()
 
 
-def _wait_for_ctrl_c() -> None:
-    """Block until SIGINT or SIGTERM."""
+def _wait_for_ctrl_c(node: Any) -> str:
+    """Block until SIGINT or SIGTERM ("" then), or until anvil exits (one line saying so)."""
     done = threading.Event()
     previous = {s: signal.signal(s, lambda *_: done.set()) for s in (signal.SIGINT,
                                                                        signal.SIGTERM)}
     try:
         while not done.wait(0.5):
-            pass
+            if node.proc is None or node.proc.poll() is not None:
+                return _died(node)
+        return ""
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)

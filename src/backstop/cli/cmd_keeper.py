@@ -96,11 +96,40 @@ def _account(args: argparse.Namespace, dry_run: bool) -> Any:
         raise UserError(str(exc)) from None
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """One line, naming the option, for what the command line can judge itself."""
+    text = args.poll_interval or os.environ.get("BACKSTOP_KEEPER_POLL_INTERVAL")
+    if text is not None:
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = -1.0
+        if not seconds > 0:
+            raise UserError(f"--poll-interval {text}: give a positive number of seconds, "
+                            "e.g. 1 or 0.25", exit_code=2)
+
+
+def _check_journal(path: str | None, account: Any) -> None:
+    """A --journal file that exists must be this keeper's journal (never silently ignored)."""
+    if not path or account is None:
+        return
+    from backstop.keeper.journal import Journal, JournalError
+
+    try:
+        Journal(path, account.address).read()
+    except JournalError as exc:
+        raise UserError(f"--journal {exc}: move the file away or give another --journal FILE",
+                        exit_code=2) from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the settings, connect, and run the keeper until stopped."""
+    import errno
+
     from backstop.chain import connect
     from backstop.keeper import ConfigError, Keeper, KeeperSettings
 
+    _check_options(args)
     try:
         settings = KeeperSettings.from_sources(_settings_args(args), os.environ)
     except ConfigError as exc:
@@ -110,10 +139,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(str(exc), exit_code=2) from None
     account = _account(args, settings.dry_run)
+    _check_journal(settings.journal, account)
     try:
         keeper = Keeper(w3, account, None, settings)
         return keeper.run()
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:  # e.g. the metrics port is taken
+        if exc.errno == errno.EADDRINUSE and settings.metrics_port is not None:
+            raise UserError(f"--metrics-port {settings.metrics_port} is taken by another "
+                            "program: choose another port (or 0 for any free one)") from None
         raise UserError(f"cannot start: {exc}") from None

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 
 from backstop.cli.common import (
+    add_address_column,
     add_chain_options,
     connect_chain,
     console,
+    deposits_words,
     emit,
-    factory_address,
     fmt,
+    fmt_price,
+    open_factory,
 )
-from backstop.pool import factory_at, read_pool_states
 
 NAME = "pools"
 HELP = "list a factory's pools: price, status, shares, DAI and MKR"
@@ -27,8 +29,10 @@ def run(args: argparse.Namespace) -> int:
     """Read every pool's state in one batch and print a table."""
     from rich.table import Table
 
+    from backstop.pool import read_pool_states
+
     w3 = connect_chain(args)
-    factory = factory_at(w3, factory_address(args, w3))
+    factory = open_factory(args, w3)
     states = read_pool_states(w3, factory.pools())
     data = {"factory": factory.address, "pools": [
         {"address": s.address, "price": str(s.price), "status": s.status.name.lower(),
@@ -41,15 +45,18 @@ def run(args: argparse.Namespace) -> int:
             console().print(f"factory {factory.address} has no pools yet "
                             "(`backstop deploy pool --price 100` creates one)")
             return
-        table = Table(title=f"pools of factory {factory.address}", title_justify="left")
-        for col in ("pool", "DAI/MKR", "status", "shares", "DAI", "free DAI", "MKR", "bids"):
-            table.add_column(col, justify="left" if col in ("pool", "status") else "right")
+        c = console()
+        c.print(f"pools of factory {factory.address}", soft_wrap=True)
+        table = Table()
+        add_address_column(table, "pool")
+        for col in ("DAI/MKR", "status", "shares", "DAI", "free DAI", "MKR", "bids"):
+            table.add_column(col, justify="left" if col == "status" else "right")
         for s in states:
-            table.add_row(s.address, fmt(s.price, 2), s.status.name.lower().replace("_", " "),
+            table.add_row(s.address, fmt_price(s.price), deposits_words(s.status).split(" (")[0],
                           fmt(s.total_shares, 2), fmt(s.dai_balance, 2),
                           fmt(s.dai_available, 2), fmt(s.mkr_balance, 4),
                           str(len(s.active_auctions)))
-        console().print(table)
+        c.print(table)
 
     emit(args, data, human)
     return 0

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from backstop.chain import batch_call
-from backstop.cli.common import add_chain_options, console, emit, fmt, open_pool
-from backstop.pool import PoolStatus, read_pool_states
+from backstop.cli.common import (
+    add_chain_options,
+    console,
+    deposits_words,
+    emit,
+    fmt,
+    fmt_price,
+    open_pool,
+)
 
 NAME = "status"
 HELP = "a pool's state: price, status, DAI (free and in bids), MKR, active auctions"
-STATUS_WORDS = {
-    PoolStatus.ACCEPTING_DEPOSITS: "accepting deposits",
-    PoolStatus.ACTIVATED: "activated (holds bids or MKR: deposits closed)",
-    PoolStatus.DEACTIVATED: "deactivated (cease-fire: no deposits or bids; withdrawals open)",
-}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the pool and its Flopper in two batches and print them."""
+    from backstop.chain import batch_call
+    from backstop.pool import read_pool_states
+
     w3, pool = open_pool(args)
     st = read_pool_states(w3, [pool])[0]
     flop = pool.flopper
@@ -41,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
 
     def human() -> None:
         c = console()
-        c.print(f"pool {pool.address} at {fmt(st.price, 2)} DAI/MKR "
+        c.print(f"pool {pool.address} at {fmt_price(st.price)} DAI/MKR "
                 f"(chain {data['chain_id']}, block {data['block']})")
-        c.print(f"  status        {STATUS_WORDS[st.status]}")
+        c.print(f"  status        {deposits_words(st.status)}")
         c.print(f"  shares        {fmt(st.total_shares)}")
         c.print(f"  DAI           {fmt(st.dai_balance)} ({fmt(st.dai_available)} free, "
                 f"{fmt(st.dai_in_auctions)} in bids)")

@@ -36,7 +36,8 @@ POOL_FLOPPER = selector("flopper()")
 POOL_CEASED = selector("ceased()")
 POOL_AVAILABLE = selector("getAvailableDaiBalance()")
 POOL_ACTIVE = selector("getActiveAuctions()")
-FACTORY_POOLS = selector("get_pools()")
+FACTORY_POOLS = selector("get_pools(uint256,uint256)")
+POOLS_PAGE = 1_000  # the factory's largest page; a keeper watches far fewer pools
 ENTER = selector("enterAuction(uint256)")
 FINALIZE = selector("finalizeAuction(uint256)")
 TICK = selector("tick(uint256)")
@@ -161,7 +162,7 @@ class ChainReader:
         if beg:
             requests.append(_call(self.flopper, calldata(BEG), tag))
         if self.factory:
-            requests.append(_call(self.factory, calldata(FACTORY_POOLS), tag))
+            requests.append(_call(self.factory, calldata(FACTORY_POOLS, 0, POOLS_PAGE), tag))
         for pool in pools:
             requests.append(_call(pool, calldata(POOL_ACTIVE), tag))
             if pool in ceased_set:
@@ -264,6 +265,6 @@ def pool_flopper(w3: Web3, pool: str) -> str:
 
 def factory_pools(w3: Web3, factory: str) -> tuple[str, ...]:
     """Every pool the factory made."""
-    (res,) = rpc_batch(w3, [_call(to_checksum_address(factory), calldata(FACTORY_POOLS),
-                                  "latest")])
+    (res,) = rpc_batch(w3, [_call(to_checksum_address(factory),
+                                  calldata(FACTORY_POOLS, 0, POOLS_PAGE), "latest")])
     return decode_address_array(_bytes(res, "factory.get_pools()"))

@@ -1,7 +1,8 @@
 """backstop.maker: the Maker core as the backstop sees it.
 
 ``MakerParams`` (March 2020 defaults), ``MakerAddresses`` / ``MAINNET``, typed handles
-(``Vat``, ``Dai``, ``DaiJoin``, ``Mkr``, ``Flopper``, ``Vow``, ``Bid``) grouped in ``MakerCore``,
+(``Vat``, ``Dai``, ``DaiJoin``, ``Mkr`` (a ds-token) and its ``MkrAuthority``, ``Flopper``,
+``Flapper``, ``Vow``, ``Bid``) grouped in ``MakerCore``,
 ``deploy_core`` (deploy and wire on any chain) and ``core_at`` (handles for an existing one).
 ``dai_permit_typed_data`` is the EIP-712 message of DAI's permit.
 ``Sender`` is what every write takes first: an unlocked dev address or a ``LocalAccount``.
@@ -16,10 +17,12 @@ from backstop.maker.handles import (
     Dai,
     DaiJoin,
     EncodedCall,
+    Flapper,
     Flopper,
     KickEvent,
     MakerCore,
     Mkr,
+    MkrAuthority,
     PermitSignature,
     Vat,
     Vow,
@@ -34,12 +37,14 @@ __all__ = [
     "Dai",
     "DaiJoin",
     "EncodedCall",
+    "Flapper",
     "Flopper",
     "KickEvent",
     "MakerAddresses",
     "MakerCore",
     "MakerParams",
     "Mkr",
+    "MkrAuthority",
     "PermitSignature",
     "Sender",
     "Vat",

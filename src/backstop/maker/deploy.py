@@ -1,16 +1,20 @@
 """Deploy and wire the whole Maker core on any chain and return its typed handles.
 
-Wiring, as dss's own deployment does it for the debt-auction path:
+Wiring, as dss's own deployment and mainnet have it for the debt-auction path:
 
-    vat = Vat()        dai = Dai()        mkr = MKR()
-    dai_join = DaiJoin(vat, dai)          flopper = Flopper(vat, mkr)    vow = Vow(vat, flopper)
-    dai.rely(dai_join)   # DaiJoin mints and burns ERC20 DAI
-    mkr.rely(flopper)    # deal mints the winner's MKR
-    vat.rely(flopper)    # yank (after cage) refunds the high bidder with vat.suck
-    flopper.rely(vow)    # vow.flop kicks, vow.cage cages
+    vat = Vat()        dai = Dai(chain_id)        dai_join = DaiJoin(vat, dai)
+    mkr = MKR("MKR"); mkr.setName("Maker")       # a ds-token, owned by the deployer
+    authority = MkrAuthority(); mkr.setAuthority(authority)
+    flopper = Flopper(vat, mkr)   flapper = Flapper(vat, mkr)   vow = Vow(vat, flapper, flopper)
+    dai.rely(dai_join)          # DaiJoin mints and burns ERC20 DAI
+    authority.rely(flopper)     # deal mints the winner's MKR (MkrAuthority lets wards mint)
+    vat.rely(flopper)           # yank (after cage) refunds the high bidder with vat.suck
+    flopper.rely(vow)           # vow.flop kicks, vow.cage cages
+    flapper.rely(vow)           # vow.cage cages the Flapper too
     flopper.file(beg, pad, ttl, tau); vow.file(wait, dump, sump)
 
-The deployer stays a ward of everything (the scenario helpers need vat.suck and vow.fess).
+The deployer stays a ward of everything, the owner of MKR and the root of its authority (the
+scenario helpers need vat.suck and vow.fess).
 """
 
 from __future__ import annotations
@@ -22,7 +26,18 @@ from web3 import Web3
 
 from backstop.artifacts import get_artifact
 from backstop.maker._tx import Sender, deploy
-from backstop.maker.handles import Dai, DaiJoin, Flopper, MakerCore, Mkr, Vat, Vow
+from backstop.maker.handles import (
+    Dai,
+    DaiJoin,
+    Flapper,
+    Flopper,
+    MakerCore,
+    Mkr,
+    MkrAuthority,
+    Vat,
+    Vow,
+    bytes32,
+)
 from backstop.maker.params import MakerParams
 
 FlopperKind = Literal["current", "2019"]
@@ -48,31 +63,40 @@ def deploy_artifact(w3: Web3, sender: Sender, name: str, *args: Any) -> str:
 
 def deploy_core(w3: Web3, deployer: Sender, params: MakerParams | None = None,
                 flopper: FlopperKind = "current") -> MakerCore:
-    """Deploy Vat, Dai, MKR, DaiJoin, Flopper ("current" dss or the "2019" one) and Vow, wire
-    them, file ``params`` (default: March 2020 mainnet) and return the handles."""
+    """Deploy Vat, Dai, DaiJoin, MKR (a ds-token) with its MkrAuthority, Flopper ("current"
+    dss or the "2019" one), a Flapper and the Vow, wire them, file ``params`` (default: March
+    2020 mainnet) and return the handles."""
     params = params or MakerParams()
     if flopper not in FLOPPER_ARTIFACTS:
         raise ValueError(f"flopper must be 'current' or '2019', not {flopper!r}")
     vat = Vat(w3, deploy_artifact(w3, deployer, "maker/vat"))
-    dai = Dai(w3, deploy_artifact(w3, deployer, "maker/dai"))
-    mkr = Mkr(w3, deploy_artifact(w3, deployer, "maker/mkr"))
+    dai = Dai(w3, deploy_artifact(w3, deployer, "maker/dai", int(w3.eth.chain_id)))
+    mkr = Mkr(w3, deploy_artifact(w3, deployer, "maker/mkr", bytes32("MKR")))
+    authority = MkrAuthority(w3, deploy_artifact(w3, deployer, "maker/mkr_authority"))
     dai_join = DaiJoin(w3, deploy_artifact(w3, deployer, "maker/dai_join", vat.address,
                                            dai.address))
     flop = Flopper(w3, deploy_artifact(w3, deployer, FLOPPER_ARTIFACTS[flopper], vat.address,
                                        mkr.address))
-    vow = Vow(w3, deploy_artifact(w3, deployer, "maker/vow", vat.address, flop.address))
+    flap = Flapper(w3, deploy_artifact(w3, deployer, "maker/flapper", vat.address,
+                                       mkr.address))
+    vow = Vow(w3, deploy_artifact(w3, deployer, "maker/vow", vat.address, flap.address,
+                                  flop.address))
     core = MakerCore(vat=vat, dai=dai, dai_join=dai_join, mkr=mkr, flopper=flop, vow=vow,
-                     deployer=deployer)
+                     deployer=deployer, flapper=flap, mkr_authority=authority)
     _wire(core, deployer)
     file_params(core, deployer, params)
     return core
 
 
 def _wire(core: MakerCore, deployer: Sender) -> None:
+    assert core.mkr_authority is not None and core.flapper is not None
+    core.mkr.set_name(deployer, "Maker")
+    core.mkr.set_authority(deployer, core.mkr_authority.address)
     core.dai.rely(deployer, core.dai_join.address)
-    core.mkr.rely(deployer, core.flopper.address)
+    core.mkr_authority.rely(deployer, core.flopper.address)
     core.vat.rely(deployer, core.flopper.address)
     core.flopper.rely(deployer, core.vow.address)
+    core.flapper.rely(deployer, core.vow.address)
 
 
 def file_params(core: MakerCore, sender: Sender, params: MakerParams) -> None:

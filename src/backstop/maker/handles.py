@@ -1,4 +1,4 @@
-"""Typed handles over the six Maker contracts the backstop uses, on any chain.
+"""Typed handles over the Maker contracts the backstop uses, on any chain.
 
 Each handle has ``.address``, ``.contract`` (a web3 Contract over our compiled ABI, which has the
 dss names and types, so the same handle works on mainnet) and typed reads returning ``Wad`` /
@@ -26,7 +26,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from backstop.artifacts import get_artifact
-from backstop.chain.errors import revert_from_exception
+from backstop.chain.errors import NO_REASON, Revert, revert_from_exception
 from backstop.maker._tx import Sender, send
 from backstop.maker.addresses import MakerAddresses
 from backstop.maker.params import MakerParams
@@ -343,11 +343,25 @@ class Dai(_Erc20):
                           sig.v, sig.r, sig.s)
 
 
-class Mkr(_Erc20):
-    """The MKR token (the Flopper mints it to auction winners).
+def token_text(raw: bytes) -> str:
+    """A token's ``name()``/``symbol()`` answer as text: ds-token (mainnet MKR, ours) answers a
+    zero-padded ``bytes32``, most ERC20s an ABI ``string``; decided by the answer's length."""
+    raw = bytes(raw)
+    if len(raw) == 32:  # bytes32, zero-padded
+        return raw.rstrip(b"\0").decode("utf-8", "replace")
+    return str(abi_decode(["string"], raw)[0])
 
-    Mainnet MKR is a ds-token whose ``name``/``symbol`` are ``bytes32``; ours returns strings.
-    Both are read here (raw call, decoded by length)."""
+
+MINT_SIG = bytes.fromhex("40c10f19")  # mint(address,uint256), as MKR asks its authority
+
+
+class Mkr(_Erc20):
+    """The MKR token (the Flopper mints it to auction winners): a ds-token, like mainnet MKR.
+
+    ``name``/``symbol`` are ``bytes32`` (decoded here; a ``string`` answer is read too), and
+    ``decimals`` a uint256. Authorization is DSAuth: the ``owner`` may do anything, anyone else
+    what the ``authority`` (MkrAuthority) allows: its wards (the Flopper) may mint. Refusals
+    (unauthorized, stopped, too little balance or allowance) revert WITHOUT a reason."""
 
     ARTIFACT = "maker/mkr"
 
@@ -358,10 +372,90 @@ class Mkr(_Erc20):
         return self._text("symbol")
 
     def _text(self, fn: str) -> str:
-        raw = bytes(self.w3.eth.call({"to": self.address, "data": self.encode(fn)}))
-        if len(raw) == 32:  # ds-token: bytes32, zero-padded
-            return raw.rstrip(b"\0").decode("utf-8", "replace")
-        return str(abi_decode(["string"], raw)[0])
+        return token_text(self.w3.eth.call({"to": self.address, "data": self.encode(fn)}))
+
+    # ds-token gives no revert reason: say what it can mean instead of "without a reason"
+    REFUSED = ("MKR refused without a reason, as ds-token does: too little MKR or allowance, a "
+               "caller it does not authorize, or a stopped token")
+
+    def _send(self, sender: Sender, fn: str, *args: Any) -> dict[str, Any]:
+        try:
+            return super()._send(sender, fn, *args)
+        except Revert as exc:
+            if exc.reason != NO_REASON:
+                raise
+            raise Revert(self.REFUSED, exc.data) from exc
+
+    def owner(self) -> str:
+        return to_checksum_address(self._read("owner"))
+
+    def authority(self) -> str:
+        return to_checksum_address(self._read("authority"))
+
+    def stopped(self) -> bool:
+        return bool(self._read("stopped"))
+
+    def can_mint(self, usr: str) -> bool:
+        """Whether ``usr`` may mint: the owner, or allowed by the authority (as DSAuth asks)."""
+        usr = to_checksum_address(usr)
+        if usr in (self.address, self.owner()):
+            return True
+        authority = self.authority()
+        if authority == ZERO_ADDRESS:
+            return False
+        return MkrAuthority(self.w3, authority).can_call(usr, self.address, MINT_SIG)
+
+    def set_owner(self, sender: Sender, owner: str) -> dict[str, Any]:
+        return self._send(sender, "setOwner", to_checksum_address(owner))
+
+    def set_authority(self, sender: Sender, authority: str) -> dict[str, Any]:
+        return self._send(sender, "setAuthority", to_checksum_address(authority))
+
+    def set_name(self, sender: Sender, name: str) -> dict[str, Any]:
+        return self._send(sender, "setName", bytes32(name))
+
+    def stop(self, sender: Sender) -> dict[str, Any]:
+        """Stop the token: transfers, approvals, mints and burns revert (authorized only)."""
+        return self._send(sender, "stop")
+
+    def start(self, sender: Sender) -> dict[str, Any]:
+        return self._send(sender, "start")
+
+    def wards(self, usr: str) -> bool:
+        """ds-token has no wards: whether ``usr`` may mint (``can_mint``)."""
+        return self.can_mint(usr)
+
+    def rely(self, sender: Sender, usr: str) -> dict[str, Any]:
+        raise TypeError("MKR is a ds-token: let a minter in with its MkrAuthority's rely")
+
+    def deny(self, sender: Sender, usr: str) -> dict[str, Any]:
+        raise TypeError("MKR is a ds-token: remove a minter with its MkrAuthority's deny")
+
+
+class MkrAuthority(Handle):
+    """MKR's authority (mainnet's MkrAuthority): the ``root`` may call anything on MKR and alone
+    administers it; its wards may mint; anyone may burn. Refusals revert without a reason."""
+
+    ARTIFACT = "maker/mkr_authority"
+
+    def root(self) -> str:
+        return to_checksum_address(self._read("root"))
+
+    def can_call(self, src: str, dst: str, sig: bytes) -> bool:
+        return bool(self._read("canCall", to_checksum_address(src), to_checksum_address(dst),
+                               bytes(sig)))
+
+    def set_root(self, sender: Sender, usr: str) -> dict[str, Any]:
+        return self._send(sender, "setRoot", to_checksum_address(usr))
+
+
+class Flapper(Handle):
+    """The surplus auction, as far as the Vow's ``cage`` needs it (``live``, ``cage``)."""
+
+    ARTIFACT = "maker/flapper"
+
+    def live(self) -> bool:
+        return bool(self._read("live"))
 
 
 class DaiJoin(Handle):
@@ -501,6 +595,10 @@ class Vow(Handle):
         """The Flopper the Vow starts its debt auctions in now (governance can replace it)."""
         return to_checksum_address(self._read("flopper"))
 
+    def flapper(self) -> str:
+        """The Flapper (surplus auctions) the Vow cages on global settlement."""
+        return to_checksum_address(self._read("flapper"))
+
     def fess(self, sender: Sender, tab: Rad) -> dict[str, Any]:
         """Queue ``tab`` of debt (authorized callers only)."""
         return self._send(sender, "fess", Rad(tab).raw)
@@ -532,7 +630,8 @@ class Vow(Handle):
 
 @dataclass(frozen=True)
 class MakerCore:
-    """Handles for the six contracts of one Maker deployment."""
+    """Handles for the contracts of one Maker deployment: the six the backstop uses, and (when
+    known, as after ``deploy_core``) the Flapper and MKR's authority."""
 
     vat: Vat
     dai: Dai
@@ -542,6 +641,8 @@ class MakerCore:
     vow: Vow
     deployer: Sender | None = field(default=None, compare=False, repr=False)
     """A ward of the Vat and the Vow (set by ``deploy_core``), used by the scenario helpers."""
+    flapper: Flapper | None = None
+    mkr_authority: MkrAuthority | None = None
 
     @property
     def w3(self) -> Web3:

@@ -9,6 +9,7 @@ from backstop.maker._tx import Sender, deploy
 from backstop.maker.deploy import deploy_artifact
 from backstop.maker.handles import MakerCore
 from backstop.pool.handles import Factory, Pool
+from backstop.pool.rules import pool_name, pool_symbol
 from backstop.units import Wad
 
 
@@ -28,8 +29,10 @@ def deploy_factory(w3: Web3, deployer: Sender, core: MakerCore) -> Factory:
 
 
 def deploy_pool(w3: Web3, deployer: Sender, core: MakerCore, price: Wad) -> Pool:
-    """Deploy one pool directly (no factory) for ``price`` DAI per MKR; the deployer owns it."""
+    """Deploy one pool directly (no factory) for ``price`` DAI per MKR; the deployer owns it.
+    Its name and symbol follow the factory's rule (``pool_name``, ``pool_symbol``)."""
+    raw = Wad(price).raw
     address = deploy_artifact(w3, deployer, "pool/pool", core.dai.address, core.mkr.address,
                               core.dai_join.address, core.vat.address, core.flopper.address,
-                              Wad(price).raw)
+                              raw, pool_name(raw), pool_symbol(raw))
     return Pool(w3, address, core)

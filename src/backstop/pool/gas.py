@@ -130,11 +130,22 @@ def measure_gas(flopper: str = "flopper") -> dict[str, int]:
         out["enter_auction_first"] = _call(pool, "enterAuction", ids[0], sender=keeper)
         out["enter_auction"] = _call(pool, "enterAuction", ids[1], sender=keeper)
         _call(pool, "enterAuction", ids[2], sender=keeper)
+        # while positions are open: a deposit is a request, a defect leaves a redeem request
+        late = boa.env.generate_address("late_member")
+        system.mint_dai(late, 10_000 * WAD)
+        with boa.env.prank(late):
+            system.dai.approve(pool.address, 2**256 - 1)
+        out["enlist_request"] = _call(pool, "enlist", 5_000 * WAD, sender=late)
+        out["defect_request"] = _call(pool, "defect", 100 * WAD, sender=members[0])
+        request_id = pool.frontier()[1] + 1
         system.outbid(ids[2], outsider)
         system.finish_bid(ids[1])
         out["finalize_won_first"] = _call(pool, "finalizeAuction", ids[0], sender=keeper)
         out["finalize_won"] = _call(pool, "finalizeAuction", ids[1], sender=keeper)
         out["finalize_outbid"] = _call(pool, "finalizeAuction", ids[2], sender=keeper)
+        out["claim_deposit"] = _call(pool, "claimDeposit", request_id, late, sender=keeper)
+        out["claim_redeem"] = _call(pool, "claimRedeem", request_id, members[0], sender=keeper)
+        out["claim"] = _call(pool, "claim", sender=members[1])
         active = 0
         for n in (2, 10, 100):
             for id_ in system.biddable_many(n - active):

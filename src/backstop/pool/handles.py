@@ -37,7 +37,6 @@ from backstop.maker.handles import (
     Mkr,
     Vat,
 )
-from backstop.pool.rules import enter_check, finalize_check, shares_for
 from backstop.units import Wad
 
 _ZERO = Wad(0)
@@ -49,20 +48,67 @@ def _same(a: str, b: str) -> bool:
 
 
 class PoolStatus(IntEnum):
-    """``getStatus()``: the 2020 contract's three states."""
+    """``getStatus()``: 0 no open position, 1 positions open, 2 ceased. Deposits are open in
+    0 and 1 (docs/POOL.md); while positions of the current era are open a deposit is a request
+    that becomes shares once they are accounted."""
 
-    ACCEPTING_DEPOSITS = 0
-    ACTIVATED = 1
-    DEACTIVATED = 2
+    IDLE = 0
+    POSITIONS_OPEN = 1
+    CEASED = 2
+
+    @property
+    def takes_deposits(self) -> bool:
+        return self is not PoolStatus.CEASED
 
 
 @dataclass(frozen=True)
 class DefectAmount:
-    """``getDefectAmount(shares)``: what ``defect`` would pay now and whether it can."""
+    """``getDefectAmount(shares)`` (2020 shape): the liquid DAI of ``shares`` now (MKR is owed
+    per member, so 0) and whether ``shares`` is within the supply."""
 
     dai: Wad
     mkr: Wad
     redeemable: bool
+
+
+@dataclass(frozen=True)
+class EnlistPreview:
+    """``previewEnlist(amount)``: the weight it gives (shares, or a request's weight), whether
+    it would open a deposit request, and the revert code if it would fail."""
+
+    weight: Wad
+    request: bool
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.reason
+
+
+@dataclass(frozen=True)
+class DefectPreview:
+    """``previewDefect(member, shares)``: DAI and MKR paid now (the liquid part and what is
+    owed), the weight of the redeem request it would open (0 if none), the revert code."""
+
+    dai: Wad
+    mkr: Wad
+    request_weight: Wad
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.reason
+
+
+@dataclass(frozen=True)
+class Request:
+    """A member's deposit or redeem request (ERC-7540 shape): its id (a position index), the
+    amount pending and the amount claimable (DAI for a deposit, weight for a redeem)."""
+
+    kind: str  # "deposit" or "redeem"
+    request_id: int
+    pending: Wad
+    claimable: Wad
 
 
 @dataclass(frozen=True)
@@ -90,21 +136,25 @@ class Preview:
 
 @dataclass(frozen=True)
 class Enlistment:
-    """What one ``enlist`` did (from its share mint: ``Transfer`` from the zero address)."""
+    """What one ``enlist`` did: shares minted (``Transfer`` from the zero address), or a
+    deposit request opened (``DepositRequest``, shares 0 and its id)."""
 
     member: str
     dai: Wad
     shares: Wad
+    request_id: int = 0
 
 
 @dataclass(frozen=True)
 class Defection:
-    """What one ``defect`` paid (from the ``Defected`` log)."""
+    """What one ``defect`` paid (from the ``Defected`` log), and the redeem request it opened
+    for the positions open at the time (0 if none)."""
 
     member: str
     shares: Wad
     dai: Wad
     mkr: Wad
+    request_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -229,56 +279,81 @@ class Pool(Handle):
 
     def read_auctions(self, ids: Sequence[int]) -> tuple[int, dict[int, tuple[Bid, Preview]]]:
         """Each auction as the Flopper holds it and whether ``enterAuction(id)`` would succeed
-        in the next block (``backstop.pool.rules.enter_check``), all from ONE batch of reads at
-        the latest block; returns that block's time too."""
+        now (the pool's own ``previewEnterAuction``), all from ONE batch of reads at the latest
+        block; returns that block's time too."""
         block = self.w3.eth.get_block("latest")
         now = int(block["timestamp"])
-        head = [self.call_price(), self.call_ceased(), self.call_dai_available(),
-                self.flopper.call_live(), self.flopper.call_beg()]
-        per_id = [c for i in ids for c in (self.call_position(i), self.flopper.call_bids(i))]
-        answers = self._read_batch(head + per_id, int(block["number"]))
-        price, ceased, free, live, beg = answers[:len(head)]
+        per_id = [c for i in ids for c in (self.call_preview_enter(i), self.flopper.call_bids(i))]
+        answers = self._read_batch(per_id, int(block["number"]))
         out: dict[int, tuple[Bid, Preview]] = {}
         for k, auction_id in enumerate(ids):
-            position, bid = answers[len(head) + 2 * k:len(head) + 2 * k + 2]
-            check = enter_check(
-                ceased=ceased, entered=position.exists, live=live,
-                pool_is_guy=_same(bid.guy, self.address), exists=bid.exists,
-                bid_rad=bid.bid.raw, lot=bid.lot.raw, tic=bid.tic, end=bid.end, now=now + 1,
-                beg=beg.raw, price=price.raw, free=free.raw)
-            out[auction_id] = (bid, Preview(check.ok, check.reason, Wad(check.ask),
-                                            Wad(check.bid)))
+            preview, bid = answers[2 * k:2 * k + 2]
+            out[auction_id] = (bid, preview)
         return now, out
 
     def preview_enters(self, auction_ids: Sequence[int]) -> dict[int, Preview]:
-        """Would ``enterAuction(id)`` succeed in the next block, for each id, and with which
-        ask and bid (``read_auctions``)."""
-        _, read = self.read_auctions(auction_ids)
-        return {i: preview for i, (_, preview) in read.items()}
+        """Would ``enterAuction(id)`` succeed now, for each id, and with which ask and bid
+        (``previewEnterAuction``, one batch)."""
+        calls = [self.call_preview_enter(i) for i in auction_ids]
+        return dict(zip(auction_ids, self._read_batch(calls), strict=True))
 
     def preview_enter(self, auction_id: int) -> Preview:
-        """Would ``enterAuction(auction_id)`` succeed in the next block (``preview_enters``)."""
+        """Would ``enterAuction(auction_id)`` succeed now (``previewEnterAuction``)."""
         return self.preview_enters([auction_id])[auction_id]
 
     def preview_finalize(self, auction_id: int) -> Preview:
-        """Would ``finalizeAuction(auction_id)`` succeed in the next block?
-        ``backstop.pool.rules.finalize_check`` on one batch of reads at the latest block."""
-        block = self.w3.eth.get_block("latest")
-        position, bid, live = self._read_batch(
-            [self.call_position(auction_id), self.flopper.call_bids(auction_id),
-             self.flopper.call_live()], int(block["number"]))
-        reason = finalize_check(entered=position.exists, pool_is_guy=_same(bid.guy, self.address),
-                                live=live, tic=bid.tic, end=bid.end,
-                                now=int(block["timestamp"]) + 1)
-        return Preview(not reason, reason)
+        """Would ``finalizeAuction(auction_id)`` succeed now (``previewFinalizeAuction``)."""
+        ok, reason = self._read("previewFinalizeAuction", auction_id)
+        return Preview(bool(ok), str(reason))
 
-    def preview_enlist(self, amount: Wad) -> Wad:
-        """Shares ``enlist(amount)`` would mint now (0 if closed or below the minimum):
-        ``backstop.pool.rules.shares_for`` on the pool's status, supply and free DAI."""
-        status, supply, free = self._read_batch(
-            [self.call_status(), self.call_total_shares(), self.call_dai_available()])
-        return Wad(shares_for(Wad(amount).raw, accepting=status is PoolStatus.ACCEPTING_DEPOSITS,
-                              supply=supply.raw, free=free.raw))
+    def preview_enlist(self, amount: Wad) -> EnlistPreview:
+        """What ``enlist(amount)`` would give now (``previewEnlist``): shares, or a request."""
+        weight, request, reason = self._read("previewEnlist", Wad(amount).raw)
+        return EnlistPreview(Wad(weight), bool(request), str(reason))
+
+    def preview_defect(self, member: str, shares: Wad) -> DefectPreview:
+        """What ``defect(shares)`` would pay ``member`` now (``previewDefect``)."""
+        dai, mkr, weight, reason = self._read("previewDefect", to_checksum_address(member),
+                                              Wad(shares).raw)
+        return DefectPreview(Wad(dai), Wad(mkr), Wad(weight), str(reason))
+
+    def preview_claim(self, member: str) -> tuple[Wad, Wad]:
+        """DAI and MKR owed to ``member`` now: what ``claim()`` pays (``previewClaim``)."""
+        dai, mkr = self._read("previewClaim", to_checksum_address(member))
+        return Wad(dai), Wad(mkr)
+
+    def frontier(self) -> tuple[int, int, int, int]:
+        """(frontier, positions committed, open positions, open positions of this era)."""
+        f, n, open_all, open_era = self._read("frontier")
+        return int(f), int(n), int(open_all), int(open_era)
+
+    def era(self) -> int:
+        return int(self._read("era"))
+
+    def requests(self, member: str, from_block: int = 0) -> list[Request]:
+        """``member``'s open deposit and redeem requests, found from the pool's
+        ``DepositRequest`` / ``RedeemRequest`` logs and read with the ERC-7540 views."""
+        member = to_checksum_address(member)
+        ids: dict[str, set[int]] = {"deposit": set(), "redeem": set()}
+        for kind, event in (("deposit", "DepositRequest"), ("redeem", "RedeemRequest")):
+            for log in self.events(event, from_block):
+                if _same(log["args"]["controller"], member):
+                    ids[kind].add(int(log["args"]["requestId"]))
+        calls: list[EncodedCall[Any]] = []
+        keys: list[tuple[str, int]] = []
+        for kind, found in ids.items():
+            stem = "DepositRequest" if kind == "deposit" else "RedeemRequest"
+            for rid in sorted(found):
+                calls += [self.encoded_call(f"pending{stem}", rid, member, convert=_u),
+                          self.encoded_call(f"claimable{stem}", rid, member, convert=_u)]
+                keys.append((kind, rid))
+        answers = self._read_batch(calls) if calls else []
+        out = []
+        for k, (kind, rid) in enumerate(keys):
+            pending, claimable = answers[2 * k], answers[2 * k + 1]
+            if pending.raw or claimable.raw:
+                out.append(Request(kind, rid, pending, claimable))
+        return out
 
     def shares_of(self, member: str) -> Wad:
         return Wad(self._read("balanceOf", to_checksum_address(member)))
@@ -325,6 +400,12 @@ class Pool(Handle):
         return self.encoded_call("getDefectAmount", Wad(shares).raw,
                                  convert=lambda d, m, ok: DefectAmount(Wad(d), Wad(m), bool(ok)))
 
+    def call_preview_enter(self, auction_id: int) -> EncodedCall[Preview]:
+        return self.encoded_call(
+            "previewEnterAuction", auction_id,
+            convert=lambda ok, ask, bid, reason: Preview(bool(ok), str(reason), Wad(ask),
+                                                         Wad(bid)))
+
     def call_position(self, auction_id: int) -> EncodedCall[Position]:
         return self.encoded_call("getPosition", auction_id,
                                  convert=lambda d, m: Position(Wad(d), Wad(m)))
@@ -364,9 +445,56 @@ class Pool(Handle):
         return self._enlisted(receipt, amount)
 
     def defect(self, sender: Sender, shares: Wad) -> Defection:
-        """Burn ``shares``; returns the DAI and MKR paid."""
+        """Burn ``shares``; returns the DAI and MKR paid now and the redeem request opened."""
         receipt = self._send(sender, "defect", Wad(shares).raw)
-        return self._one(receipt, "Defected", self._defection)
+        done = self._one(receipt, "Defected", self._defection)
+        requests = self._logs(receipt, "RedeemRequest")
+        if requests:
+            done = Defection(done.member, done.shares, done.dai, done.mkr,
+                             int(requests[-1]["args"]["requestId"]))
+        return done
+
+    def claim(self, sender: Sender) -> tuple[Wad, Wad]:
+        """Receive everything owed (DAI and MKR), keeping the shares."""
+        receipt = self._send(sender, "claim")
+        return self._paid(receipt)
+
+    def claim_dai(self, sender: Sender) -> tuple[Wad, Wad]:
+        """Receive only the DAI owed."""
+        return self._paid(self._send(sender, "claimDai"))
+
+    def claim_mkr(self, sender: Sender) -> tuple[Wad, Wad]:
+        """Receive only the MKR owed."""
+        return self._paid(self._send(sender, "claimMkr"))
+
+    def claim_deposit(self, sender: Sender, request_id: int, controller: str) -> Wad:
+        """Turn ``controller``'s claimable deposit request into shares (anyone may call)."""
+        receipt = self._send(sender, "claimDeposit", request_id,
+                             to_checksum_address(controller))
+        return self._one(receipt, "DepositClaimed", lambda a: Wad(a["shares"]))
+
+    def claim_redeem(self, sender: Sender, request_id: int, controller: str) -> tuple[Wad, Wad]:
+        """Pay ``controller``'s claimable redeem request (anyone may call); the DAI and MKR
+        paid to the controller (with anything else owed to it)."""
+        receipt = self._send(sender, "claimRedeem", request_id,
+                             to_checksum_address(controller))
+        return self._paid(receipt)
+
+    def advance_frontier(self, sender: Sender, steps: int) -> dict[str, Any]:
+        """Account up to ``steps`` settled positions in commit order (anyone may call)."""
+        return self._send(sender, "advanceFrontier", steps)
+
+    def write_off(self, sender: Sender, auction_id: int) -> dict[str, Any]:
+        """Close a position the Flopper can no longer settle (30 days after its end)."""
+        return self._send(sender, "writeOffPosition", auction_id)
+
+    def _paid(self, receipt: dict[str, Any]) -> tuple[Wad, Wad]:
+        """DAI and MKR paid by the receipt's ``Claimed`` logs."""
+        dai = mkr = 0
+        for log in self._logs(receipt, "Claimed"):
+            dai += int(log["args"]["dai"])
+            mkr += int(log["args"]["mkr"])
+        return Wad(dai), Wad(mkr)
 
     def enter_auction(self, sender: Sender, auction_id: int) -> dict[str, Any]:
         """Bid in ``auction_id`` at the pool's price (anyone may call)."""
@@ -399,8 +527,12 @@ class Pool(Handle):
         return list(event.get_logs(from_block=from_block, to_block=to_block))
 
     def _enlisted(self, receipt: dict[str, Any], amount: Wad) -> Enlistment:
-        """The share mint (``Transfer`` from 0) of the receipt: the pool declares ``Enlisted``
-        for clients but does not emit it (see pool.vy)."""
+        """The share mint (``Transfer`` from 0) of the receipt, or its ``DepositRequest``."""
+        requests = self._logs(receipt, "DepositRequest")
+        if requests:
+            args = requests[0]["args"]
+            return Enlistment(to_checksum_address(args["controller"]), Wad(amount), Wad(0),
+                              int(args["requestId"]))
         mints = [e["args"] for e in self._logs(receipt, "Transfer")
                  if to_checksum_address(e["args"]["sender"]) == ZERO_ADDRESS]
         if len(mints) != 1:
@@ -445,16 +577,15 @@ class Factory(Handle):
     def pool_count(self) -> int:
         return int(self._read("pool_count"))
 
+    PAGE = 1_000
+
     def pools(self) -> list[Pool]:
-        """Every pool, in creation order."""
+        """Every pool, in creation order, read in pages of 1,000 (``get_pools(start, n)``,
+        which never reverts however many pools there are)."""
         count = self.pool_count()
-        if count <= 1_000:
-            addresses = list(self._read("get_pools"))
-        else:  # get_pools stops at 1,000: read the rest by index, in one batch
-            calls = [self.encoded_call("pools", i, convert=str) for i in range(count)]
-            answers = batch_call(self.w3, [c.as_tuple() for c in calls])
-            addresses = [c.decode(a) for c, a in zip(calls, answers, strict=True)
-                         if not isinstance(a, Revert)]
+        addresses: list[str] = []
+        for start in range(0, count, self.PAGE):
+            addresses += list(self._read("get_pools", start, self.PAGE))
         return [Pool(self.w3, a, self.core) for a in addresses]
 
     def pool_for_price(self, price: Wad) -> Pool | None:

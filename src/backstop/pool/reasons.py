@@ -1,7 +1,7 @@
 """Revert reasons in words: one wording for the command line and the dashboard.
 
-Contracts revert with "<Contract>/<code>[: detail]" ("Pool/deposits-closed",
-"Pool/dai-locked: 1500000000000000000000 wei of DAI is free now", "Dai/insufficient-balance").
+Contracts revert with "<Contract>/<code>[: detail]" ("Pool/request-pending",
+"Dai/insufficient-balance").
 ``explain_revert`` turns one into a sentence for a person; amounts the contracts give in wei are
 shown in tokens, exactly (no rounding).
 """
@@ -14,9 +14,8 @@ from backstop.units import Wad
 
 # The pool's own reasons (by prefix).
 POOL_REASONS = {
-    "Pool/ceased": "the pool is deactivated: deposits are closed",
-    "Pool/deposits-closed": "deposits are closed while the pool holds bids or MKR: try again "
-                            "when its auctions are finalized",
+    "Pool/ceased": "the pool is deactivated (cease-fire): it takes no deposits and makes no "
+                   "bids; withdrawals and claims stay open",
     "Pool/below-minimum": "the pool takes at least 1 DAI per enlist",
     "Pool/zero-shares": "that amount is too small to buy a single share unit",
     "Pool/insufficient-shares": "you do not hold that many shares",
@@ -38,8 +37,32 @@ POOL_REASONS = {
                                  "ended: finalize it once its bid or the auction expires",
     "Pool/no-position": "the pool has no bid in that auction to finalize",
     "Pool/already-ceased": "the pool is already deactivated",
-    "Pool/zero-price": "the price must be more than 0 DAI per MKR",
-    "Pool/price-too-high": "the price must be below 1,000,000,000,000 DAI per MKR",
+    "Pool/price-out-of-range": "the price must be from 1 to 1,000,000 DAI per MKR",
+    "Pool/price-not-whole-cents": "the price must be a whole number of cents (at most two "
+                                  "decimals)",
+    "Pool/ask-too-large": "the MKR this bid asks would exceed what the pool can count",
+    "Pool/no-request": "there is no such request for that address (or it was already claimed)",
+    "Pool/request-pending": "the request waits for the positions that were open when it was "
+                            "made: claim it once they are settled and accounted",
+    "Pool/owner-not-caller": "only the owner of the DAI may request its deposit",
+    "Pool/zero-controller": "the request needs a controller address",
+    "Pool/zero-address": "shares cannot be sent to the zero address",
+    "Pool/mkr-transfer-failed": "the MKR token refused the transfer (it may be stopped); the "
+                                "MKR stays owed to you",
+    "Pool/not-high-bidder": "the pool is not the high bidder in that auction",
+    "Pool/flopper-caged": "Maker's debt auctions are shut: finalize the position instead",
+    "Pool/grace-not-over": "a position may be written off only 30 days after its auction's end",
+    "Pool/more-gas": "send the write-off with more gas (at least 1,100,000)",
+    "Pool/too-many-eras": "the pool has drained too many times to record another era",
+    "Pool/join-not-for-dai": "the DaiJoin does not join that DAI",
+    "Pool/join-not-for-vat": "the DaiJoin does not belong to that Vat",
+    "Pool/flopper-not-for-mkr": "the Flopper does not sell that MKR",
+    "Pool/flopper-not-for-vat": "the Flopper does not belong to that Vat",
+    "Factory/price-out-of-range": "the price must be from 1 to 1,000,000 DAI per MKR",
+    "Factory/price-not-whole-cents": "the price must be a whole number of cents (at most two "
+                                     "decimals)",
+    "Factory/pool-exists": "a pool at that price already exists",
+    "Factory/no-pool": "the factory has no pool at that price",
 }
 
 # Other contracts' reasons, by the code after the contract-name prefix.
@@ -76,10 +99,6 @@ def explain_revert(reason: str) -> str:
     contract, _, rest = reason.partition("/")
     code, _, detail = rest.partition(":")
     detail = _in_tokens(detail.strip())
-    if contract == "Pool" and code == "dai-locked":
-        free = f": {detail}" if detail else ""
-        return (f"part of the pool's DAI is locked in auction bids{free}; defect fewer "
-                "shares, or wait until its auctions are finalized")
     if code in OTHER_REASONS:
         return OTHER_REASONS[code]
     if detail:  # the contract already says it in words

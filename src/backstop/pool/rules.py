@@ -1,7 +1,9 @@
 """The pool's own rules (``pool.vy``), as pure functions on plain integers: whether
-``enterAuction`` would succeed and with which bid, what ``enlist`` would mint, whether
-``finalizeAuction`` would succeed. The contract keeps no preview views (code size is deployment
-gas), so the command line, the dashboard and the keeper all ask these.
+``enterAuction`` would succeed and with which bid, what ``enlist`` would give, whether
+``finalizeAuction`` would succeed. The contract has the same previews on chain
+(``previewEnterAuction``, ``previewEnlist``, ``previewFinalizeAuction``); these copies exist for
+the keeper, which decides for thousands of auctions from one batch of raw reads without an
+``eth_call`` per auction. The contract tests and the state machine check that both agree.
 
 Units: ``bid_rad`` is rad (Vat DAI), ``lot`` and ``ask`` wad (MKR), ``price`` wad (DAI per MKR),
 pool DAI and shares wad, times in seconds. Reasons are the contract's revert codes.
@@ -17,8 +19,17 @@ from backstop.units import RAD, RAY, WAD
 MIN_ENLIST = WAD
 """The smallest enlist, 1 DAI (``_MIN_ENLIST``)."""
 
-MAX_BID = 2**128 - 1
-"""The largest bid a position can hold, wad (``_LOW``)."""
+MAX_BID = (2**40 - 1) * WAD
+"""The largest bid a position can hold, wad (``_MAX_BID_WHOLE`` whole DAI)."""
+
+MAX_AUCTION_ID = 2**27 - 1
+"""The highest auction id a position can record (``_MAX_AUCTION_ID``)."""
+
+MAX_MKR = 2**96 - 1
+"""The most MKR the pool can count, wad (``_M96``): an ask beyond what is left is refused."""
+
+MAX_ASK = 2**88 - 1
+"""The largest MKR ask a position can record, wad (``_M88``)."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +61,12 @@ def lot_allows(ask: int, lot: int, beg: int) -> bool:
 
 def enter_check(*, ceased: bool, entered: bool, live: bool, pool_is_guy: bool, exists: bool,
                 bid_rad: int, lot: int, tic: int, end: int, now: int, beg: int, price: int,
-                free: int) -> EnterCheck:
+                free: int, auction_id: int = 0, mkr_held: int = 0) -> EnterCheck:
     """``enterAuction``'s checks in the contract's order (``_preview_enter``), at time ``now``.
 
     ``entered``: the pool holds a position in the auction; ``exists``: the Flopper still has
-    it (its ``guy`` is not zero); ``free``: the pool's free DAI (wad). One check is not the
+    it (its ``guy`` is not zero); ``free``: the pool's liquid DAI (wad); ``mkr_held``: the MKR
+    it counts (wad). One check is not the
     contract's: the pool as high bidder ("Pool/already-high-bidder") cannot happen without a
     position, but a caller whose view of the positions is older than its view of the
     Flopper (the keeper, between refreshes) must not bid again.
@@ -63,6 +75,8 @@ def enter_check(*, ceased: bool, entered: bool, live: bool, pool_is_guy: bool, e
         return EnterCheck(False, reason="Pool/ceased")
     if entered:
         return EnterCheck(False, reason="Pool/already-entered")
+    if auction_id > MAX_AUCTION_ID:
+        return EnterCheck(False, reason="Pool/auction-id-too-high")
     if not live:
         return EnterCheck(False, reason="Pool/flopper-not-live")
     if not exists:
@@ -77,6 +91,8 @@ def enter_check(*, ceased: bool, entered: bool, live: bool, pool_is_guy: bool, e
     ask, bid = ask_for(bid_rad, price)
     if not lot_allows(ask, lot, beg):
         return EnterCheck(False, ask, bid, "Pool/lot-too-small")
+    if ask > MAX_ASK or mkr_held + ask > MAX_MKR:
+        return EnterCheck(False, ask, bid, "Pool/ask-too-large")
     if free < bid:
         return EnterCheck(False, ask, bid, "Pool/not-enough-dai")
     return EnterCheck(True, ask, bid)
@@ -92,12 +108,50 @@ def finalize_check(*, entered: bool, pool_is_guy: bool, live: bool, tic: int, en
     return ""
 
 
-def shares_for(amount: int, *, accepting: bool, supply: int, free: int) -> int:
-    """The shares ``enlist(amount)`` mints (``_shares_for``): 0 when deposits are closed or the
-    amount is below 1 DAI; 1:1 for an empty pool; else ``amount * supply / free`` rounded down
-    (while deposits are open the free DAI is the pool's whole value)."""
-    if not accepting or amount < MIN_ENLIST:
-        return 0
-    if supply == 0:
+def weight_for(amount: int, *, weight: int, liquid: int) -> int:
+    """The weight ``enlist(amount)`` gives (``_weight_for``): 1:1 in an empty era, else
+    ``amount * weight / liquid`` rounded down."""
+    if weight == 0:
         return amount
-    return amount * supply // free if free else 0
+    return amount * weight // liquid
+
+
+MIN_PRICE = WAD
+"""The lowest price a pool takes, 1 DAI per MKR (wad)."""
+
+MAX_PRICE = 10**6 * WAD
+"""The highest price a pool takes, 1,000,000 DAI per MKR (wad)."""
+
+PRICE_STEP = 10**16
+"""Prices are whole cents."""
+
+
+def price_problem(price: int) -> str:
+    """The pool's and the factory's price rule: "" if ``price`` (wad) is acceptable, else the
+    pool's revert code ("Pool/price-out-of-range", "Pool/price-not-whole-cents")."""
+    if not MIN_PRICE <= price <= MAX_PRICE:
+        return "Pool/price-out-of-range"
+    if price % PRICE_STEP:
+        return "Pool/price-not-whole-cents"
+    return ""
+
+
+def pool_name(price: int) -> str:
+    """The share token's name for ``price`` (the factory's ``_name``): "Dai Backstop 100.5"."""
+    whole, cents = divmod(price, WAD)
+    cents //= PRICE_STEP
+    if not cents:
+        return f"Dai Backstop {whole}"
+    frac = f"{cents:02d}".rstrip("0")
+    return f"Dai Backstop {whole}.{frac}"
+
+
+def pool_symbol(price: int) -> str:
+    """The share token's symbol for ``price`` (the factory's ``_symbol``): "DB100", "DB25K",
+    "DBMAX" from 100,000 DAI per MKR on."""
+    whole = price // WAD
+    if whole >= 100_000:
+        return "DBMAX"
+    if whole >= 1_000:
+        return f"DB{whole // 1_000}K"
+    return f"DB{whole}"

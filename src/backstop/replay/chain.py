@@ -58,6 +58,9 @@ class ChainEngine:
             self.addresses[b.name] = addr
             self.names[addr] = b.name
         self.enlisted = False
+        self.late_keys: list[Any] = []
+        self.late: list[str] = []
+        self.late_enlisted = False
         self._funding: dict[str, int] = {}
         self._queue: list[tuple[tuple[str, str, int], tuple[str, str, str]]] = []
         self.keeper = self._keeper()
@@ -89,6 +92,14 @@ class ChainEngine:
         self.keeper_account = to_checksum_address(keeper_account)
         self.keeper = self._keeper()
         self._funding.clear()
+        self.late_keys = [replay_account("late", i) for i in range(len(scenario.late_members))]
+        self.late = [key.address for key in self.late_keys]
+        self.late_enlisted = False
+        for addr in self.late:
+            dev.set_balance(self.w3, addr, ETH)
+            dev.impersonate(self.w3, addr)
+        if scenario.late_members:
+            maker_scenario.fund_dai(self.core, self.deployer, Wad(sum(scenario.late_members)))
 
     def _prepare_accounts(self) -> None:
         """Gas money and impersonation for every member and bidder; bidders hope the Flopper."""
@@ -139,18 +150,30 @@ class ChainEngine:
         snapshot revert finds its members enlisted."""
         if self.enlisted:
             return
+        self._enlist(self.members, self.member_keys, amounts)
+        self.enlisted = True
+
+    def enlist_late(self, amounts: list[int] | tuple[int, ...]) -> None:
+        """The late members join while the pool bids: their DAI (one block), then each
+        enlists with DAI's permit (one block). With positions open each deposit is a request
+        that bids at once and becomes shares when the bids open now are settled."""
+        if self.late_enlisted:
+            return
+        self._enlist(self.late, self.late_keys, amounts)
+        self.late_enlisted = True
+
+    def _enlist(self, members: list[str], keys: list[Any], amounts: Any) -> None:
         dai = self.core.dai
         self._send_block([(self.deployer, dai.address,
-                           dai.contract.encode_abi("transfer", [self.members[i], amount]))
+                           dai.contract.encode_abi("transfer", [members[i], amount]))
                           for i, amount in enumerate(amounts)])
         txs = []
         for i, amount in enumerate(amounts):
-            sig = dai.sign_permit(self.member_keys[i], self.pool.address, nonce=0)
-            txs.append((self.members[i], self.pool.address, self.pool.encode_abi(
+            sig = dai.sign_permit(keys[i], self.pool.address, nonce=0)
+            txs.append((members[i], self.pool.address, self.pool.encode_abi(
                 "enlistWithPermit", [amount, sig.nonce, sig.expiry, sig.v, sig.r, sig.s])))
         if not all(self._send_block(txs)):
             raise RuntimeError("a member could not enlist")
-        self.enlisted = True
 
     def fund_bidder(self, name: str, rad: int) -> None:
         """Give the bidder ``rad`` more Vat DAI (sent with the next kick, in one block)."""
@@ -228,17 +251,40 @@ class ChainEngine:
         return [int(c.decode(a)) for c, a in zip(calls, answers, strict=True)]  # type: ignore
 
     def defect_everyone(self) -> list[tuple[int, int]]:
-        """Every member defects with all its shares (one block); returns the (DAI, MKR) each
-        received, in wad, from the balances before and after."""
-        dai, mkr = self.core.dai, self.core.mkr
-        shares = self._balances([self.pool_handle.call_shares_of(m) for m in self.members])
-        tokens = [c for m in self.members for c in (dai.call_balance_of(m), mkr.call_balance_of(m))]
+        """Once every auction is settled, every member (the late ones too, if they joined)
+        takes everything: the frontier is moved over every settled position, each member
+        checkpoints (shares of an ended era become redeem requests), claims its deposit
+        requests, then its redeem requests, then defects all its shares. Returns the (DAI,
+        MKR) each received, in wad, from the balances before and after."""
+        members = [*self.members, *(self.late if self.late_enlisted else [])]
+        dai, mkr, pool = self.core.dai, self.core.mkr, self.pool
+        tokens = [c for m in members for c in (dai.call_balance_of(m), mkr.call_balance_of(m))]
         before = self._balances(tokens)
-        txs = [(m, self.pool.address, self.pool.encode_abi("defect", [sh]))
-               for m, sh in zip(self.members, shares, strict=True) if sh]
-        if not all(self._send_block(txs)):
-            raise RuntimeError("a member could not defect")
+        self._send_block([(self.deployer, pool.address,
+                           pool.encode_abi("advanceFrontier", [1_000]))])
+        handle = self.pool_handle
+        deposit_ids = {m: set() for m in members}
+        for log in handle.events("DepositRequest", 0):
+            who = to_checksum_address(log["args"]["controller"])
+            if who in deposit_ids:
+                deposit_ids[who].add(int(log["args"]["requestId"]))
+        self._all_ok([(m, pool.address, pool.encode_abi("claimDeposit", [rid, m]))
+                      for m in members for rid in sorted(deposit_ids[m])])
+        self._all_ok([(m, pool.address, pool.encode_abi("claim", [])) for m in members])
+        redeem_ids = {m: set() for m in members}
+        for log in handle.events("RedeemRequest", 0):
+            who = to_checksum_address(log["args"]["controller"])
+            if who in redeem_ids:
+                redeem_ids[who].add(int(log["args"]["requestId"]))
+        self._all_ok([(m, pool.address, pool.encode_abi("claimRedeem", [rid, m]))
+                      for m in members for rid in sorted(redeem_ids[m])])
+        shares = self._balances([handle.call_shares_of(m) for m in members])
+        self._all_ok([(m, pool.address, pool.encode_abi("defect", [sh]))
+                      for m, sh in zip(members, shares, strict=True) if sh])
         after = self._balances(tokens)
         return [(after[2 * i] - before[2 * i], after[2 * i + 1] - before[2 * i + 1])
-                for i in range(len(self.members))]
+                for i in range(len(members))]
 
+    def _all_ok(self, txs: list[tuple[str, str, str]]) -> None:
+        if txs and not all(self._send_block(txs)):
+            raise RuntimeError("a member could not settle with the pool")

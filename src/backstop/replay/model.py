@@ -103,6 +103,7 @@ class Engine(Protocol):
     def flush(self) -> list[tuple[str, str, int]]: ...  # send queued bids/deals; the failures
     def keeper_step(self) -> Iterable[int]: ...
     def defect_everyone(self) -> list[tuple[int, int]]: ...
+    def enlist_late(self, amounts: Sequence[int]) -> None: ...
 
 
 # ---- the outcome -------------------------------------------------------------------------------
@@ -134,6 +135,7 @@ class MemberResult:
     deposit: int
     dai_back: int = 0
     mkr_back: int = 0
+    late: bool = False  # joined after the pool's first win
 
 
 @dataclass
@@ -148,6 +150,7 @@ class Outcome:
     bidders: set[str] = field(default_factory=set)  # outside bidders that placed a bid
     start: int = 0
     finish: int = 0
+    late_joined_at: int = 0  # when the late members enlisted (0: none)
 
     def by_wave(self) -> dict[str, list[AuctionResult]]:
         """Auction results grouped by wave, in kick order."""
@@ -197,6 +200,11 @@ class Driver:
             while waves and self.s.start + waves[0].kick_at <= now:
                 self._kick_wave(waves.pop(0))
             self._read(set(self.e.keeper_step()) & set(self.views))
+            if self.s.late_members and not self.outcome.late_joined_at and any(
+                    r.winner == POOL and r.dealt_at for r in self.outcome.auctions.values()):
+                # the pool won: members join during the crisis, while it keeps bidding
+                self.e.enlist_late(self.s.late_members)
+                self.outcome.late_joined_at = self.e.now()
             acted = self._bidding_round(now)
             acted |= self._deal_round(now)
             done = sum(1 for r in self.outcome.auctions.values() if r.dealt_at)
@@ -210,8 +218,12 @@ class Driver:
                 self.e.advance(ROUND)
             else:
                 self.e.advance(self._next_event(now, waves) - now)
-        for deposit, (dai, mkr) in zip(self.s.members, self.e.defect_everyone(), strict=True):
-            self.outcome.members.append(MemberResult(deposit, dai, mkr))
+        deposits = [*self.s.members,
+                    *(self.s.late_members if self.outcome.late_joined_at else ())]
+        for k, (deposit, (dai, mkr)) in enumerate(zip(deposits, self.e.defect_everyone(),
+                                                       strict=True)):
+            self.outcome.members.append(MemberResult(deposit, dai, mkr,
+                                                     late=k >= len(self.s.members)))
         self.outcome.finish = self.e.now()
         return self.outcome
 
@@ -354,6 +366,16 @@ class ModelEngine:
         for amount in amounts:
             self.shares.append(amount)
             self.total_shares += amount
+            self.vat[POOL] += amount * RAY
+            self.transactions += 1
+
+    def enlist_late(self, amounts: Sequence[int]) -> None:
+        """Late members add bidding power (their outcome is not modelled here: the contract
+        tests and the state machine check it; the replay compares auctions only)."""
+        for amount in amounts:
+            share = amount * self.total_shares // (self.vat[POOL] // RAY or 1)
+            self.shares.append(share)
+            self.total_shares += share
             self.vat[POOL] += amount * RAY
             self.transactions += 1
 

@@ -116,6 +116,9 @@ class Scenario:
     pool_price: int  # the pool's committed price (wad DAI/MKR)
     tick: bool  # whether the keeper restarts expired auctions
     start: int = MARCH_19_2020
+    # DAI each late member enlists once the pool has won its first auction (wad): members who
+    # join during the crisis, while the pool bids
+    late_members: tuple[int, ...] = ()
 
     @property
     def total_auctions(self) -> int:
@@ -201,6 +204,19 @@ def syndicate_members(quick: bool = False) -> tuple[int, ...]:
     return tuple(amounts)
 
 
+def late_members(quick: bool = False) -> tuple[int, ...]:
+    """DAI each late member enlists after the pool's first win (wad): 20 members (3 when
+    quick), from 5 DAI to 100,000 DAI, 300,000 DAI in all; late member 0 enlists 10,000 DAI
+    (the report follows it)."""
+    if quick:
+        sizes = [10_000, 40_000, 250_000]
+    else:
+        sizes = [10_000, 5, 50, 100, 250, 500, 1_000, 1_000, 2_500, 2_500, 5_000, 5_000, 7_500,
+                 10_000, 10_000, 20_000, 25_000, 50_000, 50_000]
+        sizes.append(300_000 - sum(sizes))
+    return tuple(size * WAD for size in sizes)
+
+
 def crash_valuation(value: int) -> int:
     """A historical valuation in the deeper crash: times ``CRASH_FACTOR`` (rounded down),
     kept between ``CRASH_FLOOR`` and ``CRASH_CAP``."""
@@ -237,4 +253,14 @@ def counterfactual(quick: bool = False) -> Scenario:
         members=base.members,
         pool_price=base.pool_price,
         tick=True,
+        late_members=late_members(quick),
     )
+
+
+def counterfactual_closed(quick: bool = False) -> Scenario:
+    """The counterfactual as the 2020 contract would have played it: nobody joins once the
+    pool has bid (deposits closed), for the comparison with ``counterfactual``."""
+    base = counterfactual(quick)
+    return Scenario(name="counterfactual-closed", params=base.params, waves=base.waves,
+                    bidders=base.bidders, members=base.members, pool_price=base.pool_price,
+                    tick=True, late_members=())

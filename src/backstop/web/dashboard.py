@@ -2,28 +2,30 @@
 
 ``Dashboard(w3, factory=..., pools=...)`` answers the JSON API (see ``server.py``). Every view
 is computed from the newest block with batched reads (``backstop.chain.batch_call``: one JSON-RPC
-round trip however many calls) and cached per block, so many browsers polling cost the node the
-same as one. Per new block the node sees: ``eth_getBlockByNumber``, two batches of ``eth_call``
-(the pool list and auction count, then every pool's and auction's state) and one ``eth_getLogs``
-over the new blocks only (pool share Transfers for the member counts, Flopper Kicks for the
-chart's history), plus one batch of ``eth_getBlockByNumber`` for the times of Kick and
-AuctionEntered logs in blocks before the newest.
+round trip however many calls) and cached per block, so many browsers cost the node the same as
+one. Per new block the node sees: ``eth_getBlockByNumber``, two batches of ``eth_call`` (the pool
+list, auction count and the Flopper's ttl/tau, then every pool's and auction's state) and one
+``eth_getLogs`` over the new blocks only, plus, only when there are logs, one batch of
+``eth_getBlockByNumber`` for their times and one batch of ``eth_call`` at the blocks of the
+pools' logs (their value per share then).
 
-Members are counted from the pools' share ``Transfer`` events: the holders whose balance, summed
-from every Transfer since ``from_block``, is not zero. Price history comes from each auction's
-``Kick`` (the opening price, at the kick block's time), the pools' ``AuctionEntered`` events
-(their bids) and every change of lot the server has observed while running (outside bids,
-restarts); it is kept in memory, so outside bids from before the server started are not shown.
+Every pool call and pool event lives in ``pool_io`` (the pool's ABI will change; adapt there).
 
-Auctions: the newest ``max_auctions`` (default 200) of ``Flopper.kicks()``, dealt ones included.
+Members are counted from the pools' share ``Transfer`` events. Each auction's history (kick,
+bids, winner, dealt or yanked, when) is ``backstop.maker.history.AuctionBook``, fed with the
+Flopper's, the pools' and MKR's logs and with the Flopper's state at each block (which shows
+bids our local Flopper logs nowhere); the chart's price steps come from it. A finished auction
+(deleted by the Flopper) is shown from its history: winner, lot, price, time.
 
-Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
+Auctions: the newest ``max_auctions`` (default 200) of ``Flopper.kicks()``, finished ones
+included. Amounts leave as exact decimal strings (``str(Wad)``); nothing here uses floats.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,17 +35,23 @@ from web3 import Web3
 
 from backstop.chain import batch_call, send_batch
 from backstop.chain.errors import Revert
+from backstop.maker.history import AuctionBook, AuctionHistory, fetch_times, resolve
 from backstop.maker.permit import dai_permit_typed_data
 from backstop.maker.rules import deal_ready, dent_open
 from backstop.pool.reasons import tokens
-from backstop.units import RAY, WAD, Rad, Wad, price_of
+from backstop.units import Rad, Wad, price_of
+from backstop.web import pool_io
 from backstop.web.abi import Contract, Fn
 
-STATUS = {0: ("accepting", "accepting deposits"), 1: ("activated", "bidding"),
-          2: ("deactivated", "deactivated")}
 ZERO = "0x" + "00" * 20
 PERMIT_LIFETIME = 3600  # seconds a permit signed through the page stays valid
 LOG_CHUNK = 10_000  # blocks per eth_getLogs request
+EXPLORERS = {1: "https://etherscan.io"}  # chain id -> block explorer (none for devnets)
+SHARE_VALUE_POINTS = 500  # per pool, the newest kept
+ACTIVITY_MEMBERS = 100  # members whose activity logs are kept
+
+
+log = logging.getLogger("backstop.web")
 
 
 class InputError(ValueError):
@@ -88,20 +96,6 @@ class _Holders:
         return sum(1 for v in self.balances.get(pool, {}).values() if v > 0)
 
 
-@dataclass
-class _History:
-    """Implied price points per auction: [(timestamp, lot, bid)] in the order seen."""
-
-    points: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
-
-    def add(self, auction: int, t: int, lot: int, bid: int) -> None:
-        pts = self.points.setdefault(auction, [])
-        if lot and (not pts or pts[-1][1] != lot or pts[-1][2] != bid):
-            if pts and t < pts[-1][0]:
-                return
-            pts.append((t, lot, bid))
-
-
 class Dashboard:
     """Live reads for the dashboard over a web3 connection (see module docs)."""
 
@@ -114,22 +108,32 @@ class Dashboard:
         self.fixed_pools = [checked_address(p, "pool") for p in pools]
         self.from_block = from_block
         self.max_auctions = max_auctions
-        self.pool = Contract.named("pool/pool")
+        self.pool = pool_io.POOL
         self.factory_abi = Contract.named("pool/factory") if self.factory else None
         self.flopper = Contract.named("maker/flopper")
         self.dai = Contract.named("maker/dai")
         self._lock = threading.RLock()
         self._cache: tuple[int, dict[str, Any]] | None = None
         self._holders = _Holders()
-        self._history = _History()
         self._block_times: dict[int, int] = {}
+        self._share_values: dict[str, list[tuple[int, str]]] = {}
+        self._changed: dict[str, set[int]] = {}
+        self._activity: dict[tuple[str, tuple[str, ...]], tuple[int, list[Any]]] = {}
+        self._activity_times: dict[int, int] = {}  # pool -> blocks with its logs, not yet valued
         self.chain_id = int(w3.eth.chain_id)
         self.addresses = self._core_addresses()
+        self._book = AuctionBook(self.addresses["flopper"], (), self.addresses["mkr"])
 
     # ------------------------------------------------------------------ core addresses
     def _factory_pools_fn(self) -> Fn:
         assert self.factory_abi is not None
         return self.factory_abi.fn("get_pools")
+
+    def _factory_pools_call(self) -> bytes:
+        """``get_pools()``, or its first page where the factory pages (``get_pools(start,
+        count)``, at most 1,000 a page: the dashboard shows the first 1,000 pools)."""
+        fn = self._factory_pools_fn()
+        return fn.encode(*([0, 1_000] if len(fn.input_types) == 2 else []))
 
     def _core_addresses(self) -> dict[str, str]:
         """DAI, MKR, Flopper... read from the factory (or the first pool)."""
@@ -156,14 +160,10 @@ class Dashboard:
         """What the page needs to build transactions: chain, tokens, call descriptions."""
         return {
             "chain_id": self.chain_id,
+            "explorer": EXPLORERS.get(self.chain_id),
             "factory": self.factory,
             **self.addresses,
-            "functions": {
-                "approve": self.dai.fn("approve").describe(_ROLES_APPROVE),
-                "enlist": self.pool.fn("enlist").describe(_ROLES_AMOUNT),
-                "enlistWithPermit": self.pool.fn("enlistWithPermit").describe(_ROLES_PERMIT),
-                "defect": self.pool.fn("defect").describe(_ROLES_SHARES),
-            },
+            "functions": pool_io.page_functions(),
         }
 
     # ------------------------------------------------------------------ state
@@ -182,34 +182,41 @@ class Dashboard:
             return state
 
     def _read_state(self, number: int, now: int) -> dict[str, Any]:
-        kicks_fn = self.flopper.fn("kicks")
-        first = [(self.addresses["flopper"], kicks_fn.encode())]
+        flop = self.addresses["flopper"]
+        kicks_fn, ttl_fn, tau_fn = (self.flopper.fn(n) for n in ("kicks", "ttl", "tau"))
+        first = [(flop, kicks_fn.encode()), (flop, ttl_fn.encode()), (flop, tau_fn.encode())]
         if self.factory:
-            first.append((self.factory, self._factory_pools_fn().encode()))
+            first.append((self.factory, self._factory_pools_call()))
         outs = self._calls(first, number)
         kicks = kicks_fn.decode(outs[0])[0]
+        ttl, tau = ttl_fn.decode(outs[1])[0], tau_fn.decode(outs[2])[0]
         pools = list(self.fixed_pools)
         if self.factory:
-            listed = [to_checksum_address(a) for a in self._factory_pools_fn().decode(outs[1])[0]]
+            listed = [to_checksum_address(a) for a in self._factory_pools_fn().decode(outs[3])[0]]
             pools = listed + [p for p in pools if p not in listed]
         ids = list(range(kicks, max(0, kicks - self.max_auctions), -1))
-        pool_fns = self._pool_fns()
+        pool_fns = pool_io.state_fns()
         calls = [(p, f.encode()) for p in pools for f in pool_fns.values()]
         bids_fn = self.flopper.fn("bids")
-        calls += [(self.addresses["flopper"], bids_fn.encode(i)) for i in ids]
+        calls += [(flop, bids_fn.encode(i)) for i in ids]
         outs = self._calls(calls, number)
         per = len(pool_fns)
         self._scan_logs(pools, number)
         pool_rows = [
-            self._pool_row(p, {k: f.decode(o) for (k, f), o in
-                               zip(pool_fns.items(), outs[i * per:(i + 1) * per], strict=True)})
+            pool_io.pool_row(p, {k: f.decode(o) for (k, f), o in
+                                 zip(pool_fns.items(), outs[i * per:(i + 1) * per],
+                                     strict=True)}, self._holders.count(p))
             for i, p in enumerate(pools)
         ]
+        for row in pool_rows:
+            self._note_share_value(row, now)
         auctions = []
         for i, out in zip(ids, outs[len(pools) * per:], strict=True):
             bid, lot, guy, tic, end = bids_fn.decode(out)
-            self._history.add(i, now, lot, bid)
-            auctions.append(_auction_row(i, bid, lot, guy, tic, end, now, pools))
+            self._book.observe(i, bid=bid, lot=lot, guy=guy, tic=tic, end=end, ttl=ttl, tau=tau,
+                               now=now)
+            auctions.append(_auction_row(i, bid, lot, guy, tic, end, now, pools,
+                                         self._book.get(i)))
         return {
             "chain_id": self.chain_id,
             "block": {"number": number, "timestamp": now},
@@ -218,118 +225,142 @@ class Dashboard:
             "history": self._history_rows(ids, auctions, now),
         }
 
-    def _pool_fns(self) -> dict[str, Fn]:
-        p = self.pool
-        return {
-            "price": p.fn("price"),
-            "status": p.fn("getStatus"),
-            "dai_total": p.fn("getDaiBalance"),
-            "dai_locked": p.fn("getDaiBalanceForAuctions"),
-            "dai_free": p.fn("getAvailableDaiBalance"),
-            "mkr": p.fn("getMKRBalance"),
-            "supply": p.fn("totalSupply"),
-            "active": p.fn("getActiveAuctions"),
-        }
-
-    def _pool_row(self, address: str, v: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
-        price = Wad(v["price"][0])
-        dai_total, mkr = Wad(v["dai_total"][0]), Wad(v["mkr"][0])
-        status, status_text = STATUS.get(v["status"][0], ("unknown", f"status {v['status'][0]}"))
-        return {
-            "address": address,
-            "price": str(price),
-            "status": status,
-            "status_code": v["status"][0],
-            "status_text": status_text,
-            "members": self._holders.count(address),
-            "shares": str(Wad(v["supply"][0])),
-            # the pool's DAI (free and locked in bids) plus its MKR valued at the pool's price
-            "value_dai": str(dai_total + Wad(mkr.raw * price.raw // WAD)),
-            "dai_total": str(dai_total),
-            "dai_free": str(Wad(v["dai_free"][0])),
-            "dai_locked": str(Wad(v["dai_locked"][0])),
-            "mkr": str(mkr),
-            "active_auctions": list(v["active"][0]),
-        }
+    def _note_share_value(self, row: dict[str, Any], now: int) -> None:
+        """Keep the pool's value per share each time it changes (for its history)."""
+        series = self._share_values.setdefault(row["address"], [])
+        if not series or series[-1][1] != row["share_value"]:
+            series.append((now, row["share_value"]))
+            del series[:-SHARE_VALUE_POINTS]
+        row["share_value_history"] = [{"t": t, "value": v} for t, v in series]
 
     # ------------------------------------------------------------------ logs
     def _scan_logs(self, pools: list[str], head: int) -> None:
-        """Share Transfers (member counts) and Kicks (opening prices) in new blocks only."""
-        if set(pools) != self._holders.pools:  # a new pool: count its holders from the start
+        """Share Transfers (member counts) and the auctions' logs (history) in new blocks."""
+        if set(pools) != self._holders.pools:  # a new pool: read everything from the start
             self._holders = _Holders(pools=set(pools))
+            self._book = AuctionBook(self.addresses["flopper"], pools, self.addresses["mkr"])
         start = self._holders.scanned_to + 1 if self._holders.scanned_to >= 0 else self.from_block
         if start > head:
             return
-        transfer = self.pool.event_topic("Transfer")
-        kick = self.flopper.event_topic("Kick")
-        entered = self.pool.event_topic("AuctionEntered")
+        transfer = pool_io.TRANSFER
         for lo in range(start, head + 1, LOG_CHUNK):
             hi = min(head, lo + LOG_CHUNK - 1)
             logs = self.w3.eth.get_logs({
                 "fromBlock": lo, "toBlock": hi,
-                "address": [*pools, self.addresses["flopper"]],
-                "topics": [[transfer, kick, entered]],
+                "address": sorted({*pools, *self._book.addresses()}),
+                "topics": [[transfer, *self._book.topics()]],
             })
-            self._fetch_block_times(int(log["blockNumber"]) for log in logs
-                                    if "0x" + bytes(log["topics"][0]).hex() != transfer)
-            for log in logs:
-                self._apply_log(log, (transfer, kick, entered), pools)
+            holders = [log for log in logs if to_checksum_address(log["address"]) in pools
+                       and "0x" + bytes(log["topics"][0]).hex() == transfer]
+            for log in logs:  # a pool's log: its value per share may have changed there
+                address = to_checksum_address(log["address"])
+                if address in pools and int(log["blockNumber"]) < head:
+                    self._changed.setdefault(address, set()).add(int(log["blockNumber"]))
+            others = [log for log in logs if log not in holders]
+            fetch_times(self.w3, (int(log["blockNumber"]) for log in others), self._block_times)
+            for log in holders:
+                self._apply_transfer(log)
+            self._book.apply(others, self._block_times)
+        resolve(self.w3, self._book)
         self._holders.scanned_to = head
+        self._past_share_values()
 
-    def _apply_log(self, log: Any, topics: tuple[str, str, str], pools: list[str]) -> None:
-        """One Transfer (share balances), Kick (opening price) or AuctionEntered (a pool's bid)."""
-        transfer, kick, entered = topics
-        topic0 = "0x" + bytes(log["topics"][0]).hex()
+    def _past_share_values(self) -> None:
+        """The value per share at the blocks where a pool's logs say it may have changed (the
+        newest ``SHARE_VALUE_POINTS``), in one batch; a node that keeps no old state (not an
+        archive node) answers errors, and the history then starts when the server did."""
+        changed, self._changed = self._changed, {}
+        wanted = [(p, b) for p, blocks in changed.items()
+                  for b in sorted(blocks)[-SHARE_VALUE_POINTS:]]
+        if not wanted:
+            return
+        fns = pool_io.share_value_fns()
+        price = self.pool.fn("price")
+        requests = [("eth_call", [{"to": p, "data": "0x" + f.encode().hex()}, hex(b)])
+                    for p, b in wanted for f in [*fns, price]]
+        try:
+            answers = send_batch(self.w3, requests)
+            fetch_times(self.w3, (b for _p, b in wanted), self._block_times)
+        except Exception as exc:  # history is a nicety: never fail the state for it
+            log.info("no past values per share: %s", exc)
+            return
+        per = len(fns) + 1
+        for i, (pool, block) in enumerate(wanted):
+            results = [a.get("result") for a in answers[i * per:(i + 1) * per]]
+            if any(not r or r == "0x" for r in results) or block not in self._block_times:
+                continue
+            dai, mkr, supply, px = (int(r, 16) for r in results)
+            series = self._share_values.setdefault(pool, [])
+            series.append((self._block_times[block], pool_io.share_value(px, dai, mkr, supply)))
+        for series in self._share_values.values():
+            series.sort(key=lambda p: p[0])
+            # keep only changes
+            kept = [p for i, p in enumerate(series) if i == 0 or series[i - 1][1] != p[1]]
+            series[:] = kept[-SHARE_VALUE_POINTS:]
+
+    def _apply_transfer(self, log: Any) -> None:
+        """One share Transfer: the holders' balances."""
         address = to_checksum_address(log["address"])
-        data = bytes(log["data"])
-        if topic0 == transfer and address in pools:
-            src = to_checksum_address(bytes(log["topics"][1])[-20:])
-            dst = to_checksum_address(bytes(log["topics"][2])[-20:])
-            (value,) = abi_decode(["uint256"], data)
-            bal = self._holders.balances.setdefault(address, {})
-            if src != ZERO:
-                bal[src] = bal.get(src, 0) - value
-            if dst != ZERO:
-                bal[dst] = bal.get(dst, 0) + value
-        elif topic0 == kick and address == self.addresses["flopper"]:
-            auction, lot, bid = abi_decode(["uint256", "uint256", "uint256"], data)
-            self._history.add(auction, self._block_time(int(log["blockNumber"])), lot, bid)
-        elif topic0 == entered and address in pools:
-            auction, mkr_ask, dai_bid = abi_decode(["uint256", "uint256", "uint256"], data)
-            # the pool's bid, in the Flopper's units (bid in rad) so it matches the reads
-            self._history.add(auction, self._block_time(int(log["blockNumber"])), mkr_ask,
-                              dai_bid * RAY)
-
-    def _fetch_block_times(self, numbers: Iterable[int]) -> None:
-        """The timestamps of the blocks not yet known, in one batch (Kick and AuctionEntered
-        logs are placed on the chart at their block's time)."""
-        missing = sorted(set(numbers) - self._block_times.keys())
-        answers = send_batch(self.w3, [("eth_getBlockByNumber", [hex(n), False])
-                                       for n in missing])
-        for n, answer in zip(missing, answers, strict=True):
-            if answer.get("result"):
-                self._block_times[n] = int(answer["result"]["timestamp"], 16)
-
-    def _block_time(self, number: int) -> int:
-        if number not in self._block_times:
-            self._block_times[number] = int(self.w3.eth.get_block(number)["timestamp"])
-        return self._block_times[number]
+        src = to_checksum_address(bytes(log["topics"][1])[-20:])
+        dst = to_checksum_address(bytes(log["topics"][2])[-20:])
+        (value,) = abi_decode(["uint256"], bytes(log["data"]))
+        bal = self._holders.balances.setdefault(address, {})
+        if src != ZERO:
+            bal[src] = bal.get(src, 0) - value
+        if dst != ZERO:
+            bal[dst] = bal.get(dst, 0) + value
 
     def _history_rows(self, ids: list[int], auctions: list[dict[str, Any]],
                       now: int) -> list[dict[str, Any]]:
         by_id = {a["id"]: a for a in auctions}
         rows = []
         for i in sorted(ids):
-            pts = self._history.points.get(i, [])
+            pts = self._book.get(i).points()
             a = by_id[i]
             rows.append({
                 "id": i,
                 "open": a["state"] in ("open", "bidding"),
-                "until": _until(a, now, pts[-1][0] if pts else now),
-                "points": [{"t": t, "price": str(price_of(Rad(bid), Wad(lot)))}
-                           for t, lot, bid in pts],
+                "until": _until(a, now, self._book.get(i)),
+                "points": [{"t": t, "price": str(price_of(bid, lot))} for t, lot, bid in pts],
             })
         return rows
+
+    def auction_history(self, auction: str) -> dict[str, Any]:
+        """One auction's history (kick, bids, end) as the logs and observations tell it."""
+        try:
+            i = int(auction)
+        except ValueError:
+            raise InputError(f"id: {auction!r} is not an auction id (a whole number)") from None
+        self.state()
+        if i not in self._book.auctions:
+            raise InputError(f"id: no auction {i} is known here")
+        return self._book.get(i).as_json()
+
+    # ------------------------------------------------------------------ a member's activity
+    def activity(self, address: str) -> dict[str, Any]:
+        """``address``'s deposits and withdrawals in every pool, newest first, with times.
+        Each member's logs are kept and only new blocks are asked for (the page asks on every
+        block); the newest ``ACTIVITY_MEMBERS`` members are kept."""
+        member = checked_address(address, "address")
+        state = self.state()
+        head = state["block"]["number"]
+        pools = [p["address"] for p in state["pools"]]
+        with self._lock:
+            key = (member, tuple(pools))
+            scanned, logs = self._activity.pop(key, (self.from_block - 1, []))
+            if pools and scanned < head:
+                for f in pool_io.activity_filters(member, pools, self.addresses["dai"]):
+                    for lo in range(scanned + 1, head + 1, LOG_CHUNK):
+                        logs += self.w3.eth.get_logs({**f, "fromBlock": lo,
+                                                      "toBlock": min(head, lo + LOG_CHUNK - 1)})
+            self._activity[key] = (head, logs)
+            while len(self._activity) > ACTIVITY_MEMBERS:
+                del self._activity[next(iter(self._activity))]
+            entries = pool_io.activity_entries(logs, self.addresses["dai"])
+            times = fetch_times(self.w3, (e["block"] for e in entries), self._activity_times)
+        for e in entries:
+            e["time"] = times.get(e["block"])
+        return {"address": member, "block": head, "entries": entries}
 
     # ------------------------------------------------------------------ positions
     def position(self, address: str) -> dict[str, Any]:
@@ -338,7 +369,7 @@ class Dashboard:
         state = self.state()
         number = state["block"]["number"]
         pools = [p["address"] for p in state["pools"]]
-        bal = self.pool.fn("balanceOf")
+        bal = pool_io.shares_fn()
         dai_bal, allowance, nonces = (self.dai.fn(n) for n in ("balanceOf", "allowance", "nonces"))
         dai = self.addresses["dai"]
         calls = [(dai, dai_bal.encode(member)), (dai, nonces.encode(member))]
@@ -346,26 +377,42 @@ class Dashboard:
                                              (dai, allowance.encode(member, p)))]
         outs = self._calls(calls, number)
         shares = [bal.decode(outs[2 + 2 * i])[0] for i in range(len(pools))]
-        amount_fn = self.pool.fn("getDefectAmount")
+        amount_fn = pool_io.defect_amount_fn()
+        owed_fn = pool_io.owed_fn()
         amounts = self._calls([(p, amount_fn.encode(s)) for p, s in zip(pools, shares,
                                                                         strict=True)], number)
+        owed = self._calls([(p, owed_fn.encode(member)) for p in pools], number)
         rows = []
+        auctions = {a["id"]: a for a in state["auctions"]}
         for i, p in enumerate(state["pools"]):
-            dai_now, mkr_now, ok = amount_fn.decode(amounts[i])
+            dai_now, _, ok = amount_fn.decode(amounts[i])
+            owed_dai, mkr_now = owed_fn.decode(owed[i])
             allowed = allowance.decode(outs[3 + 2 * i])[0]
+            supply = p["raw"]["supply"]
+            locked = Wad(Wad.parse(p["dai_locked"]).raw * shares[i] // supply) if supply \
+                else Wad(0)
+            # the member's DAI in bids comes back (or turns into MKR) once each auction the
+            # pool is in can be settled: the latest of those times
+            ends = [min(t for t in (a["tic"], a["end"]) if t) for n in p["active_auctions"]
+                    if (a := auctions.get(n)) and a["end"]]
             rows.append({
+                "locked_dai": str(locked),
+                "unlocks_at": max(ends) if ends and locked.raw else None,
                 "pool": p["address"], "price": p["price"],
                 "shares": str(Wad(shares[i])), "shares_raw": str(shares[i]),
-                "dai": str(Wad(dai_now)), "mkr": str(Wad(mkr_now)), "redeemable": bool(ok),
-                "reason": "" if ok or not shares[i] else
-                f"only {fmt(Wad.parse(p['dai_free']))} DAI of the pool is free now; the rest is "
-                "locked in bids",
+                "dai": str(Wad(dai_now + owed_dai)), "mkr": str(Wad(mkr_now)),
+                "redeemable": bool(ok),
+                "owed_dai": str(Wad(owed_dai)), "owed_mkr": str(Wad(mkr_now)),
+                "reason": "" if not locked.raw else
+                "your part of the open bids is paid when they settle (a redeem request if you "
+                "defect now)",
                 "allowance": str(Wad(allowed)), "allowance_raw": str(allowed),
             })
         return {
             "address": member,
             "block": number,
             "dai_balance": str(Wad(dai_bal.decode(outs[0])[0])),
+            "dai_balance_raw": str(dai_bal.decode(outs[0])[0]),
             "dai_nonce": nonces.decode(outs[1])[0],
             "pools": rows,
         }
@@ -403,7 +450,7 @@ class Dashboard:
         return simulate_action(self, body)
 
 
-def _until(a: dict[str, Any], now: int, last_seen: int) -> int:
+def _until(a: dict[str, Any], now: int, hist: AuctionHistory) -> int:
     """Until when an auction's last price held: now while it runs, else when it ended."""
     if a["state"] in ("open", "bidding"):
         return now
@@ -411,15 +458,29 @@ def _until(a: dict[str, Any], now: int, last_seen: int) -> int:
         return a["end"]
     if a["state"] == "ended":
         return min(a["tic"], a["end"]) if a["tic"] else a["end"]
-    return last_seen  # dealt: the bids are deleted, the last price seen is all there is
+    pts = hist.points()
+    return hist.ended_time or (pts[-1][0] if pts else now)
+
+
+FINISHED_WORDS = {"dealt": "finished: dealt", "yanked": "finished: yanked (bid refunded)",
+                  "closed": "finished (the logs do not say how)"}
 
 
 def _auction_row(i: int, bid: int, lot: int, guy: str, tic: int, end: int, now: int,
-                 pools: list[str]) -> dict[str, Any]:
-    """One auction for the table: amounts, implied price, bidder, state and time left."""
+                 pools: list[str], hist: AuctionHistory) -> dict[str, Any]:
+    """One auction for the table: amounts, implied price, bidder, state and time left; a
+    finished one (deleted by the Flopper) from its history: winner, lot, price, when."""
     guy = to_checksum_address(guy)
+    ended_time = None
     if guy == ZERO and lot == 0:
-        state, text, left = "dealt", "finished (dealt)", None
+        how = hist.ended or "closed"
+        state, text, left = how, FINISHED_WORDS[how], None
+        last = hist.last_bid
+        # dealt: the winner and its lot; yanked: the high bid that was refunded
+        lot = hist.won_lot.raw if hist.won_lot else (last.lot.raw if last else 0)
+        bid = hist.bid.raw if hist.bid else 0
+        guy = hist.winner or (last.bidder if last and how == "yanked" else ZERO)
+        ended_time = hist.ended_time
     elif tic == 0 and dent_open(tic, end, now):
         state, text, left = "open", "open, no bid yet", end - now
     elif tic == 0:
@@ -427,26 +488,20 @@ def _auction_row(i: int, bid: int, lot: int, guy: str, tic: int, end: int, now: 
     elif deal_ready(tic, end, now):
         state, text, left = "ended", "ended: high bidder can claim (deal)", 0
     else:
-        state, text, left = "bidding", "bidding", min(tic, end) - now
+        state, text, left = "bidding", "running, high bid placed", min(tic, end) - now
     return {
         "id": i,
         "lot": str(Wad(lot)),
         "bid": str(Rad(bid)),
-        "price": str(price_of(Rad(bid), Wad(lot))) if lot else None,
+        "price": str(price_of(Rad(bid), Wad(lot))) if lot and bid else None,
         "guy": None if guy == ZERO else guy,
-        "no_bid": tic == 0 and guy != ZERO,  # guy is still the Vow that kicked it
+        "no_bid": tic == 0 and guy != ZERO and state in ("open", "expired"),
         "guy_pool": guy if guy in pools else None,
         "tic": tic,
         "end": end,
+        "ended_time": ended_time,
+        "bids": len(hist.bids),
         "time_left": left,
         "state": state,
         "state_text": text,
     }
-
-
-# What each call input means to the page (it encodes by role, not by the contracts' names).
-_ROLES_AMOUNT = {"daiAmount": "amount"}
-_ROLES_SHARES = {"shares": "shares"}
-_ROLES_APPROVE = {"usr": "spender", "wad": "amount"}
-_ROLES_PERMIT = {**_ROLES_AMOUNT, "nonce": "nonce", "expiry": "expiry", "v": "v", "r": "r",
-                 "s": "s"}

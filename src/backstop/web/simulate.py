@@ -17,6 +17,7 @@ from web3.exceptions import ContractLogicError, Web3RPCError
 
 from backstop.pool.reasons import explain_revert
 from backstop.units import Wad
+from backstop.web import pool_io
 from backstop.web.dashboard import (
     Dashboard,
     InputError,
@@ -27,6 +28,7 @@ from backstop.web.dashboard import (
 
 HEX = re.compile(r"^0x([0-9a-fA-F]{2})*$")
 ACTIONS = ("approve", "enlist", "defect")
+
 
 def _reason_of(exc: Exception) -> str:
     text = getattr(exc, "message", None) or str(exc)
@@ -65,33 +67,17 @@ def simulate_action(dash: Dashboard, body: dict[str, Any]) -> dict[str, Any]:
 
 def _precheck(dash: Dashboard, state: dict[str, Any], action: str, sender: str, pool: str,
               amount: Wad) -> str | None:
-    """The plain-words reason the call cannot work, from the numbers on chain (``state`` is
-    ``dash.state()``), or None."""
+    """The plain-words reason the call cannot work, from every check the pool makes on the
+    numbers on chain (``state`` is ``dash.state()``), or None."""
     row = next(p for p in state["pools"] if p["address"] == pool)
     position = dash.position(sender)
     mine = next(p for p in position["pools"] if p["pool"] == pool)
-    if action == "enlist":
-        held = Wad.parse(position["dai_balance"])
-        if row["status"] == "deactivated":
-            return ("this pool was deactivated by its operator (cease fire): it takes no new "
-                    "deposits; members can still defect")
-        if row["status"] != "accepting":
-            return (f"this pool is not accepting deposits now (it is {row['status_text']}); "
-                    "deposits reopen when it again holds only DAI")
-        if held < amount:
-            return f"you hold {fmt(held)} DAI, this needs {fmt(amount)}"
-    elif action == "defect":
-        shares = Wad.parse(mine["shares"])
-        if shares < amount:
-            return f"you hold {fmt(shares)} shares, this needs {fmt(amount)}"
-        fn = dash.pool.fn("getDefectAmount")
+    if action in ("enlist", "approve"):
+        return pool_io.enlist_problem(row, amount, Wad.parse(position["dai_balance"]))
+    if action == "defect":
+        fn = pool_io.defect_amount_fn()
         (out,) = dash._calls([(pool, fn.encode(amount.raw))], position["block"])
-        dai, _mkr, redeemable = fn.decode(out)
-        if not redeemable:
-            free = Wad.parse(row["dai_free"])
-            return (f"these shares are worth {fmt(Wad(dai))} DAI but only {fmt(free)} "
-                    "DAI of the pool is free now (the rest is locked in auction bids): defect "
-                    "fewer shares, or wait until the pool's auctions are finalized")
+        return pool_io.defect_problem(row, amount, Wad.parse(mine["shares"]), fn.decode(out))
     return None
 
 
@@ -100,8 +86,8 @@ def _success(dash: Dashboard, action: str, amount: Wad, out: bytes) -> str:
     if action == "approve":
         return f"the pool would be allowed to take up to {fmt(amount)} DAI from your wallet"
     if action == "enlist":
-        (shares,) = dash.pool.fn("enlist").decode(out)
+        (shares,) = pool_io.decode_success("enlist", out)
         return f"you would put in {fmt(amount)} DAI and receive {fmt(Wad(shares))} shares"
-    dai, mkr = dash.pool.fn("defect").decode(out)
+    dai, mkr = pool_io.decode_success("defect", out)
     return (f"you would return {fmt(amount)} shares and receive {fmt(Wad(dai))} DAI "
             f"and {fmt(Wad(mkr))} MKR")

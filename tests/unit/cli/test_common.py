@@ -29,13 +29,22 @@ def test_amounts_are_exact_to_the_wei(text, raw):
 
 @pytest.mark.parametrize(("text", "words"), [
     ("-1", "is negative"), ("1.0000000000000000001", "more than 18 decimals"),
-    ("1e18", "is not a number"), ("", "is not a number"), ("0.0", "is zero"),
+    ("1e", "is not a number"), ("1e-19", "more than 18 decimals"), ("1e999", "is not a number"),
+    ("", "is not a number"), ("0.0", "is zero"),
     ("all", "is not a number"),
 ])
 def test_bad_amounts_are_usage_errors(text, words):
     with pytest.raises(UserError) as err:
         parse_amount(text)
     assert words in str(err.value) and err.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("text", "wad"), [
+    ("1e3", 1000 * 10**18), ("1E3", 1000 * 10**18), ("2.5e-3", 25 * 10**14), ("1e-18", 1),
+    ("1.5e1", 15 * 10**18),
+])
+def test_exponent_notation_is_exact(text, wad):
+    assert parse_amount(text).raw == wad
 
 
 def test_all_only_where_allowed():
@@ -81,9 +90,9 @@ def test_rpc_url_precedence(tmp_path, monkeypatch):
 
 
 def test_pool_reasons_in_words():
-    assert explain_revert("Pool/ceased") == \
-        "the pool is deactivated: deposits are closed"
-    assert "locked in auction bids: 5 DAI free" in explain_revert("Pool/dai-locked: 5 DAI free")
+    assert explain_revert("Pool/ceased").startswith(
+        "the pool is deactivated (cease-fire): it takes no deposits")
+    assert "waits for the positions" in explain_revert("Pool/request-pending")
     assert explain_revert("Vat/not-allowed") == \
         "the Vat contract refused: not allowed (Vat/not-allowed)"
 
@@ -129,4 +138,4 @@ def test_every_pool_revert_code_has_words():
     assert codes  # the contract's own codes, read from its source
     for code in sorted(codes):
         words = explain_revert(code)
-        assert "refused" not in words and code not in words, code  # not the generic fallback
+        assert not words.startswith("the Pool contract refused") and code not in words, code

@@ -35,7 +35,7 @@ def test_factory_records_its_wiring(system: System, blueprint, factory) -> None:
                                    system.dai_join.address, system.vat.address,
                                    system.flopper.address)
     assert factory.owner() == system.deployer
-    assert factory.pool_count() == 0 and factory.get_pools() == []
+    assert factory.pool_count() == 0 and factory.get_pools(0, 10) == []
 
 
 def test_factory_needs_a_blueprint(system: System, outsider: str) -> None:
@@ -67,10 +67,17 @@ def test_one_pool_per_price_and_listing(factory, outsider: str) -> None:
         made = [factory.create_pool(p) for p in prices]
         with boa.reverts("Factory/pool-exists"):
             factory.create_pool(150 * WAD)
-        with boa.reverts("Factory/zero-price"):
-            factory.create_pool(0)
+        for bad, reason in [(0, "Factory/price-out-of-range"),
+                            (10**6 * WAD + 10**16, "Factory/price-out-of-range"),
+                            (100 * WAD + 1, "Factory/price-not-whole-cents")]:
+            with boa.reverts(reason):
+                factory.create_pool(bad)
     assert len(set(made)) == 3
-    assert factory.get_pools() == made
+    # listed in pages that never revert, however far past the end they start
+    assert factory.get_pools(0, 1_000) == made
+    assert factory.get_pools(1, 1) == made[1:2]
+    assert factory.get_pools(2, 5) == made[2:]
+    assert factory.get_pools(3, 5) == [] and factory.get_pools(2**255, 2**255) == []
     assert [factory.pool_for_price(p) for p in prices] == made
     assert factory.pool_for_price(200 * WAD) == "0x" + "00" * 20
 

@@ -45,6 +45,8 @@ class Core:
         self.mkr = handles["mkr"]
         self.flopper = handles["flopper"]
         self.vow = handles["vow"]
+        self.mkr_authority = factory("mkr_authority").at(self.mkr.authority())
+        self.flapper = factory("flapper").at(self.vow.flapper())
 
     def __repr__(self) -> str:
         """Addresses only (see the class docstring)."""

@@ -53,15 +53,47 @@ DSS = {
         "exit(address,uint256)->()",
         "cage()->()",
     ],
+    # mainnet MKR is a ds-token: bytes32 name/symbol, uint256 decimals, DSAuth, DSStop
     "mkr": [
+        "name()->(bytes32)",
+        "symbol()->(bytes32)",
+        "decimals()->(uint256)",
         "balanceOf(address)->(uint256)",
         "totalSupply()->(uint256)",
-        "decimals()->(uint8)",
+        "allowance(address,address)->(uint256)",
         "mint(address,uint256)->()",
         "burn(address,uint256)->()",
         "transfer(address,uint256)->(bool)",
         "transferFrom(address,address,uint256)->(bool)",
         "approve(address,uint256)->(bool)",
+        "push(address,uint256)->()",
+        "pull(address,uint256)->()",
+        "move(address,address,uint256)->()",
+        "owner()->(address)",
+        "authority()->(address)",
+        "setOwner(address)->()",
+        "setAuthority(address)->()",
+        "setName(bytes32)->()",
+        "stopped()->(bool)",
+        "stop()->()",
+        "start()->()",
+    ],
+    "mkr_authority": [
+        "root()->(address)",
+        "setRoot(address)->()",
+        "wards(address)->(uint256)",
+        "rely(address)->()",
+        "deny(address)->()",
+        "canCall(address,address,bytes4)->(bool)",
+    ],
+    "flapper": [
+        "wards(address)->(uint256)",
+        "rely(address)->()",
+        "deny(address)->()",
+        "vat()->(address)",
+        "gem()->(address)",
+        "live()->(uint256)",
+        "cage(uint256)->()",
     ],
     "flopper": [
         "wards(address)->(uint256)",
@@ -88,6 +120,7 @@ DSS = {
     "vow": [
         "wards(address)->(uint256)",
         "vat()->(address)",
+        "flapper()->(address)",
         "flopper()->(address)",
         "sin(uint256)->(uint256)",
         "Sin()->(uint256)",
@@ -125,6 +158,17 @@ def _signatures(name: str) -> set[str]:
 def test_abi_has_the_dss_interface(name):
     missing = set(DSS[name]) - _signatures(name)
     assert not missing, f"maker/{name} lacks {sorted(missing)}"
+
+
+def test_mkr_has_no_wards_and_no_transfer_on_mint():
+    """ds-token authorizes through owner/authority (no wards), and its events are dss's:
+    Mint/Burn without the ERC20 Transfer from or to zero (a mint logs Mint only)."""
+    names = {i["name"] for i in get_artifact("maker/mkr").abi if i["type"] == "function"}
+    assert not {"wards", "rely", "deny"} & names
+    events = {i["name"]: [(x["name"], x["type"], x["indexed"]) for x in i["inputs"]]
+              for i in get_artifact("maker/mkr").abi if i["type"] == "event"}
+    assert events["Mint"] == [("guy", "address", True), ("wad", "uint256", False)]
+    assert events["Burn"] == [("guy", "address", True), ("wad", "uint256", False)]
 
 
 @pytest.mark.parametrize("name", ["flopper", "flopper_2019"])

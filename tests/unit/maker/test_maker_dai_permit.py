@@ -155,3 +155,20 @@ def test_permit_allowance_lets_spender_pull(core, holder, spender):
         core.dai.transferFrom(holder.address, spender, 10**18)
     assert core.dai.balanceOf(spender) == 10**18
     assert core.dai.allowance(holder.address, spender) == MAX
+
+
+def test_the_permit_domain_takes_the_constructors_chain_id(core):
+    """dss's Dai takes the chain id in its constructor (not from the chain it runs on)."""
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    from .core import factory
+
+    dai = factory("dai").deploy(1)
+    domain = keccak(encode(
+        ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+        [keccak(b"EIP712Domain(string name,string version,uint256 chainId,"
+                b"address verifyingContract)"), keccak(b"Dai Stablecoin"), keccak(b"1"), 1,
+         dai.address]))
+    assert dai.DOMAIN_SEPARATOR() == domain
+    assert domain != core.dai.DOMAIN_SEPARATOR()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boa
+from eth_abi import encode as abi_encode
+from eth_utils import function_signature_to_4byte_selector
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -96,56 +100,134 @@ def test_dai_burn_own_and_with_allowance(core, bidders):
     assert core.dai.totalSupply() == 7 * WAD
 
 
-# ---- MKR -----------------------------------------------------------------------------------
+# ---- MKR (a ds-token with MkrAuthority, like mainnet) ---------------------------------------
 
 
-def test_mkr_metadata(core):
-    assert core.mkr.name() == "Maker"
-    assert core.mkr.symbol() == "MKR"
+def _call(to: str, sender: str, sig: str, types: list[str], args: list) -> Any:
+    """Run ``sig(args)`` on ``to`` from ``sender`` as a raw call; return boa's computation."""
+    data = function_signature_to_4byte_selector(sig) + abi_encode(types, args)
+    with boa.env.prank(sender):
+        return boa.env.execute_code(to_address=to, sender=sender, data=data)
+
+
+def _reverts_without_reason(to: str, sender: str, sig: str, types: list[str], args: list):
+    computation = _call(to, sender, sig, types, args)
+    assert computation.is_error, f"{sig} did not revert"
+    assert bytes(computation.output) == b"", f"{sig} reverted with data {computation.output!r}"
+
+
+def test_mkr_metadata_is_ds_token(core):
+    assert core.mkr.name() == b"Maker".ljust(32, b"\0")
+    assert core.mkr.symbol() == b"MKR".ljust(32, b"\0")
     assert core.mkr.decimals() == 18
+    assert core.mkr.owner() == core.deployer
+    assert core.mkr.authority() == core.mkr_authority.address
+    assert core.mkr_authority.root() == core.deployer
+    assert not core.mkr.stopped()
 
 
-def test_mkr_mint_and_burn_only_for_wards(core, outsider):
-    with boa.env.prank(outsider), boa.reverts("MKR/not-authorized"):
+def test_mkr_mint_for_owner_and_authority_wards_only(core, outsider):
+    mint = ("mint(address,uint256)", ["address", "uint256"])
+    _reverts_without_reason(core.mkr.address, outsider, *mint, [outsider, WAD])
+    # the Flopper is a ward of the authority, the owner needs none
+    assert core.mkr_authority.wards(core.flopper.address) == 1
+    assert core.mkr_authority.canCall(core.flopper.address, core.mkr.address, b"\x40\xc1\x0f\x19")
+    with boa.env.prank(core.flopper.address):
+        core.mkr.mint(outsider, 2 * WAD)
+    with boa.env.prank(core.deployer):
+        core.mkr.mint(outsider, WAD)
+    assert core.mkr.balanceOf(outsider) == 3 * WAD
+    assert core.mkr.totalSupply() == 3 * WAD
+    # only the root administers the authority (no reason either)
+    _reverts_without_reason(core.mkr_authority.address, outsider, "rely(address)", ["address"],
+                            [outsider])
+    with boa.env.prank(core.deployer):
+        core.mkr_authority.rely(outsider)
+    with boa.env.prank(outsider):
         core.mkr.mint(outsider, WAD)
     with boa.env.prank(core.deployer):
+        core.mkr_authority.deny(outsider)
+    _reverts_without_reason(core.mkr.address, outsider, *mint, [outsider, WAD])
+
+
+def test_mkr_burn_through_the_authority_spends_allowance(core, outsider, bidders):
+    burner = bidders[0]
+    with boa.env.prank(core.deployer):
         core.mkr.mint(outsider, 3 * WAD)
-    with boa.env.prank(outsider), boa.reverts("MKR/not-authorized"):
-        core.mkr.burn(outsider, WAD)
-    with boa.env.prank(core.deployer):
-        core.mkr.approve(core.deployer, 0)
+    burn = ("burn(address,uint256)", ["address", "uint256"])
+    # MkrAuthority lets anyone burn, but burning another's MKR needs its allowance
+    _reverts_without_reason(core.mkr.address, burner, *burn, [outsider, WAD])
     with boa.env.prank(outsider):
-        core.mkr.approve(core.deployer, WAD)
-    with boa.env.prank(core.deployer):
+        core.mkr.approve(burner, WAD)
+    with boa.env.prank(burner):
         core.mkr.burn(outsider, WAD)
-        with boa.reverts("MKR/insufficient-approval"):
-            core.mkr.burn(outsider, WAD)
-    assert core.mkr.balanceOf(outsider) == 2 * WAD
-    assert core.mkr.totalSupply() == 2 * WAD
+    assert core.mkr.allowance(outsider, burner) == 0
+    _reverts_without_reason(core.mkr.address, burner, *burn, [outsider, 1])
+    with boa.env.prank(outsider):
+        core.mkr.burn(outsider, 2 * WAD)
+    logs = core.mkr.get_logs()
+    assert [type(log).__name__ for log in logs] == ["Burn"]
+    assert (core.mkr.balanceOf(outsider), core.mkr.totalSupply()) == (0, 0)
 
 
-def test_mkr_mint_logs_mint_and_transfer(core, outsider):
+def test_mkr_mint_logs_mint_only(core, outsider):
     with boa.env.prank(core.deployer):
         core.mkr.mint(outsider, 4 * WAD)
     logs = core.mkr.get_logs()
-    assert [type(log).__name__ for log in logs] == ["Mint", "Transfer"]
-    mint, transfer = logs
-    assert (str(mint.guy), mint.wad) == (outsider, 4 * WAD)
-    assert (int(transfer.src, 16), str(transfer.dst), transfer.wad) == (0, outsider, 4 * WAD)
+    assert [type(log).__name__ for log in logs] == ["Mint"]
+    assert (str(logs[0].guy), logs[0].wad) == (outsider, 4 * WAD)
 
 
 def test_mkr_transfer_from_and_max_allowance(core, bidders):
     holder, spender, receiver = bidders
     with boa.env.prank(core.deployer):
         core.mkr.mint(holder, 5 * WAD)
+    transfer_from = ("transferFrom(address,address,uint256)", ["address", "address", "uint256"])
+    # no allowance: reverts without a reason, as ds-token does
+    _reverts_without_reason(core.mkr.address, spender, *transfer_from, [holder, receiver, WAD])
     with boa.env.prank(holder):
         core.mkr.approve(spender, MAX)
     with boa.env.prank(spender):
         core.mkr.transferFrom(holder, receiver, 5 * WAD)
-        with boa.reverts("MKR/insufficient-balance"):
-            core.mkr.transferFrom(holder, receiver, 1)
+    # over the balance: no reason either
+    _reverts_without_reason(core.mkr.address, spender, *transfer_from, [holder, receiver, 1])
+    _reverts_without_reason(core.mkr.address, holder, "transfer(address,uint256)",
+                            ["address", "uint256"], [receiver, 1])
     assert core.mkr.allowance(holder, spender) == MAX
     assert core.mkr.balanceOf(receiver) == 5 * WAD
+
+
+def test_mkr_stop_refuses_transfers_mints_and_approvals(core, bidders):
+    holder, receiver, _ = bidders
+    with boa.env.prank(core.deployer):
+        core.mkr.mint(holder, 5 * WAD)
+    _reverts_without_reason(core.mkr.address, holder, "stop()", [], [])
+    with boa.env.prank(core.deployer):
+        core.mkr.stop()
+    assert core.mkr.stopped()
+    assert core.mkr.owner() == core.deployer  # the flag shares the owner's word
+    for sender, sig, types, args in (
+        (holder, "transfer(address,uint256)", ["address", "uint256"], [receiver, WAD]),
+        (holder, "approve(address,uint256)", ["address", "uint256"], [receiver, WAD]),
+        (core.flopper.address, "mint(address,uint256)", ["address", "uint256"], [holder, 1]),
+        (core.deployer, "mint(address,uint256)", ["address", "uint256"], [holder, 1]),
+    ):
+        _reverts_without_reason(core.mkr.address, sender, sig, types, args)
+    with boa.env.prank(core.deployer):
+        core.mkr.start()
+    with boa.env.prank(holder):
+        core.mkr.transfer(receiver, WAD)
+    assert core.mkr.balanceOf(receiver) == WAD
+
+
+def test_mkr_owner_and_authority_are_dsauth(core, outsider):
+    with boa.env.prank(core.deployer):
+        core.mkr.setOwner(outsider)
+    assert core.mkr.owner() == outsider
+    # the authority's root may still do anything on MKR (MkrAuthority: src == root)
+    with boa.env.prank(core.deployer):
+        core.mkr.setAuthority(outsider)
+    assert core.mkr.authority() == outsider
 
 
 # ---- DaiJoin -------------------------------------------------------------------------------

@@ -181,3 +181,28 @@ def test_cage_forgets_books_cages_flopper_and_heals(core):
     assert core.flopper.vow() == core.vow.address
     assert core.vat.dai(core.vow.address) == 0
     assert core.vat.sin(core.vow.address) == sin - 2 * RAD
+
+
+def test_cage_takes_back_the_flappers_dai_and_cages_it(core):
+    """dss's Vow.cage calls flapper.cage(vat.dai(flapper)): the Flapper stops and its Vat DAI
+    comes back to the Vow before the final heal (the Vow hoped the Flapper at construction)."""
+    assert core.vat.can(core.vow.address, core.flapper.address) == 1
+    core.bad_debt(5 * RAD)
+    core.give_dai(core.flapper.address, 3 * RAD)
+    sin = core.vat.sin(core.vow.address)
+    with boa.env.prank(core.deployer):
+        core.vow.cage()
+    assert core.flapper.live() == 0
+    assert core.vat.dai(core.flapper.address) == 0
+    # the Flapper's 3 RAD reached the Vow and healed as much of its debt
+    assert core.vat.sin(core.vow.address) == sin - 3 * RAD
+    assert core.vat.dai(core.vow.address) == 0
+
+
+def test_file_flapper_moves_the_vat_permission(core, outsider):
+    data = FILE_ADDRESS + encode(["bytes32", "address"], [b32("flapper"), outsider])
+    with boa.env.prank(core.deployer):
+        boa.env.raw_call(core.vow.address, sender=core.deployer, data=data)
+    assert core.vow.flapper() == outsider
+    assert core.vat.can(core.vow.address, core.flapper.address) == 0
+    assert core.vat.can(core.vow.address, outsider) == 1

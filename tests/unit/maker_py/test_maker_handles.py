@@ -22,14 +22,33 @@ def _call(w3: Web3, encoded) -> object:
 
 
 def test_deploy_wires_every_authorization(core, roles) -> None:
+    assert core.mkr_authority is not None and core.flapper is not None
     assert core.dai.wards(core.dai_join.address)
-    assert core.mkr.wards(core.flopper.address)
+    # MKR is a ds-token: the Flopper mints as a ward of its MkrAuthority
+    assert core.mkr.authority() == core.mkr_authority.address
+    assert core.mkr_authority.wards(core.flopper.address)
+    assert core.mkr.can_mint(core.flopper.address)
+    assert not core.mkr.can_mint(roles["bidder"])
+    assert core.mkr.owner() == core.mkr_authority.root() == roles["deployer"]
     assert core.vat.wards(core.flopper.address)
     assert core.flopper.wards(core.vow.address)
-    for handle in (core.vat, core.dai, core.mkr, core.dai_join, core.flopper, core.vow):
+    assert core.flapper.wards(core.vow.address)
+    assert core.vow.flapper() == core.flapper.address
+    assert core.vat.can(core.vow.address, core.flapper.address)  # the Vow hopes its Flapper
+    for handle in (core.vat, core.dai, core.dai_join, core.flopper, core.flapper, core.vow):
         assert handle.wards(roles["deployer"]), handle
     assert not core.vat.wards(roles["bidder"])
     assert core.vat.live() and core.flopper.live() and core.vow.live() and core.dai_join.live()
+    assert core.flapper.live()
+
+
+def test_mkr_reads_ds_token_metadata_and_rejects_wards_writes(core, roles) -> None:
+    """Names and symbols are bytes32 on MKR (ours and mainnet's): the handle decodes them;
+    ds-token has no rely/deny, the handle says where minters are let in instead."""
+    assert (core.mkr.name(), core.mkr.symbol(), core.mkr.decimals()) == ("Maker", "MKR", 18)
+    assert (core.dai.name(), core.dai.symbol()) == ("Dai Stablecoin", "DAI")
+    with pytest.raises(TypeError, match="MkrAuthority"):
+        core.mkr.rely(roles["deployer"], roles["bidder"])
 
 
 def test_deploy_files_the_march_2020_parameters(core) -> None:
@@ -210,3 +229,13 @@ def test_a_write_returns_the_receipt_web3_would(chain, core, roles) -> None:
     assert receipt == dict(chain.eth.get_transaction_receipt(receipt["transactionHash"]))
     (approval,) = core.dai.contract.events.Approval().process_receipt(receipt)
     assert approval["args"]["wad"] == 3 * 10**18
+
+
+def test_mkr_reasonless_refusal_is_said_in_words(core, roles) -> None:
+    """ds-token reverts without a reason; the handle says what that can mean, sends nothing."""
+    from backstop.chain.errors import Revert
+
+    with pytest.raises(Revert, match="MKR refused without a reason"):
+        core.mkr.transfer(roles["bidder"], roles["deployer"], Wad.from_number(1))
+    with pytest.raises(Revert, match="MKR refused without a reason"):
+        core.mkr.mint(roles["bidder"], roles["bidder"], Wad.from_number(1))

@@ -11,6 +11,7 @@ from backstop.chain.errors import Revert
 from backstop.maker import deploy_core
 from backstop.maker.scenario import advance, fund_dai, fund_vat_dai, kick_auctions
 from backstop.pool import (
+    EnlistPreview,
     PoolStatus,
     Position,
     Preview,
@@ -71,7 +72,7 @@ def test_pool_views_and_maker_handles_from_its_getters(system) -> None:
     assert bare.dai_join.address == system.core.dai_join.address
     assert (bare.name(), bare.symbol(), bare.price()) == ("Dai Backstop 100", "DB100",
                                                           Wad.from_number(100))
-    assert bare.status() is PoolStatus.ACCEPTING_DEPOSITS and not bare.ceased()
+    assert bare.status() is PoolStatus.IDLE and not bare.ceased()
     assert bare.total_shares() == Wad(0) and bare.active_auctions() == []
 
 
@@ -85,7 +86,7 @@ def test_enlist_with_approve_and_with_permit(system) -> None:
     member = Account.create()
     dev.set_balance(system.w3, member.address, 10**18)
     fund_dai(system.core, member.address, Wad.parse("2.5"))
-    assert pool.preview_enlist(Wad.parse("2.5")) == Wad.parse("2.5")
+    assert pool.preview_enlist(Wad.parse("2.5")) == EnlistPreview(Wad.parse("2.5"), False, "")
     second = pool.enlist_with_permit(member, Wad.parse("2.5"))
     assert (second.member, second.shares) == (member.address, Wad.parse("2.5"))
     assert pool.shares_of(member.address) == Wad.parse("2.5")
@@ -96,12 +97,14 @@ def test_enlist_with_approve_and_with_permit(system) -> None:
 def test_previews_follow_the_pools_rules(system) -> None:
     pool = system.pool
     assert pool.preview_finalize(7) == Preview(False, "Pool/no-position")
-    assert pool.preview_enlist(Wad.parse("0.999999999999999999")) == Wad(0)
-    assert pool.preview_enlist(Wad.from_number(1)) == Wad.from_number(1)  # empty pool: 1:1
+    assert pool.preview_enlist(Wad.parse("0.999999999999999999")).reason == "Pool/below-minimum"
+    assert pool.preview_enlist(Wad.from_number(1)) == EnlistPreview(Wad.from_number(1), False, "")
     _fund_pool(system, Wad.from_number(60_000))
     auction = _biddable_auction(system)
     pool.enter_auction(system.keeper, auction)
-    assert pool.preview_enlist(Wad.from_number(10)) == Wad(0)  # holds a bid: closed
+    # a bid is open: deposits stay open, as requests (1/6 DAI per unit of weight now)
+    assert pool.preview_enlist(Wad.from_number(10)) == EnlistPreview(Wad.from_number(60), True,
+                                                                     "")
     assert pool.preview_finalize(auction) == Preview(False, "Pool/auction-not-finished")
     with pytest.raises(Revert, match="Pool/auction-not-finished"):
         pool.finalize_auction(system.keeper, auction)
@@ -140,7 +143,7 @@ def test_full_cycle_enter_finalize_defect(system) -> None:
     assert preview.dai_bid == Wad.from_number(50_000)
     pool.enter_auction(system.keeper, auction)
     assert pool.position(auction) == Position(Wad.from_number(50_000), Wad.from_number(500))
-    assert pool.active_auctions() == [auction] and pool.status() is PoolStatus.ACTIVATED
+    assert pool.active_auctions() == [auction] and pool.status() is PoolStatus.POSITIONS_OPEN
     assert pool.dai_in_auctions() == Wad.from_number(50_000)
     assert pool.dai_available() == Wad.from_number(10_000)
     assert system.core.flopper.bids(auction).guy == pool.address
@@ -155,12 +158,16 @@ def test_full_cycle_enter_finalize_defect(system) -> None:
     assert system.core.mkr.balance_of(pool.address) == Wad.from_number(500)
 
     amount = pool.defect_amount(Wad.from_number(60_000))
-    assert amount.redeemable
-    paid = pool.defect(system.depositor, Wad.from_number(60_000))  # the last member: all
-    assert (paid.dai, paid.mkr) == (Wad.from_number(10_000), Wad.from_number(500))
-    assert (paid.dai, paid.mkr) == (amount.dai, amount.mkr)
-    assert system.core.mkr.balance_of(system.depositor) == Wad.from_number(500)
-    assert pool.status() is PoolStatus.ACCEPTING_DEPOSITS  # empty again: deposits reopen
+    assert amount.redeemable and amount.dai == Wad.from_number(10_000)
+    preview = pool.preview_defect(system.depositor, Wad.from_number(60_000))
+    assert preview.ok and preview.request_weight == Wad(0)
+    owed = pool.preview_claim(system.depositor)
+    assert Wad.from_number(500) - owed[1] <= Wad(2)  # rounding, never in the member's favour
+    paid = pool.defect(system.depositor, Wad.from_number(60_000))
+    assert (paid.dai, paid.mkr, paid.request_id) == (preview.dai, preview.mkr, 0)
+    assert paid.dai == Wad.from_number(10_000) and paid.mkr == owed[1]
+    assert system.core.mkr.balance_of(system.depositor) == paid.mkr
+    assert pool.status() is PoolStatus.IDLE
 
 
 def test_outbid_refund_comes_back_on_finalize(system) -> None:
@@ -173,8 +180,14 @@ def test_outbid_refund_comes_back_on_finalize(system) -> None:
     system.core.flopper.dent(system.bidder, auction, Wad.from_number(400), DAI_50K)
     assert pool.preview_finalize(auction).ok  # outbid: can be closed at once
     pool.finalize_auction(system.keeper, auction)
-    assert pool.dai_available() == Wad.from_number(50_000)
+    # the bid drained the pool (a new era); the refund belongs to the member who funded it
+    assert pool.era() == 1 and pool.dai_available() == Wad(0)
     assert pool.active_auctions() == [] and pool.mkr_balance() == Wad(0)
+    dai, mkr = pool.claim(system.depositor)  # the checkpoint turns the old shares into a request
+    (request,) = pool.requests(system.depositor)
+    assert (request.kind, request.claimable) == ("redeem", Wad.from_number(50_000))
+    paid = pool.claim_redeem(system.keeper, request.request_id, system.depositor)
+    assert Wad.from_number(50_000) - paid[0] <= Wad(2) and paid[1] == Wad(0)
 
 
 def test_cease_fire_by_owner_or_factory_operator(system) -> None:
@@ -183,10 +196,11 @@ def test_cease_fire_by_owner_or_factory_operator(system) -> None:
     with pytest.raises(Revert):
         direct.cease_fire(system.keeper)
     direct.cease_fire(system.member)
-    assert direct.ceased() and direct.status() is PoolStatus.DEACTIVATED
+    assert direct.ceased() and direct.status() is PoolStatus.CEASED
+    assert (direct.name(), direct.symbol()) == ("Dai Backstop 120", "DB120")
 
     system.factory.cease_fire(system.deployer, Wad.from_number(100))
-    assert system.pool.status() is PoolStatus.DEACTIVATED
+    assert system.pool.status() is PoolStatus.CEASED
 
 
 def test_encoded_calls_agree_with_direct_reads(system) -> None:
@@ -218,7 +232,7 @@ def test_read_pool_states_is_one_round_trip(system, monkeypatch) -> None:
     assert (first.price, first.total_shares, first.dai_balance) == (
         Wad.from_number(100), Wad.from_number(10), Wad.from_number(10))
     assert (second.price, second.total_shares, second.status) == (
-        Wad.from_number(150), Wad(0), PoolStatus.ACCEPTING_DEPOSITS)
+        Wad.from_number(150), Wad(0), PoolStatus.IDLE)
     assert first.active_auctions == () and first.address == system.pool.address
 
 

@@ -8,7 +8,7 @@ from backstop.units import Wad
 
 @pytest.fixture(scope="module")
 def crash():
-    return model.simulate(scenario.counterfactual(quick=True))
+    return model.simulate(scenario.counterfactual_closed(quick=True))
 
 
 def test_waves_add_up_to_the_total(crash):

@@ -52,3 +52,22 @@ test("duration reads like a person would say it", () => {
   assert.equal(duration(3725), "1 h 2 min");
   assert.equal(duration(42), "42 s");
 });
+
+test("chart labels are moved apart, never on top of each other", async () => {
+  const { spreadLabels } = await import("../../../src/backstop/web/static/chart.js");
+  // two pools at nearly the same price: the second label moves below the first
+  assert.deepEqual(spreadLabels([{ x: 0, y: 100 }, { x: 0, y: 104 }], 14), [100, 114]);
+  // three on one spot, given in any order: a stack, the input order kept
+  assert.deepEqual(spreadLabels([{ x: 5, y: 50 }, { x: 5, y: 50 }, { x: 5, y: 40 }], 12),
+    [52, 64, 40]);
+  // far apart horizontally: left alone
+  assert.deepEqual(spreadLabels([{ x: 0, y: 50 }, { x: 100, y: 50 }], 12, 40), [50, 50]);
+});
+
+test("a transaction's explorer link exists only where the chain has an explorer", async () => {
+  const { explorerTxUrl } = await import("../../../src/backstop/web/static/pool.js");
+  const hash = "0x" + "ab".repeat(32);
+  assert.equal(explorerTxUrl("https://etherscan.io", hash), `https://etherscan.io/tx/${hash}`);
+  assert.equal(explorerTxUrl(null, hash), null);
+  assert.equal(explorerTxUrl("https://etherscan.io", "0x12"), null);
+});

@@ -38,11 +38,9 @@ def test_revert_reasons_in_words() -> None:
     assert "already used" in explain_revert("Dai/invalid-nonce")
     assert explain_revert("Vat/not-allowed") == \
         "the Vat contract refused: not allowed (Vat/not-allowed)"
-    assert explain_revert("Pool/dai-locked: 1500000000000000000000 wei of DAI is free now") == \
-        "part of the pool's DAI is locked in auction bids: 1,500 DAI is free now; defect fewer " \
-        "shares, or wait until its auctions are finalized"
-    assert explain_revert("Pool/deposits-closed").startswith(
-        "deposits are closed while the pool holds bids or MKR")
+    assert explain_revert("Pool/request-pending").startswith(
+        "the request waits for the positions that were open when it was made")
+    assert "1,500 DAI" in explain_revert("Pool/some-code: 1500000000000000000000 wei of DAI")
     assert "no reason given" in explain_revert("")
     assert fmt(Wad.parse("1234567.5")) == "1,234,567.5"
 

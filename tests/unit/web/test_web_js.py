@@ -18,4 +18,4 @@ def test_page_helpers_in_node() -> None:
     proc = subprocess.run([node, "--test", str(HERE / "js_units.test.mjs")],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "# fail 0" in proc.stdout and "# pass 5" in proc.stdout, proc.stdout
+    assert "# fail 0" in proc.stdout and "# pass 7" in proc.stdout, proc.stdout

@@ -10,11 +10,16 @@
         `Permit(address holder,address spender,uint256 nonce,uint256 expiry,bool allowed)`
         under the domain ("Dai Stablecoin", "1", chain id, this contract). expiry 0 never
         expires; allowed=true sets the maximum allowance, false sets 0.
+        As the production Dai (dss 1.0, 2019): the constructor takes the chain id for the
+        permit domain, `DOMAIN_SEPARATOR` is a storage variable, `rely`/`deny` emit LibNote's
+        `LogNote`, and a finite allowance is read as often as dss reads it (gas).
 """
 
 from ethereum.ercs import IERC20
 
 from . import IDai
+from . import lib_note
+from . import solc_gap
 
 implements: IERC20
 implements: IDai
@@ -32,9 +37,6 @@ _DOMAIN_TYPEHASH: constant(bytes32) = keccak256(
     "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 )
 
-# @dev The EIP-712 domain separator, fixed at deployment (like dss Dai).
-DOMAIN_SEPARATOR: public(immutable(bytes32))
-
 
 # @dev Authorized minters and administrators (1).
 wards: public(HashMap[address, uint256])
@@ -45,6 +47,9 @@ allowance: public(HashMap[address, HashMap[address, uint256]])
 
 # @dev The next permit nonce of each holder.
 nonces: public(HashMap[address, uint256])
+
+# @dev The EIP-712 domain separator, fixed at deployment (storage, like dss Dai).
+DOMAIN_SEPARATOR: public(bytes32)
 
 
 event Transfer:
@@ -60,18 +65,19 @@ event Approval:
 
 
 @deploy
-def __init__():
+def __init__(chainId_: uint256):
     """
-    @notice The deployer becomes the first ward; the permit domain binds this chain and
-            this address.
+    @notice The deployer becomes the first ward; the permit domain binds `chainId_` and
+            this address (as dss, the chain id is given, not read).
+    @param chainId_ The chain id signed permits must name.
     """
     self.wards[msg.sender] = 1
-    DOMAIN_SEPARATOR = keccak256(
+    self.DOMAIN_SEPARATOR = keccak256(
         abi_encode(
             _DOMAIN_TYPEHASH,
             keccak256("Dai Stablecoin"),
             keccak256(version),
-            chain.id,
+            chainId_,
             self,
         )
     )
@@ -85,6 +91,7 @@ def rely(usr: address):
     """
     self._auth()
     self.wards[usr] = 1
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -95,6 +102,7 @@ def deny(usr: address):
     """
     self._auth()
     self.wards[usr] = 0
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -176,6 +184,7 @@ def mint(usr: address, wad: uint256):
     self.balanceOf[usr] += wad
     self.totalSupply += wad
     log Transfer(src=empty(address), dst=usr, wad=wad)
+    solc_gap.spend(5)
 
 
 @external
@@ -191,6 +200,7 @@ def burn(usr: address, wad: uint256):
     self.balanceOf[usr] -= wad
     self.totalSupply -= wad
     log Transfer(src=usr, dst=empty(address), wad=wad)
+    solc_gap.spend(8)
 
 
 @external
@@ -218,7 +228,7 @@ def permit(
     digest: bytes32 = keccak256(
         concat(
             b"\x19\x01",
-            DOMAIN_SEPARATOR,
+            self.DOMAIN_SEPARATOR,
             keccak256(abi_encode(PERMIT_TYPEHASH, holder, spender, nonce, expiry, allowed)),
         )
     )
@@ -232,6 +242,7 @@ def permit(
         wad = max_value(uint256)
     self.allowance[holder][spender] = wad
     log Approval(src=holder, guy=spender, wad=wad)
+    solc_gap.spend(9)
 
 
 @internal
@@ -248,6 +259,7 @@ def _transfer_from(src: address, dst: address, wad: uint256) -> bool:
     self.balanceOf[src] -= wad
     self.balanceOf[dst] += wad
     log Transfer(src=src, dst=dst, wad=wad)
+    solc_gap.spend(7)
     return True
 
 
@@ -259,13 +271,11 @@ def _spend_allowance(owner: address, wad: uint256):
     @param owner The holder of the DAI.
     @param wad The amount, in wad.
     """
-    if owner == msg.sender:
+    if owner == msg.sender or self.allowance[owner][msg.sender] == max_value(uint256):
         return
-    current: uint256 = self.allowance[owner][msg.sender]
-    if current == max_value(uint256):
-        return
-    assert current >= wad, "Dai/insufficient-allowance"
-    self.allowance[owner][msg.sender] = current - wad
+    # dss reads the allowance again for the check and for the subtraction
+    assert self.allowance[owner][msg.sender] >= wad, "Dai/insufficient-allowance"
+    self.allowance[owner][msg.sender] = self.allowance[owner][msg.sender] - wad
 
 
 @internal

@@ -7,11 +7,16 @@
         as dss's DaiJoin. The adapter's own Vat balance backs the ERC20 supply: `exit`
         moves the caller's Vat DAI to the adapter and mints ERC20; `join` moves it back out
         and burns ERC20. It needs `dai.rely(adapter)` and nothing from the Vat.
+        As the production DaiJoin (dss 1.0, 2019, still the mainnet one): `vat` and `dai` are
+        storage variables, and `rely`, `deny`, `cage`, `join` and `exit` emit LibNote's
+        `LogNote` (`lib_note.vy`).
 """
 
 from . import IDai
 from . import IDaiJoin
 from . import IVat
+from . import lib_note
+from . import solc_gap
 
 implements: IDaiJoin
 
@@ -22,8 +27,9 @@ _ONE: constant(uint256) = 10**27
 # @dev Administrators (1): may `rely`, `deny`, `cage`.
 wards: public(HashMap[address, uint256])
 
-vat: public(immutable(address))
-dai: public(immutable(address))
+# @dev The Vat and the Dai token: storage, as in dss (read with SLOAD on every call).
+vat: public(address)
+dai: public(address)
 
 # @dev 1 until `cage`; `exit` needs it.
 live: public(uint256)
@@ -38,8 +44,8 @@ def __init__(vat_: address, dai_: address):
     """
     self.wards[msg.sender] = 1
     self.live = 1
-    vat = vat_
-    dai = dai_
+    self.vat = vat_
+    self.dai = dai_
 
 
 @external
@@ -50,6 +56,7 @@ def rely(usr: address):
     """
     self._auth()
     self.wards[usr] = 1
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -60,6 +67,7 @@ def deny(usr: address):
     """
     self._auth()
     self.wards[usr] = 0
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -69,6 +77,7 @@ def cage():
     """
     self._auth()
     self.live = 0
+    lib_note.note(0, 0, 0)
 
 
 @external
@@ -79,8 +88,10 @@ def join(usr: address, wad: uint256):
     @param usr The Vat address credited.
     @param wad The amount, in wad.
     """
-    extcall IVat(vat).move(self, usr, _ONE * wad)
-    extcall IDai(dai).burn(msg.sender, wad)
+    extcall IVat(self.vat).move(self, usr, _ONE * wad)
+    extcall IDai(self.dai).burn(msg.sender, wad)
+    lib_note.note(convert(usr, uint256), wad, 0)
+    solc_gap.spend(3)
 
 
 @external
@@ -92,8 +103,10 @@ def exit(usr: address, wad: uint256):
     @param wad The amount, in wad.
     """
     assert self.live == 1, "DaiJoin/not-live"
-    extcall IVat(vat).move(msg.sender, self, _ONE * wad)
-    extcall IDai(dai).mint(usr, wad)
+    extcall IVat(self.vat).move(msg.sender, self, _ONE * wad)
+    extcall IDai(self.dai).mint(usr, wad)
+    lib_note.note(convert(usr, uint256), wad, 0)
+    solc_gap.spend(4)
 
 
 @internal

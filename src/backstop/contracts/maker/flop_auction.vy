@@ -9,11 +9,18 @@
         contracts differ only in who gets paid how in `dent`, passed to `_dent` as a flag.
         Storage per auction matches dss: `bid` (rad), `lot` (wad), then one packed word
         holding `guy` (low 160 bits), `tic` (next 48 bits) and `end` (top 48 bits).
+        Faithful in gas and logs to the production Flopper (dss 1.0, Solidity 0.5.12): `vat`
+        and `gem` are storage variables, `ttl` and `tau` share one word, each field of an
+        auction is read from storage as often as dss's code reads it (`bids[id].x` is one
+        SLOAD each time), and `rely`, `deny`, `file`, `tick`, `dent`, `deal`, `cage` and
+        `yank` emit LibNote's `LogNote` (`lib_note.vy`).
 """
 
 from . import IMKR
 from . import IVat
 from . import IVow
+from . import lib_note
+from . import solc_gap
 
 
 # @dev 1.0 in wad: `beg` and `pad` are wad factors.
@@ -22,6 +29,7 @@ _ADDRESS_MASK: constant(uint256) = 2**160 - 1
 _UINT48_MASK: constant(uint256) = 2**48 - 1
 _TIC_SHIFT: constant(uint256) = 160
 _END_SHIFT: constant(uint256) = 208
+_TAU_SHIFT: constant(uint256) = 48
 
 
 struct Auction:
@@ -36,17 +44,17 @@ wards: public(HashMap[address, uint256])
 # @dev Auction id -> its packed state (read it with `bids`).
 auctions: HashMap[uint256, Auction]
 
-vat: public(immutable(address))
-gem: public(immutable(address))
+# @dev The Vat and the MKR token: storage, as in dss (one SLOAD per use).
+vat: public(address)
+gem: public(address)
 
 # @dev Minimum relative decrease of the lot per bid (wad; 1.05e18 = 5%).
 beg: public(uint256)
 # @dev Lot increase on a restart (`tick`) with no bid (wad; 1.5e18 = 50%).
 pad: public(uint256)
-# @dev Lifetime of a bid, in seconds.
-ttl: public(uint48)
-# @dev Length of an auction, in seconds.
-tau: public(uint48)
+# @dev `ttl` (low 48 bits: lifetime of a bid, seconds) and `tau` (next 48 bits: length of an
+#      auction, seconds) in one word, as dss packs its two uint48.
+_ttl_tau: uint256
 # @dev Auctions started so far; ids are 1..kicks.
 kicks: public(uint256)
 # @dev 1 until `cage`.
@@ -71,12 +79,11 @@ def __init__(vat_: address, gem_: address):
     @param gem_ The MKR token (it must authorize this contract to mint).
     """
     self.wards[msg.sender] = 1
-    vat = vat_
-    gem = gem_
+    self.vat = vat_
+    self.gem = gem_
     self.beg = 105 * 10**16
     self.pad = 150 * 10**16
-    self.ttl = 3 * 3_600
-    self.tau = 2 * 86_400
+    self._ttl_tau = 3 * 3_600 | ((2 * 86_400) << _TAU_SHIFT)
     self.live = 1
 
 
@@ -88,6 +95,7 @@ def rely(usr: address):
     """
     self._auth()
     self.wards[usr] = 1
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -98,6 +106,27 @@ def deny(usr: address):
     """
     self._auth()
     self.wards[usr] = 0
+    lib_note.note(convert(usr, uint256), 0, 0)
+
+
+@external
+@view
+def ttl() -> uint48:
+    """
+    @notice The lifetime of a bid.
+    @return Seconds.
+    """
+    return convert(self._ttl(), uint48)
+
+
+@external
+@view
+def tau() -> uint48:
+    """
+    @notice The length of an auction.
+    @return Seconds.
+    """
+    return convert(self._tau(), uint48)
 
 
 @external
@@ -131,11 +160,16 @@ def file(what: bytes32, data: uint256):
     elif what == convert(b"pad", bytes32):
         self.pad = data
     elif what == convert(b"ttl", bytes32):
-        self.ttl = convert(data, uint48)
+        self._ttl_tau = (self._ttl_tau & (_UINT48_MASK << _TAU_SHIFT)) | convert(
+            convert(data, uint48), uint256
+        )
     elif what == convert(b"tau", bytes32):
-        self.tau = convert(data, uint48)
+        self._ttl_tau = (self._ttl_tau & _UINT48_MASK) | (
+            convert(convert(data, uint48), uint256) << _TAU_SHIFT
+        )
     else:
         raise "Flopper/file-unrecognized-param"
+    lib_note.note(convert(what, uint256), data, 0)
 
 
 @external
@@ -153,9 +187,16 @@ def kick(gal: address, lot: uint256, bid: uint256) -> uint256:
     assert self.kicks < max_value(uint256), "Flopper/overflow"
     id: uint256 = self.kicks + 1
     self.kicks = id
-    end: uint48 = convert(block.timestamp, uint48) + self.tau
-    self.auctions[id] = Auction(bid=bid, lot=lot, guy_tic_end=self._pack(gal, 0, end))
+    self.auctions[id].bid = bid
+    self.auctions[id].lot = lot
+    # dss writes guy, then end, into the same word (two read-modify-writes)
+    self.auctions[id].guy_tic_end = (
+        self.auctions[id].guy_tic_end & ~_ADDRESS_MASK
+    ) | convert(gal, uint256)
+    end: uint256 = block.timestamp + self._tau()
+    self.auctions[id].guy_tic_end = self._with_end(self.auctions[id].guy_tic_end, end)
     log Kick(id=id, lot=lot, bid=bid, gal=gal)
+    solc_gap.spend(2)
     return id
 
 
@@ -166,17 +207,12 @@ def tick(id: uint256):
             for `tau` more seconds.
     @param id The auction id.
     """
-    packed: uint256 = self.auctions[id].guy_tic_end
-    guy: address = empty(address)
-    tic: uint48 = 0
-    end: uint48 = 0
-    guy, tic, end = self._unpack(packed)
-    assert convert(end, uint256) < block.timestamp, "Flopper/not-finished"
-    assert tic == 0, "Flopper/bid-already-placed"
+    assert self._end(id) < block.timestamp, "Flopper/not-finished"
+    assert self._tic(id) == 0, "Flopper/bid-already-placed"
     self.auctions[id].lot = self.pad * self.auctions[id].lot // _ONE
-    self.auctions[id].guy_tic_end = self._pack(
-        guy, tic, convert(block.timestamp, uint48) + self.tau
-    )
+    end: uint256 = block.timestamp + self._tau()
+    self.auctions[id].guy_tic_end = self._with_end(self.auctions[id].guy_tic_end, end)
+    lib_note.note(id, 0, 0)
 
 
 @external
@@ -186,17 +222,13 @@ def deal(id: uint256):
     @param id The auction id.
     """
     assert self.live == 1, "Flopper/not-live"
-    a: Auction = self.auctions[id]
-    guy: address = empty(address)
-    tic: uint48 = 0
-    end: uint48 = 0
-    guy, tic, end = self._unpack(a.guy_tic_end)
     now: uint256 = block.timestamp
-    assert tic != 0 and (
-        convert(tic, uint256) < now or convert(end, uint256) < now
+    assert self._tic(id) != 0 and (
+        self._tic(id) < now or self._end(id) < now
     ), "Flopper/not-finished"
-    extcall IMKR(gem).mint(guy, a.lot)
+    extcall IMKR(self.gem).mint(self._guy(id), self.auctions[id].lot)
     self.auctions[id] = empty(Auction)
+    lib_note.note(id, 0, 0)
 
 
 @external
@@ -207,6 +239,7 @@ def cage():
     self._auth()
     self.live = 0
     self.vow = msg.sender
+    lib_note.note(0, 0, 0)
 
 
 @external
@@ -217,11 +250,10 @@ def yank(id: uint256):
     @param id The auction id.
     """
     assert self.live == 0, "Flopper/still-live"
-    a: Auction = self.auctions[id]
-    guy: address = convert(convert(a.guy_tic_end & _ADDRESS_MASK, uint160), address)
-    assert guy != empty(address), "Flopper/guy-not-set"
-    extcall IVat(vat).suck(self.vow, guy, a.bid)
+    assert self._guy(id) != empty(address), "Flopper/guy-not-set"
+    extcall IVat(self.vat).suck(self.vow, self._guy(id), self.auctions[id].bid)
     self.auctions[id] = empty(Auction)
+    lib_note.note(id, 0, 0)
 
 
 @internal
@@ -230,61 +262,112 @@ def _dent(id: uint256, lot: uint256, bid: uint256, current: bool):
     @dev Bid to take the fixed `bid` DAI for the smaller `lot`. With `current` (dss since
          2020) a caller that is already guy pays nothing and the first bid calls
          `Vow.kiss(min(bid, Ash))`; without it (2019) the caller always pays the previous
-         guy and nothing is kissed.
+         guy and nothing is kissed. Storage is read field by field as dss reads it.
     @param id The auction id.
     @param lot The MKR asked, in wad.
     @param bid The DAI paid, in rad (must equal the auction's bid).
     @param current True for the current dss behaviour, False for the 2019 Flopper.
     """
-    assert self.live == 1, "Flopper/not-live"
-    a: Auction = self.auctions[id]
-    guy: address = empty(address)
-    tic: uint48 = 0
-    end: uint48 = 0
-    guy, tic, end = self._unpack(a.guy_tic_end)
     now: uint256 = block.timestamp
-    assert guy != empty(address), "Flopper/guy-not-set"
-    assert convert(tic, uint256) > now or tic == 0, "Flopper/already-finished-tic"
-    assert convert(end, uint256) > now, "Flopper/already-finished-end"
-    assert bid == a.bid, "Flopper/not-matching-bid"
-    assert lot < a.lot, "Flopper/lot-not-lower"
-    assert self.beg * lot <= a.lot * _ONE, "Flopper/insufficient-decrease"
+    assert self.live == 1, "Flopper/not-live"
+    assert self._guy(id) != empty(address), "Flopper/guy-not-set"
+    assert self._tic(id) > now or self._tic(id) == 0, (
+        "Flopper/already-finished-tic"
+    )
+    assert self._end(id) > now, "Flopper/already-finished-end"
+    assert bid == self.auctions[id].bid, "Flopper/not-matching-bid"
+    assert lot < self.auctions[id].lot, "Flopper/lot-not-lower"
+    assert self.beg * lot <= self.auctions[id].lot * _ONE, "Flopper/insufficient-decrease"
 
-    if not current or msg.sender != guy:
-        extcall IVat(vat).move(msg.sender, guy, bid)
-        if current and tic == 0:
-            ash: uint256 = staticcall IVow(guy).Ash()
-            extcall IVow(guy).kiss(min(bid, ash))
-        guy = msg.sender
+    if not current or msg.sender != self._guy(id):
+        extcall IVat(self.vat).move(msg.sender, self._guy(id), bid)
+        if current and self._tic(id) == 0:
+            ash: uint256 = staticcall IVow(self._guy(id)).Ash()
+            extcall IVow(self._guy(id)).kiss(min(bid, ash))
+        self.auctions[id].guy_tic_end = (
+            self.auctions[id].guy_tic_end & ~_ADDRESS_MASK
+        ) | convert(msg.sender, uint256)
 
     self.auctions[id].lot = lot
-    self.auctions[id].guy_tic_end = self._pack(
-        guy, convert(now, uint48) + self.ttl, end
-    )
+    tic: uint256 = now + self._ttl()
+    assert tic <= _UINT48_MASK
+    self.auctions[id].guy_tic_end = (
+        self.auctions[id].guy_tic_end & ~(_UINT48_MASK << _TIC_SHIFT)
+    ) | (tic << _TIC_SHIFT)
+    lib_note.note(id, lot, bid)
+
+
+@internal
+@view
+def _guy(id: uint256) -> address:
+    """
+    @dev `bids[id].guy`, one storage read.
+    @param id The auction id.
+    @return The high bidder.
+    """
+    return convert(convert(self.auctions[id].guy_tic_end & _ADDRESS_MASK, uint160), address)
+
+
+@internal
+@view
+def _tic(id: uint256) -> uint256:
+    """
+    @dev `bids[id].tic`, one storage read.
+    @param id The auction id.
+    @return When the high bid expires (0: no bid yet).
+    """
+    return (self.auctions[id].guy_tic_end >> _TIC_SHIFT) & _UINT48_MASK
+
+
+@internal
+@view
+def _end(id: uint256) -> uint256:
+    """
+    @dev `bids[id].end`, one storage read.
+    @param id The auction id.
+    @return When the auction expires.
+    """
+    return self.auctions[id].guy_tic_end >> _END_SHIFT
+
+
+@internal
+@view
+def _ttl() -> uint256:
+    """
+    @dev The lifetime of a bid (one storage read of the shared word).
+    @return Seconds.
+    """
+    return self._ttl_tau & _UINT48_MASK
+
+
+@internal
+@view
+def _tau() -> uint256:
+    """
+    @dev The length of an auction (one storage read of the shared word).
+    @return Seconds.
+    """
+    return (self._ttl_tau >> _TAU_SHIFT) & _UINT48_MASK
 
 
 @internal
 @pure
-def _pack(guy: address, tic: uint48, end: uint48) -> uint256:
+def _with_end(packed: uint256, end: uint256) -> uint256:
     """
-    @dev Pack guy, tic and end into one word, in dss's storage order.
-    @param guy The high bidder.
-    @param tic The expiry of the high bid.
-    @param end The expiry of the auction.
-    @return The packed word.
+    @dev `packed` with its `end` replaced (dss's uint48 `add` reverts past 2**48).
+    @param packed The packed word.
+    @param end The new end.
+    @return The new packed word.
     """
-    return (
-        convert(guy, uint256)
-        | (convert(tic, uint256) << _TIC_SHIFT)
-        | (convert(end, uint256) << _END_SHIFT)
-    )
+    assert end <= _UINT48_MASK
+    return (packed & (2**_END_SHIFT - 1)) | (end << _END_SHIFT)
 
 
 @internal
 @pure
 def _unpack(packed: uint256) -> (address, uint48, uint48):
     """
-    @dev Unpack a word made by `_pack`.
+    @dev Unpack the word holding guy, tic and end.
     @param packed The packed word.
     @return guy, tic, end.
     """

@@ -9,10 +9,16 @@
         `hope`/`nope`, transfers with `move`, creation of unbacked DAI with `suck` (wards
         only), cancellation with `heal`, and global settlement with `cage`.
         Collateral (ilks, urns, frob) is left out: nothing in this project uses it.
+        Like the production Vat (dss 1.0, 2019, still the mainnet Vat) every state-changing
+        call emits LibNote's anonymous `LogNote` after its body (`lib_note.vy`), and `move`
+        reads `can[src][msg.sender]` even when the caller is `src` (dss's `wish` evaluates
+        both sides), so that gas and logs match.
         How the six contracts are wired is in README.md next to this file.
 """
 
 from . import IVat
+from . import lib_note
+from . import solc_gap
 
 implements: IVat
 
@@ -57,6 +63,7 @@ def rely(usr: address):
     self._auth()
     assert self.live == 1, "Vat/not-live"
     self.wards[usr] = 1
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -68,6 +75,7 @@ def deny(usr: address):
     self._auth()
     assert self.live == 1, "Vat/not-live"
     self.wards[usr] = 0
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -77,6 +85,7 @@ def hope(usr: address):
     @param usr The address allowed to move the caller's DAI.
     """
     self.can[msg.sender][usr] = 1
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -86,6 +95,7 @@ def nope(usr: address):
     @param usr The address no longer allowed to move the caller's DAI.
     """
     self.can[msg.sender][usr] = 0
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -96,9 +106,12 @@ def move(src: address, dst: address, rad: uint256):
     @param dst The address credited.
     @param rad The amount, in rad.
     """
-    assert src == msg.sender or self.can[src][msg.sender] == 1, "Vat/not-allowed"
+    hoped: bool = self.can[src][msg.sender] == 1
+    assert src == msg.sender or hoped, "Vat/not-allowed"
     self.dai[src] -= rad
     self.dai[dst] += rad
+    lib_note.note(convert(src, uint256), convert(dst, uint256), rad)
+    solc_gap.spend(3)
 
 
 @external
@@ -115,6 +128,7 @@ def suck(u: address, v: address, rad: uint256):
     self.dai[v] += rad
     self.vice += rad
     self.debt += rad
+    lib_note.note(convert(u, uint256), convert(v, uint256), rad)
 
 
 @external
@@ -127,6 +141,8 @@ def heal(rad: uint256):
     self.dai[msg.sender] -= rad
     self.vice -= rad
     self.debt -= rad
+    lib_note.note(rad, 0, 0)
+    solc_gap.spend(4)
 
 
 @external
@@ -136,6 +152,7 @@ def cage():
     """
     self._auth()
     self.live = 0
+    lib_note.note(0, 0, 0)
 
 
 @internal

@@ -8,22 +8,35 @@
         until `flog` releases it after `wait`; released debt can be healed against surplus
         or sold in a debt auction (`flop`), which books `sump` as on-auction debt (`Ash`)
         that `kiss` cancels once the auction's DAI arrives.
-        There is no Flapper (surplus auctions) here: `bump` and `hump` are kept as
-        parameters only, and the constructor takes (vat, flopper). `file(bytes32,address)`
-        is served by the fallback (Vyper has no overloading) and is not in the ABI.
+        As dss, the constructor takes (vat, flapper, flopper) and hopes the Flapper in the
+        Vat, and `cage` cages the Flapper (handing its DAI back) and the Flopper. The Flapper
+        here is minimal (`flapper.vy`: only its `cage`), so `flap` is left out and `bump` and
+        `hump` are parameters only. Faithful in gas and logs to the production Vow (dss 1.0):
+        `vat`, `flapper`, `flopper` are storage variables and `rely`, `deny`, `file`, `fess`,
+        `flog`, `heal`, `kiss`, `flop` and `cage` emit LibNote's `LogNote` (`lib_note.vy`).
+        `file(bytes32,address)` is served by the fallback (Vyper has no overloading) and is
+        not in the ABI.
 """
 
 from . import IFlopper
 from . import IVat
 from . import IVow
+from . import lib_note
+from . import solc_gap
 
 implements: IVow
+
+
+interface IFlapper:
+    def cage(rad: uint256): nonpayable
 
 
 # @dev Administrators (1): `rely`, `deny`, `file`, `fess`, `cage`.
 wards: public(HashMap[address, uint256])
 
-vat: public(immutable(address))
+# @dev The Vat, the Flapper and the Flopper: storage, as in dss (one SLOAD per use).
+vat: public(address)
+flapper: public(address)
 flopper: public(address)
 
 # @dev Debt queue: fessed debt per timestamp, in rad.
@@ -51,15 +64,19 @@ live: public(uint256)
 
 
 @deploy
-def __init__(vat_: address, flopper_: address):
+def __init__(vat_: address, flapper_: address, flopper_: address):
     """
-    @notice Bind the Vow to a Vat and a Flopper; the deployer is a ward.
+    @notice Bind the Vow to a Vat, a Flapper and a Flopper and let the Flapper move the
+            Vow's Vat DAI (`vat.hope(flapper)`); the deployer is a ward.
     @param vat_ The Vat.
+    @param flapper_ The Flapper (it must `rely` this Vow for `cage`).
     @param flopper_ The Flopper (it must `rely` this Vow).
     """
     self.wards[msg.sender] = 1
-    vat = vat_
+    self.vat = vat_
+    self.flapper = flapper_
     self.flopper = flopper_
+    extcall IVat(vat_).hope(flapper_)
     self.live = 1
 
 
@@ -82,6 +99,7 @@ def rely(usr: address):
     self._auth()
     assert self.live == 1, "Vow/not-live"
     self.wards[usr] = 1
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -92,6 +110,7 @@ def deny(usr: address):
     """
     self._auth()
     self.wards[usr] = 0
+    lib_note.note(convert(usr, uint256), 0, 0)
 
 
 @external
@@ -115,13 +134,15 @@ def file(what: bytes32, data: uint256):
         self.hump = data
     else:
         raise "Vow/file-unrecognized-param"
+    lib_note.note(convert(what, uint256), data, 0)
 
 
 @external
 def __default__():
     """
     @notice Vyper has no overloading: this fallback serves dss's `file(bytes32,address)`
-            (wards only; "flopper" sets the Flopper) and reverts on any other call. The
+            (wards only; "flapper" moves the Vat permission to the new Flapper, "flopper"
+            sets the Flopper) and reverts on any other call. The
             compiled ABI does not list it: add the fragment
             `file(bytes32 what, address data)` to call it through web3.
     """
@@ -131,10 +152,15 @@ def __default__():
     data: address = empty(address)
     what, data = abi_decode(slice(msg.data, 4, 64), (bytes32, address))
     self._auth()
-    if what == convert(b"flopper", bytes32):
+    if what == convert(b"flapper", bytes32):
+        extcall IVat(self.vat).nope(self.flapper)
+        self.flapper = data
+        extcall IVat(self.vat).hope(data)
+    elif what == convert(b"flopper", bytes32):
         self.flopper = data
     else:
         raise "Vow/file-unrecognized-param"
+    lib_note.note(convert(what, uint256), convert(data, uint256), 0)
 
 
 @external
@@ -146,6 +172,7 @@ def fess(tab: uint256):
     self._auth()
     self.sin[block.timestamp] += tab
     self.Sin += tab
+    lib_note.note(tab, 0, 0)
 
 
 @external
@@ -157,6 +184,7 @@ def flog(era: uint256):
     assert era + self.wait <= block.timestamp, "Vow/wait-not-finished"
     self.Sin -= self.sin[era]
     self.sin[era] = 0
+    lib_note.note(era, 0, 0)
 
 
 @external
@@ -166,9 +194,10 @@ def heal(rad: uint256):
             auction).
     @param rad The amount, in rad.
     """
-    assert rad <= staticcall IVat(vat).dai(self), "Vow/insufficient-surplus"
+    assert rad <= staticcall IVat(self.vat).dai(self), "Vow/insufficient-surplus"
     assert rad <= self._free_debt(), "Vow/insufficient-debt"
-    extcall IVat(vat).heal(rad)
+    extcall IVat(self.vat).heal(rad)
+    lib_note.note(rad, 0, 0)
 
 
 @external
@@ -178,9 +207,11 @@ def kiss(rad: uint256):
     @param rad The amount, in rad.
     """
     assert rad <= self.Ash, "Vow/not-enough-ash"
-    assert rad <= staticcall IVat(vat).dai(self), "Vow/insufficient-surplus"
+    assert rad <= staticcall IVat(self.vat).dai(self), "Vow/insufficient-surplus"
     self.Ash -= rad
-    extcall IVat(vat).heal(rad)
+    extcall IVat(self.vat).heal(rad)
+    lib_note.note(rad, 0, 0)
+    solc_gap.spend(5)
 
 
 @external
@@ -191,26 +222,32 @@ def flop() -> uint256:
     @return The Flopper's auction id.
     """
     assert self.sump <= self._free_debt(), "Vow/insufficient-debt"
-    assert staticcall IVat(vat).dai(self) == 0, "Vow/surplus-not-zero"
+    assert staticcall IVat(self.vat).dai(self) == 0, "Vow/surplus-not-zero"
     self.Ash += self.sump
-    return extcall IFlopper(self.flopper).kick(self, self.dump_wad, self.sump)
+    id: uint256 = extcall IFlopper(self.flopper).kick(self, self.dump_wad, self.sump)
+    lib_note.note(0, 0, 0)
+    solc_gap.spend(20)
+    return id
 
 
 @external
 def cage():
     """
     @notice Global settlement (wards only): forget queued and on-auction debt, cage the
-            Flopper and heal what surplus allows.
+            Flapper (its DAI comes back to the Vow) and the Flopper, and heal what surplus
+            allows.
     """
     self._auth()
     assert self.live == 1, "Vow/not-live"
     self.live = 0
     self.Sin = 0
     self.Ash = 0
+    extcall IFlapper(self.flapper).cage(staticcall IVat(self.vat).dai(self.flapper))
     extcall IFlopper(self.flopper).cage()
-    surplus: uint256 = staticcall IVat(vat).dai(self)
-    debt: uint256 = staticcall IVat(vat).sin(self)
-    extcall IVat(vat).heal(min(surplus, debt))
+    surplus: uint256 = staticcall IVat(self.vat).dai(self)
+    debt: uint256 = staticcall IVat(self.vat).sin(self)
+    extcall IVat(self.vat).heal(min(surplus, debt))
+    lib_note.note(0, 0, 0)
 
 
 @internal
@@ -221,7 +258,7 @@ def _free_debt() -> uint256:
          like dss).
     @return sin - Sin - Ash.
     """
-    return staticcall IVat(vat).sin(self) - self.Sin - self.Ash
+    return staticcall IVat(self.vat).sin(self) - self.Sin - self.Ash
 
 
 @internal

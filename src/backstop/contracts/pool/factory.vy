@@ -119,7 +119,16 @@ def create_pool(price: uint256) -> address:
     assert price % 10**16 == 0, "Factory/price-not-whole-cents"
     assert self.pool_for_price[price] == empty(address), "Factory/pool-exists"
     pool: address = create_from_blueprint(
-        blueprint, dai, mkr, daiJoin, vat, flopper, price, salt=convert(price, bytes32)
+        blueprint,
+        dai,
+        mkr,
+        daiJoin,
+        vat,
+        flopper,
+        price,
+        self._name(price),
+        self._symbol(price),
+        salt=convert(price, bytes32),
     )
     n: uint256 = self.pool_count
     self.pools[n] = pool
@@ -184,3 +193,42 @@ def _pool(price: uint256) -> address:
     pool: address = self.pool_for_price[price]
     assert pool != empty(address), "Factory/no-pool"
     return pool
+
+
+@internal
+@pure
+def _name(p: uint256) -> String[25]:
+    """
+    @dev The pool's share name: "Dai Backstop " and the price in DAI (at most two decimals, the
+         price is whole cents). backstop.pool.deploy.pool_name is the same rule in Python.
+    @param p The price, wad.
+    @return The token name.
+    """
+    whole: String[78] = uint2str(p // _WAD)
+    cents: uint256 = (p % _WAD) // 10**16
+    if cents == 0:
+        return abi_decode(abi_encode(concat("Dai Backstop ", whole)), String[25])
+    frac: String[78] = uint2str(cents + 100)
+    if cents % 10 == 0:
+        frac = slice(frac, 1, 1)
+    else:
+        frac = slice(frac, 1, 2)
+    return abi_decode(abi_encode(concat("Dai Backstop ", whole, ".", frac)), String[25])
+
+
+@internal
+@pure
+def _symbol(p: uint256) -> String[5]:
+    """
+    @dev The pool's share symbol: "DB" and the whole price: as is below 1,000, in thousands with
+         "K" below 100,000, else "DBMAX" (snekmate keeps at most 5 characters; the name carries
+         the exact price). backstop.pool.deploy.pool_symbol is the same rule in Python.
+    @param p The price, wad.
+    @return The token symbol.
+    """
+    whole: uint256 = p // _WAD
+    if whole >= 100_000:
+        return "DBMAX"
+    if whole >= 1_000:
+        return abi_decode(abi_encode(concat("DB", uint2str(whole // 1_000), "K")), String[5])
+    return abi_decode(abi_encode(concat("DB", uint2str(whole))), String[5])

@@ -130,8 +130,10 @@ _SETTLED: constant(uint256) = 1 << 255
 _DRAIN_SHIFT: constant(uint256) = 32
 _MIN_ENLIST: constant(uint256) = 10**18
 _MAX_BID_WHOLE: constant(uint256) = 2**40 - 1
-_MAX_AUCTION_ID: constant(uint256) = 2**31 - 1
-_MAX_ERA: constant(uint256) = 2**16 - 1
+_MAX_AUCTION_ID: constant(uint256) = 2**27 - 1
+_MAX_ERA: constant(uint256) = 2**12 - 1
+_M88: constant(uint256) = 2**88 - 1
+_M80: constant(uint256) = 2**80 - 1
 # Settled positions the frontier accounts per finalizeAuction (advanceFrontier does more).
 _FRONTIER_STEPS: constant(uint256) = 8
 _MAX_LIST: constant(uint256) = 1_000
@@ -169,8 +171,8 @@ _prefix: uint256
 _acc: HashMap[uint256, uint256]
 # @dev Per era: the index of its first position.
 _era_first: HashMap[uint256, uint256]
-# @dev Per index (1-based, commit order). Open: auction id (224..254) | era (208..223) | rate
-#      exponent (200..207) | rate mantissa (136..199) | MKR ask (40..135) | whole DAI bid (0..39).
+# @dev Per index (1-based, commit order). Open: auction id (228..254) | era (216..227) | rate
+#      exponent (208..215) | rate mantissa (128..207) | MKR ask (40..127) | whole DAI bid (0..39).
 #      Settled: bit 255 | MKR per weight (127..253) | DAI per weight (0..126).
 _pos: HashMap[uint256, uint256]
 # @dev Auction id -> index of the pool's open position in it (0: none).
@@ -277,19 +279,24 @@ def __init__(
     vat_: address,
     flopper_: address,
     price_: uint256,
+    name_: String[25],
+    symbol_: String[5],
 ):
     """
     @notice Create a pool bidding at `price_` DAI per MKR (wad) in `flopper_`'s auctions. The
             deployer becomes the owner (two-step transferable). The Maker wiring is checked:
             the DaiJoin must join `dai_` into `vat_`, the Flopper must sell `mkr_` for `vat_`
-            DAI. Name "Dai Backstop <price>", symbol "DB<price>" ("K"/"M" for thousands and
-            millions).
+            DAI. The share token's name and symbol are given (the factory and
+            `backstop.pool.deploy` derive them from the price: "Dai Backstop 100.5", "DB100";
+            building them here would push the blueprint past EIP-170's code size).
     @param dai_ The ERC20 DAI.
     @param mkr_ The MKR token (the Flopper's gem).
     @param daiJoin_ The DaiJoin adapter of `dai_` into `vat_`.
     @param vat_ The Vat.
     @param flopper_ The Flopper (debt auction).
     @param price_ DAI per MKR, wad: from 1 to 1,000,000 DAI, a whole number of cents.
+    @param name_ The share token's name.
+    @param symbol_ The share token's symbol.
     """
     assert price_ >= _WAD and price_ <= 10**6 * _WAD, "Pool/price-out-of-range"
     assert price_ % 10**16 == 0, "Pool/price-not-whole-cents"
@@ -299,7 +306,7 @@ def __init__(
     assert staticcall IFlopper(flopper_).vat() == vat_, "Pool/flopper-not-for-vat"
     ownable.__init__()
     ownable_2step.__init__()
-    erc20.__init__(self._name(price_), self._symbol(price_), 18, "Dai Backstop", "1")
+    erc20.__init__(name_, symbol_, 18, "Dai Backstop", "1")
     # snekmate makes the deployer a minter; the pool exports no mint, so the flag is dead.
     erc20.is_minter[msg.sender] = False
     price = price_
@@ -422,9 +429,13 @@ def claimDeposit(requestId: uint256, controller: address) -> uint256:
         # its era ended: the weight keeps only its claim on that era's positions
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
-        d_dai, d_mkr = self._add_redeem(controller, self._era_first[req_era + 1], w, acc)
+        end_id: uint256 = self._era_first[req_era + 1]
+        d_dai, d_mkr = self._add_redeem(controller, end_id, w, acc)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
+        log RedeemRequest(
+            controller=controller, owner=controller, requestId=end_id, sender=msg.sender, shares=w
+        )
     self._store(controller, m, self._era(book))
     log DepositClaimed(controller=controller, requestId=requestId, shares=shares)
     return shares
@@ -544,6 +555,8 @@ def claimRedeem(requestId: uint256, controller: address) -> (uint256, uint256):
     @param controller The request's controller.
     @return DAI paid and MKR paid (wad).
     """
+    # the checkpoint first: it turns shares of an ended era into this kind of request
+    m: Member = self._sync(controller)
     w: uint256 = self._redeem_w[controller][requestId]
     assert w != 0, "Pool/no-request"
     pre: uint256 = self._prefix_at[requestId]
@@ -551,7 +564,6 @@ def claimRedeem(requestId: uint256, controller: address) -> (uint256, uint256):
     snap: uint256 = self._redeem_snap[controller][requestId]
     self._redeem_w[controller][requestId] = 0
     self._redeem_snap[controller][requestId] = 0
-    m: Member = self._sync(controller)
     got_dai: uint256 = w * ((pre & _M127) - (snap & _M127)) // _ACC
     got_mkr: uint256 = w * (((pre >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC
     m.owed_dai += got_dai
@@ -642,17 +654,17 @@ def enterAuction(auctionId: uint256):
     else:
         self._book = self._pack_book(left, weight, era, book & _CEASED)
     rate: uint256 = committed * _ACC // weight
-    # keep the rate as a float: 64-bit mantissa, exponent (relative error below 2**-64)
+    # keep the rate as a float: 80-bit mantissa, exponent (relative error below 2**-80)
     exp: uint256 = 0
-    for i: uint256 in range(192):
-        if rate >> exp <= _M64:
+    for i: uint256 in range(176):
+        if rate >> exp <= _M80:
             break
         exp += 1
     self._pos[index] = (
-        (auctionId << 224)
-        | (era << 208)
-        | (exp << 200)
-        | ((rate >> exp) << 136)
+        (auctionId << 228)
+        | (era << 216)
+        | (exp << 208)
+        | ((rate >> exp) << 128)
         | (ask << 40)
         | (bid // _WAD)
     )
@@ -701,7 +713,7 @@ def finalizeAuction(auctionId: uint256):
     a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
     pos: uint256 = self._pos[index]
     bid: uint256 = (pos & (2**40 - 1)) * _WAD
-    ask: uint256 = (pos >> 40) & _M96
+    ask: uint256 = (pos >> 40) & _M88
     got_dai: uint256 = 0
     got_mkr: uint256 = 0
     if guy == self:
@@ -754,7 +766,7 @@ def writeOffPosition(auctionId: uint256):
         revert_on_failure=False,
     )
     if ok:
-        self._settle(auctionId, index, pos, 0, (pos >> 40) & _M96)
+        self._settle(auctionId, index, pos, 0, (pos >> 40) & _M88)
         log AuctionFinalized(auctionId=auctionId)
     else:
         self._settle(auctionId, index, pos, 0, 0)
@@ -876,7 +888,7 @@ def positionAt(index: uint256) -> (uint256, uint256, uint256, bool):
     pos: uint256 = self._pos[index]
     if pos & _SETTLED != 0:
         return 0, 0, 0, True
-    return pos >> 224, (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M96, False
+    return pos >> 228, (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M88, False
 
 
 @external
@@ -920,7 +932,7 @@ def getPosition(auctionId: uint256) -> (uint256, uint256):
     if index == 0:
         return 0, 0
     pos: uint256 = self._pos[index]
-    return (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M96
+    return (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M88
 
 
 @external
@@ -1307,9 +1319,13 @@ def _sync(member: address) -> Member:
         # the member's era ended: its shares keep only their claim on its positions
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
-        d_dai, d_mkr = self._add_redeem(member, self._era_first[m_era + 1], w, snap)
+        request_id: uint256 = self._era_first[m_era + 1]
+        d_dai, d_mkr = self._add_redeem(member, request_id, w, snap)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
+        log RedeemRequest(
+            controller=member, owner=member, requestId=request_id, sender=msg.sender, shares=w
+        )
         w = 0
     acc: uint256 = self._acc[era]
     if w != 0:
@@ -1494,7 +1510,7 @@ def _preview_enter(auctionId: uint256, book: uint256) -> (bool, uint256, uint256
     ask: uint256 = (bid * _WAD + price - 1) // price
     if ask >= a_lot or (staticcall IFlopper(flopper).beg()) * ask > a_lot * _WAD:
         return False, ask, bid, "Pool/lot-too-small"
-    if ask > _M96 or (self._held & _M96) + ask > _M96:
+    if ask > _M88 or (self._held & _M96) + ask > _M96:
         return False, ask, bid, "Pool/ask-too-large"
     if book & _M96 < bid:
         return False, ask, bid, "Pool/not-enough-dai"
@@ -1507,8 +1523,11 @@ def _reconcile(bid: uint256, ask: uint256, deleted: bool) -> (uint256, uint256):
     """
     @dev The outcome of a position whose auction the pool no longer leads, from the value that
          arrived untracked: an outbid bid was refunded into the pool's Vat balance; a deleted
-         auction was dealt (MKR) while the Flopper is live, since nothing else deletes it then,
-         and yanked (Vat DAI) or dealt before the cage otherwise. Never more than is there.
+         auction was dealt while the Flopper is live (to the pool: MKR; to the bidder who
+         outbid it: the refund is there), and yanked (Vat DAI) or dealt before the cage
+         otherwise. Never more than is there. An outbid position left unfinalized until its
+         auction is dealt may be booked as a win if another position's MKR is there too
+         (docs/POOL.md: the keeper finalizes outbid positions at once, long before a deal).
     @param bid The position's DAI bid, wad.
     @param ask The position's MKR ask, wad.
     @param deleted True if the Flopper has deleted the auction.
@@ -1522,7 +1541,11 @@ def _reconcile(bid: uint256, ask: uint256, deleted: bool) -> (uint256, uint256):
     if not deleted:
         return min(u_dai, bid), 0
     if self._flopper_live():
-        return 0, min(u_mkr, ask)
+        # only a deal deletes a live auction: a win dealt by someone else, unless the pool
+        # was outbid and the winner dealt it (then only the refund is there)
+        if u_mkr >= ask or u_dai < bid:
+            return 0, min(u_mkr, ask)
+        return bid, 0
     if u_dai >= bid:
         return bid, 0
     return 0, min(u_mkr, ask)
@@ -1542,8 +1565,8 @@ def _settle(auctionId: uint256, index: uint256, pos: uint256, got_dai: uint256, 
     bid: uint256 = (pos & (2**40 - 1)) * _WAD
     extra: uint256 = self._extra[index]
     committed: uint256 = bid + extra
-    rate: uint256 = ((pos >> 136) & _M64) << ((pos >> 200) & 255)
-    pos_era: uint256 = (pos >> 208) & 65_535
+    rate: uint256 = ((pos >> 128) & _M80) << ((pos >> 208) & 255)
+    pos_era: uint256 = (pos >> 216) & _MAX_ERA
     dai_back: uint256 = got_dai + extra
     dai_rate: uint256 = dai_back * rate // committed
     mkr_rate: uint256 = got_mkr * rate // committed
@@ -1634,7 +1657,7 @@ def _active_from(start: uint256, max_count: uint256) -> (DynArray[uint256, _MAX_
             return ids, i
         pos: uint256 = self._pos[i]
         if pos != 0 and pos & _SETTLED == 0:
-            ids.append(pos >> 224)
+            ids.append(pos >> 228)
         i += 1
     return ids, i
 
@@ -1716,40 +1739,3 @@ def _pack_held(mkr_counted: uint256, in_positions: uint256) -> uint256:
     """
     assert mkr_counted <= _M96 and in_positions <= _M96, "Pool/amount-too-large"
     return _SENTINEL | (in_positions << 96) | mkr_counted
-
-
-@internal
-@pure
-def _name(p: uint256) -> String[25]:
-    """
-    @dev "Dai Backstop " and the price in DAI (at most two decimals, the price is whole cents).
-    @param p The price, wad.
-    @return The token name.
-    """
-    whole: String[78] = uint2str(p // _WAD)
-    cents: uint256 = (p % _WAD) // 10**16
-    if cents == 0:
-        return abi_decode(abi_encode(concat("Dai Backstop ", whole)), String[25])
-    frac: String[78] = uint2str(cents + 100)
-    if cents % 10 == 0:
-        frac = slice(frac, 1, 1)
-    else:
-        frac = slice(frac, 1, 2)
-    return abi_decode(abi_encode(concat("Dai Backstop ", whole, ".", frac)), String[25])
-
-
-@internal
-@pure
-def _symbol(p: uint256) -> String[5]:
-    """
-    @dev "DB" and the whole price: as is below 1,000, in thousands with "K" below 1,000,000,
-         "DB1M" for 1,000,000.
-    @param p The price, wad.
-    @return The token symbol.
-    """
-    whole: uint256 = p // _WAD
-    if whole >= 1_000_000:
-        return "DB1M"
-    if whole >= 1_000:
-        return abi_decode(abi_encode(concat("DB", uint2str(whole // 1_000), "K")), String[5])
-    return abi_decode(abi_encode(concat("DB", uint2str(whole))), String[5])

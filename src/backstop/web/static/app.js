@@ -1,27 +1,39 @@
-// The dashboard: polls the local server's JSON API, renders pools, auctions, the chart and a
-// member's position, and runs enlist / defect through the browser wallet.
+// The dashboard: follows the local server's block feed (server-sent events), renders pools,
+// auctions, the charts and a member's position and activity, and runs enlist / defect through
+// the browser wallet. Every pool call is built in pool.js.
 
-import { encodeCall, splitSignature } from "./abi.js";
-import { drawChart } from "./chart.js";
+import { splitSignature } from "./abi.js";
+import { drawChart, drawShareValues } from "./chart.js";
+import { ACTIVITY_WORDS, approveTx, defectTx, enlistTx, enlistWithPermitTx, explorerTxUrl } from "./pool.js";
 import { AmountError, duration, formatDecimal, parseAmount, shortAddress, toDecimal } from "./units.js";
 import * as wallet from "./wallet.js";
 
-const POLL_MS = 3000;
+const POLL_MS = 3000; // only without EventSource
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const $ = (id) => document.getElementById(id);
 
 const app = { config: null, state: null, account: null, positionAddress: null, position: null,
-  busy: false, lastBlock: -1 };
+  busy: false, lastBlock: -1, stateAt: 0, stale: false };
 
 // ---------------------------------------------------------------- server API
 async function api(path, body) {
   const opts = body === undefined ? {} : {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
-  const resp = await fetch(path, opts);
+  let resp;
+  try {
+    resp = await fetch(path, opts);
+  } catch {
+    throw new Error("the dashboard's server does not answer (is `backstop serve` running?)");
+  }
   let out;
-  try { out = await resp.json(); } catch { out = { error: `server answered ${resp.status}` }; }
-  if (!resp.ok) throw new Error(out.error || `server answered ${resp.status}`);
+  try { out = await resp.json(); } catch { out = { error: `the server answered ${resp.status}` }; }
+  if (!resp.ok) throw new Error(out.error || `the server answered ${resp.status}`);
   return out;
+}
+
+/** A server message without its leading "field: " (the page names the field itself). */
+function bare(message) {
+  return String(message).replace(/^(address|holder|pool|amount|from|to|id): /, "");
 }
 
 function setStatus(text, bad = false) {
@@ -46,6 +58,43 @@ function tag(text, cls) {
   return s;
 }
 
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
+  }
+}
+
+/** A short address (or hash) with its full form in a tooltip and a copy button. */
+function addressEl(full, shown) {
+  const wrap = document.createElement("span");
+  wrap.className = "addr-copy";
+  const code = document.createElement("code");
+  code.textContent = shown || shortAddress(full);
+  code.title = full;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "copy";
+  button.textContent = "Copy";
+  button.dataset.copy = full;
+  button.setAttribute("aria-label", `Copy ${full}`);
+  button.addEventListener("click", async () => {
+    const ok = await copyText(full);
+    button.textContent = ok ? "Copied" : "Copy failed";
+    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  });
+  wrap.append(code, button);
+  return wrap;
+}
+
 function fillBody(table, rows, emptyText, columns) {
   const tbody = table.querySelector("tbody");
   tbody.replaceChildren();
@@ -64,7 +113,36 @@ function poolLabel(pool) {
   return `${formatDecimal(pool.price, 2)} DAI/MKR`;
 }
 
-const STATUS_CLASS = { accepting: "ok", activated: "live", deactivated: "bad" };
+function utc(t) {
+  return new Date(t * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+/** The chain's time now: the newest block's time plus the seconds since it arrived. */
+function chainNow() {
+  if (!app.state) return Math.floor(Date.now() / 1000);
+  return app.state.block.timestamp + Math.floor((Date.now() - app.stateAt) / 1000);
+}
+
+/** A countdown element: "2 h 5 min" until chain time `until`, updated every second. */
+function countdown(until, done = "now") {
+  const s = document.createElement("span");
+  s.className = "countdown";
+  s.dataset.until = String(until);
+  s.dataset.done = done;
+  s.textContent = until > chainNow() ? duration(until - chainNow()) : done;
+  return s;
+}
+
+function tickCountdowns() {
+  const now = chainNow();
+  document.querySelectorAll(".countdown").forEach((s) => {
+    const until = Number(s.dataset.until);
+    s.textContent = until > now ? duration(until - now) : s.dataset.done;
+  });
+}
+
+const STATUS_CLASS = { accepting: "ok", bidding: "live", holding: "live", activated: "live",
+  deactivated: "bad" };
 
 function renderPools(state) {
   const rows = state.pools.map((p) => {
@@ -72,19 +150,25 @@ function renderPools(state) {
     tr.dataset.pool = p.address;
     tr.append(
       cell("Price (DAI/MKR)", formatDecimal(p.price, 2)),
-      cell("Status", tag(p.status_text, STATUS_CLASS[p.status])),
+      cell("Status", tag(p.status_text, STATUS_CLASS[p.status]), "wrap"),
       cell("Members", String(p.members)),
       cell("Value (DAI)", formatDecimal(p.value_dai, 2)),
+      cell("Liquid DAI per share", formatDecimal(p.share_value, 4)),
       cell("DAI free", formatDecimal(p.dai_free, 2)),
       cell("DAI locked in bids", formatDecimal(p.dai_locked, 2)),
       cell("MKR held", formatDecimal(p.mkr, 4)),
-      cell("Pool", shortAddress(p.address), "addr"),
+      cell("Pool", addressEl(p.address), "addr"),
     );
-    tr.lastChild.title = p.address;
     return tr;
   });
-  fillBody($("pools"), rows, "No pools yet: deploy one with `backstop deploy`.", 8);
+  fillBody($("pools"), rows, "No pools yet: deploy one with `backstop deploy`.", 9);
+  drawShareValues($("share-chart"), state.pools.map((p) => ({
+    label: `pool ${formatDecimal(p.price, 0)}`, points: p.share_value_history || [] })),
+  state.block.timestamp);
+  app.shareArgs = [state.pools, state.block.timestamp];
 }
+
+const FINISHED = new Set(["dealt", "yanked", "closed"]);
 
 function renderAuctions(state) {
   const pools = new Map(state.pools.map((p) => [p.address.toLowerCase(), p]));
@@ -92,24 +176,31 @@ function renderAuctions(state) {
     const tr = document.createElement("tr");
     tr.dataset.auction = String(a.id);
     const ours = a.guy && pools.get(a.guy.toLowerCase());
-    const bidder = document.createElement("span");
+    let bidder;
     if (ours) {
+      bidder = document.createElement("span");
       bidder.appendChild(tag(`pool ${formatDecimal(ours.price, 0)}`, "ours"));
       bidder.title = a.guy;
     } else if (a.no_bid) {
-      bidder.textContent = "no bid yet";
+      bidder = "no bid yet";
+    } else if (a.guy) {
+      bidder = addressEl(a.guy);
     } else {
-      bidder.textContent = shortAddress(a.guy);
-      bidder.title = a.guy || "";
+      bidder = "–";
     }
+    const finished = FINISHED.has(a.state);
+    let left = "–";
+    if (finished && a.ended_time) left = `ended ${utc(a.ended_time)}`;
+    else if (a.time_left !== null && a.time_left > 0) left = countdown(chainNow() + a.time_left, "ended");
+    else if (a.time_left === 0) left = "ended";
     tr.append(
       cell("Id", String(a.id)),
-      cell("Lot (MKR)", a.dealt ? "–" : formatDecimal(a.lot, 4)),
-      cell("Bid (DAI)", a.dealt ? "–" : formatDecimal(a.bid, 2)),
+      cell("Lot (MKR)", a.lot !== "0" ? formatDecimal(a.lot, 4) : "–"),
+      cell("Bid (DAI)", a.bid !== "0" ? formatDecimal(a.bid, 2) : "–"),
       cell("Price (DAI/MKR)", a.price ? formatDecimal(a.price, 2) : "–"),
-      cell("High bidder", bidder, "text"),
-      cell("Time left", a.time_left === null ? "–" : duration(a.time_left)),
-      cell("State", tag(a.state_text, a.state === "bidding" ? "live" : (a.state === "dealt" ? "" : "ok"))),
+      cell(finished ? "Winner" : "High bidder", bidder, "text"),
+      cell("Time left", left),
+      cell("State", tag(a.state_text, a.state === "bidding" ? "live" : (finished ? "" : "ok")), "wrap"),
     );
     return tr;
   });
@@ -140,11 +231,13 @@ function renderPoolSelects(state) {
 
 function renderState(state) {
   app.state = state;
+  app.stateAt = Date.now();
   $("chain-info").textContent = `Chain ${state.chain_id} · block ${state.block.number} · ` +
     new Date(state.block.timestamp * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
   renderPools(state);
   renderAuctions(state);
   renderPoolSelects(state);
+  renderBalances();
 }
 
 function renderPosition(pos) {
@@ -154,38 +247,151 @@ function renderPosition(pos) {
   const rows = pos.pools.map((p) => {
     const tr = document.createElement("tr");
     tr.dataset.pool = p.pool;
+    let locked = "–";
+    if (p.locked_dai !== "0") {
+      locked = document.createElement("span");
+      locked.append(`${formatDecimal(p.locked_dai, 2)} DAI`);
+      if (p.unlocks_at) {
+        locked.append(", settles in ");
+        locked.appendChild(countdown(p.unlocks_at, "now (finalize the auction)"));
+      }
+    }
     tr.append(
       cell("Pool", `${formatDecimal(p.price, 2)} DAI/MKR`),
       cell("Shares", formatDecimal(p.shares, 4)),
       cell("DAI now", formatDecimal(p.dai, 4)),
       cell("MKR now", formatDecimal(p.mkr, 4)),
-      cell("Withdrawable now", p.shares === "0" ? "–" : (p.redeemable ? "yes" : `not yet: ${p.reason}`)),
+      cell("Locked in bids", locked),
+      cell("Withdrawable now", p.shares === "0" ? "–" : (p.reason ? `yes; ${p.reason}` : "yes"), "wrap"),
     );
     return tr;
   });
-  fillBody(table, rows, "No pools.", 5);
-  $("position-wallet").textContent =
-    `${shortAddress(pos.address)} holds ${formatDecimal(pos.dai_balance, 4)} DAI in its wallet.`;
+  fillBody(table, rows, "No pools.", 6);
+  const line = $("position-wallet");
+  line.replaceChildren(addressEl(pos.address), ` holds ${formatDecimal(pos.dai_balance, 4)} DAI in its wallet.`);
+  renderBalances();
 }
 
-// ---------------------------------------------------------------- polling
-async function refresh() {
-  try {
-    const state = await api("/api/state");
-    if (state.block.number !== app.lastBlock || !app.state) {
-      app.lastBlock = state.block.number;
-      renderState(state);
-      if (app.positionAddress) await loadPosition(app.positionAddress, false);
-    }
-    setStatus(`Up to date at block ${state.block.number} (${new Date().toLocaleTimeString()}).`);
-  } catch (err) {
-    setStatus(`Cannot read the chain right now (${err.message}); retrying every ${POLL_MS / 1000} s.`, true);
+function renderActivity(act) {
+  const table = $("activity");
+  table.hidden = false;
+  $("activity-h").hidden = false;
+  const pools = new Map((app.state ? app.state.pools : []).map((p) => [p.address.toLowerCase(), p]));
+  const rows = act.entries.map((e) => {
+    const tr = document.createElement("tr");
+    tr.dataset.tx = e.tx;
+    const pool = pools.get(e.pool.toLowerCase());
+    const tx = document.createElement("span");
+    tx.appendChild(addressEl(e.tx, shortAddress(e.tx)));
+    const url = explorerTxUrl(app.config && app.config.explorer, e.tx);
+    if (url) tx.appendChild(explorerLink(url));
+    tr.append(
+      cell("What", ACTIVITY_WORDS[e.kind] || e.kind),
+      cell("Pool", pool ? poolLabel(pool) : shortAddress(e.pool)),
+      cell("DAI", formatDecimal(e.dai, 4)),
+      cell("MKR", formatDecimal(e.mkr, 4)),
+      cell("Shares", formatDecimal(e.shares, 4)),
+      cell("When", e.time ? utc(e.time) : `block ${e.block}`),
+      cell("Transaction", tx, "text"),
+    );
+    return tr;
+  });
+  fillBody(table, rows, "No deposits or withdrawals yet.", 7);
+}
+
+function explorerLink(url) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.target = "_blank";
+  a.rel = "noopener noreferrer";
+  a.className = "explorer";
+  a.textContent = "View on Etherscan";
+  return a;
+}
+
+/** The wallet balance and a Max button beside each amount. */
+function renderBalances() {
+  const pos = app.position && app.account && app.position.address.toLowerCase() === app.account.toLowerCase()
+    ? app.position : null;
+  const dai = $("enlist-balance"), shares = $("defect-balance");
+  $("enlist-max").hidden = !pos;
+  $("defect-max").hidden = !pos;
+  if (!pos) {
+    dai.textContent = "Wallet: connect to see your DAI.";
+    shares.textContent = "Your shares: connect to see them.";
+    return;
+  }
+  dai.textContent = `Wallet: ${formatDecimal(pos.dai_balance, 4)} DAI`;
+  const mine = pos.pools.find((p) => p.pool.toLowerCase() === $("defect-pool").value.toLowerCase());
+  shares.textContent = `Your shares: ${mine ? formatDecimal(mine.shares, 4) : "0.0000"}`;
+}
+
+function onMax(which) {
+  const pos = app.position;
+  if (!pos) return;
+  if (which === "enlist") {
+    $("enlist-amount").value = toDecimal(BigInt(pos.dai_balance_raw));
+  } else {
+    const mine = pos.pools.find((p) => p.pool.toLowerCase() === $("defect-pool").value.toLowerCase());
+    $("defect-amount").value = toDecimal(mine ? BigInt(mine.shares_raw) : 0n);
   }
 }
 
+// ---------------------------------------------------------------- following the chain
+function showStale(message) {
+  app.stale = true;
+  document.body.classList.add("stale");
+  const since = app.state
+    ? ` The figures below are from block ${app.state.block.number} (seen ${new Date(app.stateAt).toLocaleTimeString()}) and may be out of date.`
+    : "";
+  setStatus(`Cannot read the chain: ${message}.${since}`, true);
+}
+
+async function onState(state) {
+  if (!app.config) app.config = await api("/api/config").catch(() => null);
+  const fresh = state.block.number !== app.lastBlock || !app.state || app.stale;
+  app.stale = false;
+  document.body.classList.remove("stale");
+  if (fresh) {
+    app.lastBlock = state.block.number;
+    renderState(state);
+    if (app.positionAddress) {
+      await loadPosition(app.positionAddress, false).catch(() => {});
+    }
+  }
+  setStatus(`Up to date at block ${state.block.number} (${new Date().toLocaleTimeString()}).`);
+}
+
+async function refresh() {
+  try {
+    await onState(await api("/api/state"));
+  } catch (err) {
+    showStale(err.message);
+  }
+}
+
+function follow() {
+  if (typeof EventSource === "undefined") {
+    setInterval(refresh, POLL_MS);
+    return;
+  }
+  const source = new EventSource("/api/events");
+  source.addEventListener("state", (ev) => { onState(JSON.parse(ev.data)); });
+  source.addEventListener("failure", (ev) => { showStale(JSON.parse(ev.data).error); });
+  source.onerror = () => {
+    if (source.readyState !== EventSource.OPEN) {
+      showStale("the dashboard's server does not answer (is `backstop serve` running?); retrying");
+    }
+  };
+}
+
 async function loadPosition(address, announce = true) {
-  const pos = await api(`/api/position?address=${encodeURIComponent(address)}`);
+  const [pos, act] = await Promise.all([
+    api(`/api/position?address=${encodeURIComponent(address)}`),
+    api(`/api/activity?address=${encodeURIComponent(address)}`),
+  ]);
   renderPosition(pos);
+  renderActivity(act);
   if (announce) setStatus(`Showing the position of ${pos.address}.`);
 }
 
@@ -196,12 +402,22 @@ function fieldError(input, errorEl, message) {
   if (message) input.focus();
 }
 
+function hidePosition() {
+  $("position").hidden = true;
+  $("activity").hidden = true;
+  $("activity-h").hidden = true;
+  $("position-wallet").textContent = "";
+  app.position = null;
+  app.positionAddress = null;
+}
+
 async function onPositionSubmit(ev) {
   ev.preventDefault();
   const input = $("position-address");
   const err = $("position-error");
   const value = input.value.trim();
   if (!ADDRESS.test(value)) {
+    hidePosition();
     fieldError(input, err, value === ""
       ? "Address: paste a member's address (0x followed by 40 hex digits) or connect a wallet"
       : `Address: "${value}" is not an address; it must be 0x followed by 40 hex digits`);
@@ -212,24 +428,48 @@ async function onPositionSubmit(ev) {
     await loadPosition(value);
     app.positionAddress = value;
   } catch (e) {
-    fieldError(input, err, `Address: ${e.message}`);
+    hidePosition();
+    fieldError(input, err, `Address: ${bare(e.message)}`);
+  }
+}
+
+async function checkNetwork() {
+  const cid = await wallet.chainId();
+  const want = app.config.chain_id;
+  const box = $("network");
+  if (cid === want) {
+    box.hidden = true;
+    return true;
+  }
+  $("network-text").textContent = `Your wallet is on chain ${cid}; this dashboard reads chain ${want}.`;
+  box.hidden = false;
+  return false;
+}
+
+async function onSwitchNetwork() {
+  try {
+    await wallet.switchChain(app.config.chain_id);
+    if (await checkNetwork()) setStatus(`Your wallet is now on chain ${app.config.chain_id}.`);
+  } catch (e) {
+    $("network-text").textContent = `${e.message}. Switch to chain ${app.config.chain_id} in your wallet yourself.`;
   }
 }
 
 async function onConnect() {
   try {
     app.account = await wallet.connect();
-    $("account").textContent = `Wallet: ${app.account}`;
+    $("account").replaceChildren("Wallet: ", addressEl(app.account));
     $("connect").textContent = "Wallet connected";
     $("position-address").value = app.account;
     app.positionAddress = app.account;
+    await checkNetwork().catch(() => {});
     await loadPosition(app.account);
   } catch (e) {
     setStatus(e.message, true);
   }
 }
 
-// ---- progress steps
+// ---- progress steps and transaction notices
 function step(text, cls = "wait") {
   const li = document.createElement("li");
   li.className = cls;
@@ -237,6 +477,31 @@ function step(text, cls = "wait") {
   $("steps").appendChild(li);
   return {
     update(t, c) { li.textContent = t; li.className = c; },
+  };
+}
+
+/** A notice for a sent transaction: its hash (copyable), an explorer link, its outcome. */
+function notice(label, hash) {
+  const box = document.createElement("div");
+  box.className = "notice wait";
+  box.setAttribute("role", "status");
+  box.dataset.tx = hash;
+  const text = document.createElement("p");
+  text.textContent = `${label}: sent, waiting to be mined…`;
+  const links = document.createElement("p");
+  links.append("Transaction ", addressEl(hash, shortAddress(hash)));
+  const url = explorerTxUrl(app.config.explorer, hash);
+  if (url) links.append(" ", explorerLink(url));
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "close";
+  close.textContent = "×";
+  close.setAttribute("aria-label", "Dismiss this notice");
+  close.addEventListener("click", () => box.remove());
+  box.append(close, text, links);
+  $("notices").prepend(box);
+  return {
+    done(t, ok) { text.textContent = t; box.className = `notice ${ok ? "ok" : "bad"}`; },
   };
 }
 
@@ -248,9 +513,9 @@ async function requireWallet() {
     await onConnect();
     if (!app.account) throw new wallet.WalletError("Connect a wallet first (button at the top)");
   }
-  const cid = await wallet.chainId();
-  if (cid !== app.config.chain_id) {
-    throw new wallet.WalletError(`Your wallet is on chain ${cid}; this dashboard reads chain ${app.config.chain_id}: switch networks`);
+  if (!await checkNetwork()) {
+    const cid = await wallet.chainId();
+    throw new wallet.WalletError(`Your wallet is on chain ${cid}; this dashboard reads chain ${app.config.chain_id}: switch networks (button above)`);
   }
   return app.account;
 }
@@ -276,13 +541,16 @@ async function send(label, tx) {
     return null;
   }
   s.update(`${label}: sent ${hash}, waiting to be mined…`, "wait");
+  const n = notice(label, hash);
   const receipt = await wallet.waitForReceipt(hash);
   const block = Number(BigInt(receipt.blockNumber));
   if (BigInt(receipt.status) === 1n) {
     s.update(`${label}: confirmed in block ${block} (${hash}).`, "ok");
+    n.done(`${label}: confirmed in block ${block}.`, true);
     return receipt;
   }
   s.update(`${label}: reverted in block ${block} (${hash}).`, "bad");
+  n.done(`${label}: reverted in block ${block}.`, false);
   return null;
 }
 
@@ -306,7 +574,7 @@ async function permitArgs(from, pool, amount) {
   return { amount, nonce: p.nonce, expiry: p.expiry, v, r, s: ss, allowed: true, holder: from };
 }
 
-/** Compare the amount with the chain before asking the wallet for anything. */
+/** Every check the pool makes, before the wallet is asked for anything. */
 async function precheck(action, from, pool, amount) {
   const res = await api("/api/simulate", { action, pool, from, amount: toDecimal(amount), check_only: true });
   const what = action === "enlist" ? `Enlist ${toDecimal(amount)} DAI` : `Defect ${toDecimal(amount)} shares`;
@@ -315,38 +583,35 @@ async function precheck(action, from, pool, amount) {
 }
 
 async function enlist(from, pool, amount, method) {
-  const fns = app.config.functions;
-  if (!await precheck("enlist", from, pool, amount)) return;
+  if (!await precheck("enlist", from, pool, amount)) return false;
   await loadPosition(from, false);
   const pos = positionFor(pool);
   const allowance = pos ? BigInt(pos.allowance_raw) : 0n;
-  let data;
+  let tx;
   if (allowance >= amount) {
     const how = allowance >= 2n ** 255n ? "any amount of" : `${formatDecimal(toDecimal(allowance), 2)}`;
     step(`Allowance: the pool may already move ${how} DAI of yours; no ${method} needed.`, "ok");
-    data = encodeCall(fns.enlist, { amount });
+    tx = enlistTx(app.config, pool, amount);
   } else if (method === "permit") {
     const args = await permitArgs(from, pool, amount);
-    if (!args) return;
-    data = encodeCall(fns.enlistWithPermit, args);
+    if (!args) return false;
+    tx = enlistWithPermitTx(app.config, pool, args);
   } else {
-    const approveData = encodeCall(fns.approve, { spender: pool, amount });
-    const approveTx = { from, to: app.config.dai, data: approveData };
-    if (!await simulate(`Approval of ${toDecimal(amount)} DAI`, { action: "approve", pool, from, amount: toDecimal(amount), ...approveTx })) return;
-    if (!await send("Approval", approveTx)) return;
-    data = encodeCall(fns.enlist, { amount });
+    const approve = { from, ...approveTx(app.config, pool, amount) };
+    if (!await simulate(`Approval of ${toDecimal(amount)} DAI`, { action: "approve", pool, from, amount: toDecimal(amount), ...approve })) return false;
+    if (!await send("Approval", approve)) return false;
+    tx = enlistTx(app.config, pool, amount);
   }
-  const tx = { from, to: pool, data };
-  if (!await simulate(`Enlist ${toDecimal(amount)} DAI`, { action: "enlist", pool, from, amount: toDecimal(amount), ...tx })) return;
-  await send("Enlist", tx);
+  const full = { from, ...tx };
+  if (!await simulate(`Enlist ${toDecimal(amount)} DAI`, { action: "enlist", pool, from, amount: toDecimal(amount), ...full })) return false;
+  return Boolean(await send("Enlist", full));
 }
 
 async function defect(from, pool, shares) {
-  if (!await precheck("defect", from, pool, shares)) return;
-  const data = encodeCall(app.config.functions.defect, { shares });
-  const tx = { from, to: pool, data };
-  if (!await simulate(`Defect ${toDecimal(shares)} shares`, { action: "defect", pool, from, amount: toDecimal(shares), ...tx })) return;
-  await send("Defect", tx);
+  if (!await precheck("defect", from, pool, shares)) return false;
+  const tx = { from, ...defectTx(app.config, pool, shares) };
+  if (!await simulate(`Defect ${toDecimal(shares)} shares`, { action: "defect", pool, from, amount: toDecimal(shares), ...tx })) return false;
+  return Boolean(await send("Defect", tx));
 }
 
 async function withBusy(form, fn) {
@@ -356,7 +621,7 @@ async function withBusy(form, fn) {
   button.disabled = true;
   $("steps").replaceChildren();
   try {
-    await fn();
+    if (await fn()) form.querySelectorAll("input[type=text]").forEach((i) => { i.value = ""; });
   } catch (e) {
     step(e.message, "bad");
   } finally {
@@ -414,10 +679,10 @@ function onDefectSubmit(ev) {
       shares = pos ? BigInt(pos.shares_raw) : 0n;
       if (shares === 0n) {
         fieldError(input, err, "Shares: you hold no shares of this pool, so there is nothing to withdraw");
-        return;
+        return false;
       }
     }
-    await defect(from, pool, shares);
+    return defect(from, pool, shares);
   });
 }
 
@@ -427,16 +692,26 @@ async function main() {
   $("enlist-form").addEventListener("submit", onEnlistSubmit);
   $("defect-form").addEventListener("submit", onDefectSubmit);
   $("connect").addEventListener("click", onConnect);
-  window.addEventListener("resize", () => { if (app.chartArgs) drawChart($("chart"), ...app.chartArgs); });
+  $("network-switch").addEventListener("click", onSwitchNetwork);
+  $("enlist-max").addEventListener("click", () => onMax("enlist"));
+  $("defect-max").addEventListener("click", () => onMax("defect"));
+  $("defect-pool").addEventListener("change", renderBalances);
+  window.addEventListener("resize", () => {
+    if (app.chartArgs) drawChart($("chart"), ...app.chartArgs);
+    if (app.state) renderPools(app.state);
+  });
   if (!wallet.hasWallet()) $("account").textContent = "No browser wallet: you can still look up any address.";
-  wallet.onAccountsChanged((a) => { if (a) { app.account = a; $("account").textContent = `Wallet: ${a}`; } });
+  wallet.onAccountsChanged((a) => { if (a) { app.account = a; $("account").replaceChildren("Wallet: ", addressEl(a)); } });
+  wallet.onChainChanged(() => { if (app.account && app.config) checkNetwork().catch(() => {}); });
   try {
     app.config = await api("/api/config");
   } catch (e) {
-    setStatus(`Cannot reach the backstop server: ${e.message}`, true);
+    showStale(e.message);
   }
+  renderBalances();
   await refresh();
-  setInterval(refresh, POLL_MS);
+  setInterval(tickCountdowns, 1000);
+  follow();
 }
 
 main();

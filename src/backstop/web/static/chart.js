@@ -32,6 +32,29 @@ function timeLabel(t, span) {
 }
 
 /**
+ * Place labels so none overlaps another: `labels` = [{x, y}] (the wanted positions); a label
+ * closer than `gap` vertically to one already placed within `width` horizontally moves down
+ * below it. Returns the new y of each label, in the input order.
+ */
+export function spreadLabels(labels, gap = 13, width = 40) {
+  const order = labels.map((l, i) => ({ ...l, i })).sort((a, b) => a.y - b.y || a.x - b.x);
+  const placed = [];
+  for (const l of order) {
+    let y = l.y;
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const p of placed) {
+        if (Math.abs(p.x - l.x) < width && Math.abs(p.y - y) < gap) { y = p.y + gap; moved = true; }
+      }
+    }
+    placed.push({ x: l.x, y, i: l.i });
+  }
+  const out = new Array(labels.length);
+  placed.forEach((p) => { out[p.i] = p.y; });
+  return out;
+}
+
+/**
  * Draw into `svg`: `series` = [{id, until, points: [{t, price}]}] (price as decimal text;
  * `until`: when the auction's last price stopped holding, the chain's time while it runs),
  * `pools` = [{price, label}], `now` = chain time in seconds.
@@ -76,13 +99,20 @@ export function drawChart(svg, series, pools, now) {
   axes.appendChild(el("text", { x: 8, y: 14, class: "unit" }, "DAI/MKR"));
   svg.appendChild(axes);
 
-  pools.forEach((p) => {
+  const poolLabelY = spreadLabels(pools.map((p) => ({ x: 0, y: y(Number(p.price)) + 4 })), 14);
+  pools.forEach((p, i) => {
     const py = y(Number(p.price));
     const g = el("g", { class: "pool-line" });
     g.appendChild(el("line", { x1: PAD.l, x2: W - PAD.r, y1: py, y2: py }));
-    g.appendChild(el("text", { x: W - PAD.r + 4, y: py + 4 }, p.label));
+    g.appendChild(el("text", { x: W - PAD.r + 4, y: poolLabelY[i] }, p.label));
     svg.appendChild(g);
   });
+  const ends = series.filter((s) => s.points.length).map((s) => {
+    const last = s.points[s.points.length - 1];
+    return { x: x(Math.max(last.t, s.until ?? now)), y: y(Number(last.price)) - 6 };
+  });
+  const labelY = spreadLabels(ends, 12, 30);
+  let labelIndex = 0;
 
   series.forEach((s, i) => {
     if (s.points.length === 0) return;
@@ -101,11 +131,55 @@ export function drawChart(svg, series, pools, now) {
     g.appendChild(el("circle", { cx: x(tLast), cy: y(Number(last.price)), r: 3,
       fill: color }));
     g.appendChild(el("title", {}, `auction ${s.id}: ${last.price} DAI/MKR`));
+    const ly = labelY[labelIndex++];
     if (series.length <= 12) {
-      // left of the point, above it: the right margin belongs to the pools' labels
-      g.appendChild(el("text", { x: x(tLast) - 5, y: y(Number(last.price)) - 6,
+      // left of the point, above it (moved down past any label it would cover): the right
+      // margin belongs to the pools' labels
+      g.appendChild(el("text", { x: x(tLast) - 5, y: ly,
         "text-anchor": "end", class: "auction-label", style: `fill: ${color}` }, `#${s.id}`));
     }
+    svg.appendChild(g);
+  });
+}
+
+/**
+ * A small line chart of each pool's value per share: `series` = [{label, points: [{t, value}]}]
+ * (value as decimal text), `now` = chain time. One step line per pool.
+ */
+export function drawShareValues(svg, series, now) {
+  while (svg.firstChild) svg.removeChild(svg.firstChild);
+  const W = Math.max(300, Math.round(svg.clientWidth || svg.parentNode.clientWidth || 720));
+  const H = 160;
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.appendChild(el("title", {}, "Liquid DAI per share of each pool over time"));
+  const pts = series.flatMap((s) => s.points.map((p) => ({ t: p.t, y: Number(p.value) })));
+  if (pts.length === 0) return;
+  let yLo = Math.min(...pts.map((p) => p.y)), yHi = Math.max(...pts.map((p) => p.y));
+  const m = (yHi - yLo) * 0.2 || Math.max(yHi * 0.05, 0.01);
+  yLo = Math.max(0, yLo - m); yHi += m;
+  let tLo = Math.min(...pts.map((p) => p.t)); const tHi = Math.max(now, ...pts.map((p) => p.t));
+  if (tHi - tLo < 60) tLo = tHi - 60;
+  const x = (t) => PAD.l + ((t - tLo) / (tHi - tLo)) * (W - PAD.l - PAD.r);
+  const y = (v) => H - 24 - ((v - yLo) / (yHi - yLo)) * (H - 24 - 14);
+  for (const v of niceTicks(yLo, yHi, 3)) {
+    svg.appendChild(el("line", { x1: PAD.l, x2: W - PAD.r, y1: y(v), y2: y(v), class: "grid" }));
+    svg.appendChild(el("text", { x: PAD.l - 6, y: y(v) + 4, "text-anchor": "end" },
+      v.toLocaleString("en-US", { maximumFractionDigits: 4 })));
+  }
+  const labelY = spreadLabels(series.map((s) => ({ x: 0,
+    y: s.points.length ? y(Number(s.points[s.points.length - 1].value)) + 4 : 0 })), 13);
+  series.forEach((s, i) => {
+    if (!s.points.length) return;
+    const color = COLORS[i % COLORS.length];
+    const coords = [];
+    s.points.forEach((p, j) => {
+      const next = s.points[j + 1];
+      coords.push(`${x(p.t)},${y(Number(p.value))}`);
+      coords.push(`${x(next ? next.t : now)},${y(Number(p.value))}`);
+    });
+    const g = el("g", { class: "share-line" });
+    g.appendChild(el("polyline", { points: coords.join(" "), stroke: color }));
+    g.appendChild(el("text", { x: W - PAD.r + 4, y: labelY[i], style: `fill: ${color}` }, s.label));
     svg.appendChild(g);
   });
 }

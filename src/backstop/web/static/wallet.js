@@ -65,3 +65,21 @@ export function onAccountsChanged(handler) {
   const eth = window.ethereum;
   if (eth && typeof eth.on === "function") eth.on("accountsChanged", (a) => handler(a && a[0]));
 }
+
+/** Subscribe to network changes (if the wallet supports events). */
+export function onChainChanged(handler) {
+  const eth = window.ethereum;
+  if (eth && typeof eth.on === "function") eth.on("chainChanged", (c) => handler(c));
+}
+
+/** Ask the wallet to switch to chain `id` (EIP-3326). */
+export async function switchChain(id) {
+  try {
+    return await request("wallet_switchEthereumChain", [{ chainId: "0x" + id.toString(16) }]);
+  } catch (err) {
+    if (err instanceof WalletError && /4902|unrecognized|not added/i.test(err.message)) {
+      throw new WalletError(`Your wallet does not know chain ${id}: add it in the wallet first`);
+    }
+    throw err;
+  }
+}
