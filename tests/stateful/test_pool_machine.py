@@ -25,11 +25,13 @@ sees more than the model gives it. At the end of every example everything is set
 claimed, and every member's DAI and MKR received must equal the model's amount, rounded down
 by at most ``bound()`` wei (see there).
 
-Two paths are kept out of the random interleavings because the contract gets them wrong
-(tests/unit/pool/test_pool_findings.py shows each, marked xfail): an auction in which the pool
-was outbid is dealt by its winner before the pool's position is finalized (the refund is then
-lost), and a position dealt by someone else before the cage is finalized after it while an
-untracked refund of the same size waits (the two outcomes swap). The keeper finalizes first.
+Two paths are kept out of the random interleavings because the contract books them in a way
+the cohort model calls unfair (tests/unit/pool/test_pool_findings.py shows each, xfail), the
+ambiguity docs/POOL.md states: a position outbid and then dealt by the winner is finalized
+while untracked MKR (a gift, another position's lot) covers its ask (it takes the MKR, not
+its refund), and a position dealt by someone else before the cage is finalized after it
+while an untracked refund of its size waits (it takes the DAI, not its MKR). The machine's
+keeper finalizes such positions before that can happen.
 
 Profiles: tests/conftest.py. CI: 60 examples x 60 steps (3,600 steps); dev: 500 examples.
 """
@@ -415,6 +417,21 @@ class PoolMachine(RuleBasedStateMachine):
     def do_claim_redeem(self, ctrl: str, e: int, caller: str) -> bool:
         pool = self.pool
         dai, mkr, reason = pool.previewClaimRedeem(e, ctrl)
+        if reason == "Pool/no-request" and e in self.era_ends:
+            # Known defect (test_findings: shares retired at an era's end): the preview does
+            # not checkpoint, the call does, and may then find the request pending or pay it.
+            before = self.received(ctrl)
+            try:
+                with boa.env.prank(caller):
+                    out = pool.claimRedeem(e, ctrl)
+            except boa.BoaError as err:
+                assert "Pool/request-pending" in str(err) or "Pool/no-request" in str(err)
+                return False
+            self.logs()
+            after = self.received(ctrl)
+            assert (after[0] - before[0], after[1] - before[1]) == out
+            self.claimed_requests += 1
+            return True
         if reason:
             assert pool.claimableRedeemRequest(e, ctrl) == 0
             with boa.env.prank(caller), boa.reverts(reason):
@@ -551,10 +568,15 @@ class PoolMachine(RuleBasedStateMachine):
             return
         _bid, _lot, guy, _tic, _end = self.bids(id_)
         index = self.m.open_by_auction.get(id_)
-        if index is not None and self.m.positions[index].state == "outbid":
-            # Known defect (test_findings: outbid then dealt by the winner): a keeper finalizes
-            # the pool's position before the winner deals.
-            self.do_finalize(id_, self.keeper)
+        if index is not None:
+            p = self.m.positions[index]
+            if p.state == "outbid" and self.untracked_mkr() >= p.ask:
+                # Stated limit (test_findings: an MKR gift and an outbid, dealt position): a
+                # keeper finalizes before the winner deals while untracked MKR could pass for
+                # the lot.
+                self.do_finalize(id_, self.keeper)
+            elif p.state == "led":
+                self.finalize_outbid_dealt()  # the lot will arrive untracked: the same limit
         with boa.env.prank(self.outsider):
             self.s.flopper.deal(id_)
         if guy == self.me:
@@ -563,6 +585,16 @@ class PoolMachine(RuleBasedStateMachine):
             self.arrived_mkr[index] = p.ask
             self.won_mkr += p.ask
             self.paid_for_won += p.bid
+
+    def untracked_mkr(self) -> int:
+        return self.gift_mkr + sum(self.arrived_mkr.values())
+
+    def finalize_outbid_dealt(self) -> None:
+        """Finalize every open position whose auction outbid the pool and was dealt by its
+        winner (before untracked MKR arrives that could pass for its lot)."""
+        for id_, index in sorted(self.m.open_by_auction.items()):
+            if self.m.positions[index].state == "outbid" and self.bids(id_)[2] == ZERO:
+                self.do_finalize(id_, self.keeper)
 
     def truth(self, p: Position) -> tuple[int, int]:
         """What the pool's bid in ``p`` became, from what the machine saw the Flopper do."""
@@ -626,7 +658,7 @@ class PoolMachine(RuleBasedStateMachine):
 
     # ---- owner, settlement, gifts -------------------------------------------------------------
     def cease_fire(self, now: int) -> None:
-        if now != 7:  # rare: a ceased pool takes no deposits and makes no bids any more
+        if now != 3:  # rare: a ceased pool takes no deposits and makes no bids any more
             return
         with boa.env.prank(self.s.deployer):
             if self.m.ceased:
@@ -637,7 +669,7 @@ class PoolMachine(RuleBasedStateMachine):
         self.m.ceased = True
 
     def cage(self, now: int) -> None:
-        if now != 5:  # rare: a caged Flopper takes no bids any more
+        if now != 2:  # rare: a caged Flopper takes no bids any more
             return
         # Known defect (test_findings: the cage swaps outcomes): a keeper finalizes positions
         # that others dealt before the Flopper is caged.
@@ -670,6 +702,8 @@ class PoolMachine(RuleBasedStateMachine):
         elif kind == "vat":
             self.s.give_vat_dai(self.me, amount * RAY)
         else:
+            if not self.caged:
+                self.finalize_outbid_dealt()
             with boa.env.prank(self.s.flopper.address):
                 self.s.mkr.mint(self.me, amount)
             self.gift_mkr += amount
@@ -731,7 +765,7 @@ class PoolMachine(RuleBasedStateMachine):
             dict(data=st.data(), by=st.sampled_from(["keeper", "member"])),
         ),
         "advance_frontier": (None, dict(steps=st.integers(0, 5))),
-        "cease_fire": (None, dict(now=st.integers(0, 7))),
+        "cease_fire": (None, dict(now=st.integers(0, 9))),
         "cage": (lambda self: not self.caged, dict(now=st.integers(0, 5))),
         "yank_by_outsider": (lambda self: self.caged and self.auctions, dict(data=st.data())),
         "cage_dai_join": (lambda self: self.caged and not self.join_caged, dict()),
