@@ -494,3 +494,22 @@ def test_preview_claim_redeem_sees_shares_retired_at_an_era_end(
     with boa.env.prank(keeper):
         assert claim_redeem(system, request, depositor, keeper) == (dai, mkr)
     assert reason == "" and near(mkr, ASK)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="previewEnlist checks ceased first, enlist checks the minimum first: below 1 DAI on "
+    "a ceased pool the preview says ceased and the call reverts below-minimum",
+)
+def test_preview_enlist_gives_the_reason_enlist_reverts_with(
+    system: System, depositor: str
+) -> None:
+    pool = system.pool
+    with boa.env.prank(system.deployer):
+        pool.ceaseFire()
+    _weight, _is_request, reason = pool.previewEnlist(WAD - 1)
+    system.mint_dai(depositor, WAD)
+    with boa.env.prank(depositor):
+        system.dai.approve(pool.address, WAD)
+        with boa.reverts(reason):
+            pool.enlist(WAD - 1)
