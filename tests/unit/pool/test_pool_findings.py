@@ -513,3 +513,23 @@ def test_preview_enlist_gives_the_reason_enlist_reverts_with(
         system.dai.approve(pool.address, WAD)
         with boa.reverts(reason):
             pool.enlist(WAD - 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="previewClaim reverts (underflow in _view_sync) for a member checkpointed after an "
+    "era's end whose snapshot was not zero: the new era's accumulator less the old snapshot",
+)
+def test_preview_claim_works_after_an_era_end(
+    system: System, depositor: str, second_depositor: str, keeper: str
+) -> None:
+    pool = system.pool
+    system.enlist(depositor, 60_000 * WAD)
+    first = enter(system, keeper)
+    system.finish_bid(first)
+    finalize(system, first, keeper)  # era 0's MKR accumulator is no longer zero
+    system.enlist(second_depositor, 40_000 * WAD)  # its snapshot is that accumulator
+    enter(system, keeper)  # takes all 50,000 liquid DAI: era 1
+    with boa.env.prank(second_depositor):
+        assert pool.claim() == (0, 0)  # the checkpoint retires the shares (redeem request 3)
+    assert pool.previewClaim(second_depositor) == (0, 0)
