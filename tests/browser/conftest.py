@@ -229,3 +229,10 @@ def make_page(browser: Any, server: str, chain: Devnet) -> Iterator[Any]:
     for pg in pages:
         assert pg.js_errors == [], f"JavaScript errors on the page: {pg.js_errors}"
         pg.context.close()
+
+
+@pytest.fixture
+def page_opener() -> Any:
+    """``open_page`` itself, for tests that open a page on a server of their own (importing
+    it from ``conftest`` would pick another directory's conftest under xdist)."""
+    return open_page

@@ -330,3 +330,30 @@ def test_without_a_wallet_or_on_another_network_nothing_is_sent(make_page: Any,
             "switch networks") in fail_step(elsewhere)
     assert "eth_sendTransaction" not in elsewhere.evaluate("window.__walletLog")
     assert dai_of(chain, chain.depositor) == dai_before
+
+
+def test_a_member_claims_the_mkr_won_and_keeps_its_shares(make_page: Any, chain: Devnet,
+                                                          shoot: Any) -> None:
+    from backstop.chain.dev import time_travel
+
+    chain.pool.enter_auction(chain.keeper, chain.auction)
+    time_travel(chain.w3, chain.core.flopper.ttl() + 1)
+    chain.pool.finalize_auction(chain.keeper, chain.auction)
+    shares = shares_of(chain, chain.member)
+    _dai_owed, mkr_owed = chain.pool.preview_claim(chain.member)
+    assert mkr_owed.raw > 0 and shares > 0  # the test's premise: a win owed to the member
+    mkr = contract(chain, "maker/mkr", chain.core.mkr.address).functions
+    before = mkr.balanceOf(chain.member).call()
+    page = make_page(chain.member)
+    page.click("#connect")
+    page.locator(f'#position tr[data-pool="{chain.pool.address}"]').wait_for()
+    page.select_option("#claim-pool", chain.pool.address)
+    page.click("#claim-form button[type=submit]")
+    assert "keep your shares" in wait_for_step(page, "simulation ok")
+    wait_for_step(page, r"^Claim: confirmed")
+    assert mkr.balanceOf(chain.member).call() - before == mkr_owed.raw
+    assert shares_of(chain, chain.member) == shares  # MKR without leaving
+    # a second claim is refused before the wallet is asked: nothing is owed now
+    page.click("#claim-form button[type=submit]")
+    assert "owes you nothing now" in fail_step(page)
+    shoot(page, "claim-desktop")

@@ -38,7 +38,7 @@ def test_below_the_minimum_nothing_is_signed_or_sent(page: Any, chain: Devnet) -
 
 
 def test_a_node_outage_is_said_in_words_and_the_figures_grey(
-    browser: Any, chain: Devnet, shoot: Any
+    browser: Any, chain: Devnet, shoot: Any, page_opener: Any
 ) -> None:
     """Item 6: no Python exception on the page; stale figures are greyed until fresh ones."""
     from backstop.chain import connect
@@ -46,7 +46,7 @@ def test_a_node_outage_is_said_in_words_and_the_figures_grey(
     from backstop.testing.rpc_proxy import RpcProxy
     from backstop.web.dashboard import Dashboard
     from backstop.web.server import serve_in_thread
-    from conftest import open_page
+    open_page = page_opener
 
     with RpcProxy(chain.url) as proxy:
         srv, thread = serve_in_thread(Dashboard(connect(proxy.url), factory=chain.factory.address))

@@ -34,7 +34,7 @@ def proxy() -> Iterator[RpcProxy]:
 def w3(proxy: RpcProxy) -> Web3:
     proxy.clear_faults()
     proxy.reset_counts()
-    return connect(proxy.url, timeout=1.0)
+    return connect(proxy.url, timeout=1.0, retries=0)  # no retries: every fault shows
 
 
 def _calls(n: int) -> list[tuple[str, bytes]]:
@@ -80,3 +80,54 @@ def test_refused_connection(w3: Web3, proxy: RpcProxy) -> None:
     finally:
         proxy.accept()
     assert batch_call(w3, _calls(1)) == [b""]
+
+
+@pytest.mark.parametrize("fault", ["close", "timeout", "http500", "error"])
+def test_reads_are_retried_through_a_fault(proxy: RpcProxy, fault: str) -> None:
+    proxy.clear_faults()
+    proxy.reset_counts()
+    w3 = connect(proxy.url, timeout=1.0)  # the default: reads retried
+    before = proxy.faults_injected
+    proxy.fail_next(2, fault)
+    assert batch_call(w3, _calls(3)) == [b""] * 3
+    assert proxy.faults_injected == before + 2 and proxy.requests >= 3
+
+
+def test_reads_give_up_on_a_node_that_keeps_failing(proxy: RpcProxy) -> None:
+    proxy.clear_faults()
+    proxy.reset_counts()
+    w3 = connect(proxy.url, timeout=1.0, retries=3)
+    proxy.fail_next(10, "http500")
+    with pytest.raises(RpcUnavailable):
+        batch_call(w3, _calls(3))
+    assert proxy.requests == 4  # the first try and 3 retries
+
+
+def test_a_batch_capped_node_gets_chunks_it_accepts(proxy: RpcProxy) -> None:
+    proxy.clear_faults()
+    proxy.reset_counts()
+    w3 = connect(proxy.url, timeout=5.0, batch_limit=1_000)
+    proxy.batch_limit = 400  # the node refuses more than 400 calls in one request, as geth does
+    try:
+        assert batch_call(w3, _calls(1_500)) == [b""] * 1_500  # refused, then cut smaller
+        assert proxy.refused_batches >= 1
+        assert proxy.largest_batch <= 1_000
+        for _ in range(20):  # it probes toward the limit, a few refusals in all
+            assert batch_call(w3, _calls(1_500)) == [b""] * 1_500
+        refused = proxy.refused_batches
+        assert refused <= 12
+        proxy.reset_counts()
+        for _ in range(5):  # found: never above it again
+            assert batch_call(w3, _calls(1_500)) == [b""] * 1_500
+        assert proxy.refused_batches == refused
+        assert 350 <= proxy.largest_batch <= 400
+    finally:
+        proxy.batch_limit = None
+
+
+def test_a_batch_above_the_configured_limit_is_cut(proxy: RpcProxy) -> None:
+    proxy.clear_faults()
+    proxy.reset_counts()
+    w3 = connect(proxy.url, timeout=5.0, batch_limit=100)
+    assert batch_call(w3, _calls(250)) == [b""] * 250
+    assert (proxy.requests, proxy.calls, proxy.largest_batch) == (3, 250, 100)

@@ -85,7 +85,7 @@ def test_status_of_a_fresh_pool(chain, capsys):
     _, deployment, path = chain
     data = cli_json(capsys, "status", "--deployment", str(path))
     assert data["pool"] == deployment.pool
-    assert data["price"] == "100" and data["status"] == "accepting_deposits"
+    assert data["price"] == "100" and data["status"] == "idle"
     assert data["total_shares"] == "0" and data["flopper"]["kicks"] == 2
 
 
@@ -239,7 +239,7 @@ def test_deactivated_pool_refuses_deposits_in_words(chain, capsys):
     assert code == 1
     assert "the pool is deactivated (cease-fire): it takes no deposits" in one_line_error(err)
     assert w3.eth.block_number == block
-    assert cli_json(capsys, "status", "--deployment", str(path))["status"] == "deactivated"
+    assert cli_json(capsys, "status", "--deployment", str(path))["status"] == "ceased"
 
 
 # ---- the installed entry point ----------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_deploy_factory_and_a_pool_for_another_price(chain, capsys, monkeypatch,
     recorded = json.loads(out.read_text())
     assert recorded["pool"] == pool["address"] and recorded["maker"]
     status = cli_json(capsys, "status", "--deployment", str(out))
-    assert status["price"] == "150.5" and status["status"] == "accepting_deposits"
+    assert status["price"] == "150.5" and status["status"] == "idle"
     listed = cli_json(capsys, "pools", "--deployment", str(out))
     assert [p["address"] for p in listed["pools"]] == [pool["address"]]
 
@@ -325,25 +325,26 @@ def test_status_auctions_and_defect_while_the_pool_bids(chain, capsys):
     cli_json(capsys, "enlist", "60000", "--deployment", str(path))
     _pool_enters_auction_1(w3, deployment)
     status = cli_json(capsys, "status", "--deployment", str(path))
-    assert status["status"] == "activated" and status["active_auctions"] == [1]
+    assert status["status"] == "positions_open" and status["active_auctions"] == [1]
     assert status["dai_in_auctions"] == "50000" and status["dai_available"] == "10000"
     auctions = cli_json(capsys, "auctions", "--deployment", str(path))
     first = auctions["auctions"][0]
     assert first["high_bidder"] == "pool" and first["lot"] == "500" and first["price"] == "100"
-    code, _, err = cli(capsys, "enlist", "5", "--deployment", str(path))
-    assert code == 1 and "takes no deposits while it holds bids" in one_line_error(err)
+    # deposits stay open while the pool bids: a request that bids at once
+    late = cli_json(capsys, "enlist", "5", "--deployment", str(path))
+    assert late["request_id"] == 2 and late["shares_minted"] == "0"
     pos = cli_json(capsys, "position", "--deployment", str(path))
-    assert pos["defect_now"] == {"dai": "60000", "mkr": "0", "redeemable": False}
-    block = w3.eth.block_number
-    code, _, err = cli(capsys, "defect", "all", "--deployment", str(path))
-    line = one_line_error(err)
-    assert code == 1 and "only 10,000.0000 DAI of the pool is free now" in line
-    assert "defect at most 10000 shares now" in line  # the limit that works now, exactly
-    assert pos["defect_limits"] == {"held": "60000", "max_now": "10000",
-                                    "min_paying": "0.000000000000000001"}
-    assert w3.eth.block_number == block
-    done = cli_json(capsys, "defect", "10000", "--deployment", str(path))  # what is free
-    assert done["dai"] == "10000" and done["shares_left"] == "50000"
+    assert pos["defect_now"] == {"dai": "10000", "mkr": "0", "redeemable": True}
+    assert pos["defect_limits"] == {"held": "60000", "max_now": "60000",
+                                    "min_paying": "0.000000000000000006"}
+    assert pos["requests"] == [{"kind": "deposit", "id": 2, "pending": "5", "claimable": "0"}]
+    # defect all: the liquid part now, the part of the open bid as a redeem request
+    done = cli_json(capsys, "defect", "all", "--deployment", str(path))
+    assert done["redeem_request_id"] == 2 and done["shares_left"] == "0"
+    assert Wad.parse("10000") - Wad.parse(done["dai"]) < Wad.parse("0.0001")
+    code, _, err = cli(capsys, "claim", "--deployment", str(path))
+    assert code == 1 and "owes" in one_line_error(err) and "still wait" in one_line_error(err)
+
 
 
 def test_no_eth_for_gas(chain, capsys, monkeypatch):

@@ -338,7 +338,7 @@ def test_cease_fire_through_the_factory_by_its_operator_only(chain, capsys, monk
     monkeypatch.setenv("BACKSTOP_PRIVATE_KEY", OPERATOR_KEY)
     data = cli_json(capsys, "cease-fire", "--deployment", str(path))
     assert data["ceased"] is True and data["via"] == "factory" and data["transactions"]
-    assert cli_json(capsys, "status", "--deployment", str(path))["status"] == "deactivated"
+    assert cli_json(capsys, "status", "--deployment", str(path))["status"] == "ceased"
     code, _, err = cli(capsys, "cease-fire", "--deployment", str(path))
     assert code == 1 and "already deactivated" in one_line_error(err)
 

@@ -193,7 +193,8 @@ def test_a_start_interrupted_by_faults_is_simply_retried(node, world):
     with RpcProxy(node.url) as proxy:
         w3 = connect(proxy.url, timeout=1.0)
         keeper = make_keeper(w3, world)
-        proxy.fail_next(1, "error", methods={"eth_getLogs"})  # discovery fails half-way
+        # discovery fails half-way, more often than reads are retried
+        proxy.fail_next(20, "error", methods={"eth_getLogs"})
         assert keeper.step().error
         assert not keeper.started
         proxy.refuse()  # then the node is not there at all
@@ -219,7 +220,7 @@ def test_with_a_journal_a_restart_takes_the_previous_bids_over_without_txpool(no
     with RpcProxy(node.url) as proxy:
         w3 = connect(proxy.url, timeout=1.0)
         after = make_keeper(w3, world, journal=journal)
-        proxy.fail_next(1, "error", methods={"txpool_content"})  # a node that hides its pool
+        proxy.fail_next(1, "unsupported", methods={"txpool_content"})  # hides its pool
         after.step()
         (inherited,) = after.log.events("inherited_txs")
         assert (inherited["adopted"], inherited["from_journal"]) == (1, 1)
@@ -247,7 +248,7 @@ def test_without_txpool_content_a_restart_waits_for_the_previous_bids(node, worl
     with RpcProxy(node.url) as proxy:
         w3 = connect(proxy.url, timeout=1.0)
         after = make_keeper(w3, world)
-        proxy.fail_next(1, "error", methods={"txpool_content"})  # a node that hides its pool
+        proxy.fail_next(1, "unsupported", methods={"txpool_content"})  # hides its pool
         after.step()  # same block: it sees a pending transaction it cannot take over
         assert after.log.events("inherited_txs")[0]["adopted"] == 0
         assert [r["auction"] for r in after.log.events("held")] == ids

@@ -1,7 +1,8 @@
 """backstop.chain: one way to reach a chain, in process or over JSON-RPC.
 
 - ``connect(url="inprocess")`` -> ``Web3``: ``"inprocess"`` is a fresh in-process EVM
-  (``BoaProvider``); ``http://`` / ``https://`` URLs get an HTTP provider with timeouts.
+  (``BoaProvider``); ``http://`` / ``https://`` URLs (several, comma-separated, fail over)
+  get an HTTP provider with timeouts, batches cut to what a node accepts, reads retried.
 - ``batch_call(w3, calls, block="latest")`` -> ``list[bytes | Revert]``: many ``eth_call``s in
   ONE JSON-RPC batch; a call that reverts comes back as a ``Revert`` value, not an exception.
 - ``Revert``, ``RpcUnavailable``, ``RpcError``: see ``backstop.chain.errors``.
@@ -20,17 +21,27 @@ from typing import Any
 
 from web3 import Web3
 
-from backstop.chain.batch import result_of, send_batch
+from backstop.chain.batch import DEFAULT_BATCH_LIMIT, RpcPolicy, result_of, send_batch
 from backstop.chain.boa_provider import BoaProvider
 from backstop.chain.errors import Revert, RpcError, RpcUnavailable
+from backstop.chain.http import FailoverHTTPProvider
 
 __all__ = ["BoaProvider", "Revert", "RpcError", "RpcUnavailable", "batch_call", "connect"]
 
 HTTP_TIMEOUT_SECONDS = 10.0
+READ_TIMEOUT_SECONDS = 5.0
+READ_RETRIES = 6
 
 
-def connect(url: str = "inprocess", *, timeout: float = HTTP_TIMEOUT_SECONDS) -> Web3:
-    """A ``Web3`` for ``url``: ``"inprocess"`` (a new in-process chain) or an http(s) URL.
+def connect(url: str = "inprocess", *, timeout: float = HTTP_TIMEOUT_SECONDS,
+            read_timeout: float | None = READ_TIMEOUT_SECONDS,
+            batch_limit: int = DEFAULT_BATCH_LIMIT, retries: int = READ_RETRIES) -> Web3:
+    """A ``Web3`` for ``url``: ``"inprocess"`` (a new in-process chain) or http(s) URLs.
+
+    Several endpoints of the same chain may be given separated by commas (fail over between
+    them; see ``backstop.chain.http``). Reads time out after ``read_timeout`` seconds (at most
+    ``timeout``), sends after ``timeout``; batches are cut at ``batch_limit`` calls and reads
+    retried ``retries`` times (``backstop.chain.batch``).
 
     Raises ``ValueError`` with what to write instead for anything else.
     """
@@ -39,19 +50,22 @@ def connect(url: str = "inprocess", *, timeout: float = HTTP_TIMEOUT_SECONDS) ->
     url = url.strip()
     if url == "inprocess":
         return Web3(BoaProvider())
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme in ("http", "https"):
-        provider = Web3.HTTPProvider(
-            url, request_kwargs={"timeout": timeout},
-            exception_retry_configuration=None,
-        )
-        return Web3(provider)
-    if scheme in ("ws", "wss"):
-        raise ValueError(f"{url!r}: websocket URLs are not supported; use the node's http(s) URL")
-    raise ValueError(
-        f"{url!r} is not a chain URL: use \"inprocess\" or an http(s):// JSON-RPC URL "
-        "such as http://127.0.0.1:8545"
-    )
+    urls = [u.strip() for u in url.split(",") if u.strip()]
+    for one in urls:
+        scheme = one.split("://", 1)[0].lower() if "://" in one else ""
+        if scheme in ("ws", "wss"):
+            raise ValueError(f"{one!r}: websocket URLs are not supported; use the node's "
+                             "http(s) URL")
+        if scheme not in ("http", "https"):
+            raise ValueError(
+                f"{one!r} is not a chain URL: use \"inprocess\" or an http(s):// JSON-RPC URL "
+                "such as http://127.0.0.1:8545 (several separated by commas)"
+            )
+    if batch_limit < 1:
+        raise ValueError(f"batch limit {batch_limit}: give at least 1 call per request")
+    policy = RpcPolicy(batch_limit=batch_limit, retries=retries)
+    reads = timeout if read_timeout is None else min(read_timeout, timeout)
+    return Web3(FailoverHTTPProvider(urls, timeout=timeout, read_timeout=reads, policy=policy))
 
 
 def _block_param(block: int | str) -> str:

@@ -23,8 +23,10 @@ import boa
 import rlp
 from boa.vm.py_evm import TracingCodeStream
 from eth._utils.address import generate_contract_address
+from eth.constants import EMPTY_SHA3
 from eth.db.account import AccountDB
 from eth.exceptions import Revert as EvmRevert
+from eth.vm.message import Message
 from eth.vm.opcode_values import STOP
 from eth.vm.spoof import SpoofTransaction
 from eth_bloom import BloomFilter
@@ -126,6 +128,8 @@ class Outcome:
     out_of_gas: bool
     output: bytes
     consumed: int
+    gas_sensitive: bool = True  # a GAS, CALL or CREATE ran: the least gas limit is not known
+    sstore_need: int = 0  # the least limit SSTORE's 2,300-gas sentry allows (EIP-2200)
 
 
 @dataclass(slots=True)
@@ -166,12 +170,19 @@ class Node:
     _memo: dict[tuple[Any, ...], Outcome] = field(init=False, default_factory=dict)
     _memo_version: int = field(init=False, default=-1)
     _by_hash: dict[bytes, Block] = field(init=False, default_factory=dict)
+    _reads: dict[tuple[Any, ...], tuple[Outcome, tuple[Any, ...]]] = field(
+        init=False, default_factory=dict)  # head calls and the state they read (see _execute)
+    _pins: list[_Undo] = field(init=False, default_factory=list)  # pinned unpersisted blocks
+    _pinned_dbs: dict[int, AccountDB] = field(init=False, default_factory=dict)
+    _delegation: dict[bytes, bool] = field(init=False, default_factory=dict)  # by code hash
+    recording: list[tuple[Any, ...]] | None = field(init=False, default=None)  # see record()
 
     def __post_init__(self) -> None:
         self.env = make_env()
         evm = self.env.evm
         self.vm = evm.vm
         self.state = self.vm.state
+        self.state._account_db.__class__ = _LiveAccountDB
         self.vm_class = type(self.vm)
         self.builder = self.vm.get_transaction_builder()
         self.db = self.vm.chaindb.db
@@ -212,7 +223,7 @@ class Node:
 
     def reopen_state(self, root: bytes) -> None:
         """Point the live state at ``root`` (a persisted state of some block)."""
-        self.state._account_db = AccountDB(self.db, root)
+        self.state._account_db = _LiveAccountDB(self.db, root)
 
     # ---- time -------------------------------------------------------------------------------
     def _take_next_timestamp(self) -> int:
@@ -306,6 +317,9 @@ class Node:
         self._finish_json(header, included)
         self._append_block(header)
         self.version += 1
+        if self.recording is not None:
+            self.recording.append(("block", number, ts, base_fee, header.hash,
+                                   [r.tx for r in included]))
         self._drop_stale()
         return header
 
@@ -474,12 +488,17 @@ class Node:
             unsigned = self.builder.create_unsigned_transaction(
                 nonce=nonce, gas_price=max_fee, gas=gas, to=to, value=value, data=data)
             kind = "0x0"
+            signing = unsigned.get_message_for_signing()
         else:
             unsigned = self.builder.new_unsigned_dynamic_fee_transaction(
                 self.chain_id, nonce, priority, max_fee, gas, to, value, data, [])
             kind = "0x2"
+            # EIP-1559's message for signing, encoded directly (py-evm's sedes take 2/3 of
+            # this method's time); the same bytes as ``unsigned.get_message_for_signing()``
+            signing = b"\x02" + rlp.encode(
+                [self.chain_id, nonce, priority, max_fee, gas, to, value, data, []])
         tx = SpoofTransaction(unsigned, from_=sender)
-        tx_hash = keccak(unsigned.get_message_for_signing() + sender)
+        tx_hash = keccak(signing + sender)
         rec = TxRecord(tx_hash, tx, sender, nonce, max_fee, priority, {})
         rec.json = self._tx_json(rec, kind, to, value, data, gas, (0, 0, 0))
         return rec
@@ -558,31 +577,138 @@ class Node:
         return self.blocks[number]
 
     def _execute(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int,
-                 number: int) -> Outcome:
+                 number: int, lean: bool = False) -> Outcome:
         """Run a call at block ``number`` without keeping its effects (memoized per state:
-        a simulation followed by an estimate of the same call runs the EVM once)."""
-        key = (number, sender, to, value, data, gas)
+        a simulation followed by an estimate of the same call runs the EVM once).
+
+        A call at the head is also remembered with every piece of state it read (storage
+        slots; balance, nonce, code and existence of accounts): the same call later, at any
+        head, is answered without the EVM when all of them still hold the same values and it
+        used nothing of the block (timestamp, number, ...) nor created a contract. The EVM is
+        deterministic in what it reads, so the answer is provably the one it would give.
+
+        ``lean``: the message's frames only when that is provably the same (``_run_frames``).
+        """
+        key = (number, sender, to, value, data, gas, lean)
         if self._memo_version != self.version:
             self._memo.clear()
             self._memo_version = self.version
         found = self._memo.get(key)
         if found is None:
-            found = self._run(sender, to, value, data, gas, number)
+            if number == self.head.number:
+                found = self._execute_at_head(key[1:], sender, to, value, data, gas, lean)
+            else:
+                found = self._run(sender, to, value, data, gas, number)
             if len(self._memo) > 512:
                 self._memo.clear()
             self._memo[key] = found
         return found
 
+    def _execute_at_head(self, key: tuple[Any, ...], sender: bytes, to: bytes, value: int,
+                         data: bytes, gas: int, lean: bool) -> Outcome:
+        """A call at the head, answered from what it read last time when that still holds."""
+        db = self.state._account_db
+        known = self._reads.get(key)
+        if known is not None and all(_read_again(db, k) == v for k, v in known[1]):
+            return known[0]
+        outcome = None
+        plain = bool(to) and not value and not self._delegated(db, to)
+        for frames_only in ((True, False) if lean and plain else (False,)):
+            reads: dict[Any, None] = {to: None}  # its code; the rest as the EVM reads it
+            db.gate = reads
+            watch = db.watch = _Watch()
+            db.__class__ = _ReadingAccountDB
+            try:
+                if frames_only:
+                    outcome = self._run_frames(sender, to, data, gas, watch)
+                else:
+                    outcome = self._run(sender, to, value, data, gas, self.head.number, watch)
+            finally:
+                db.__class__ = _LiveAccountDB
+                db.gate = db.reads = db.watch = None
+            if outcome is not None:
+                break
+        assert outcome is not None
+        # value moves and delegated code are read outside the frames: not remembered
+        if watch.volatile or not plain:
+            self._reads.pop(key, None)
+        else:
+            if len(self._reads) > 4_096:
+                self._reads.clear()
+            self._reads[key] = (outcome, tuple((k, _read_again(db, k)) for k in reads))
+        return outcome
+
+    def _delegated(self, db: Any, to: bytes) -> bool:
+        """Whether ``to`` holds an EIP-7702 delegation (its code is read outside the frames)."""
+        code_hash = db.get_code_hash(to)
+        found = self._delegation.get(code_hash)
+        if found is None:
+            found = self._delegation[code_hash] = db.get_code(to)[:3] == b"\xef\x01\x00"
+        return found
+
+    def _run_frames(self, sender: bytes, to: bytes, data: bytes, gas: int,
+                    watch: _Watch) -> Outcome | None:
+        """A call at the head (no value, code of its own at ``to``) as its message only,
+        without most of the transaction around it (a third of a small call's time): the
+        sender's nonce moves as in a transaction and the same accounts are warm (sender,
+        ``to``, coinbase), but there are no checks, no gas purchase, refunds or fees (at gas
+        price 0 none of them shows in the frames). So the frames run exactly as in the
+        transaction when nothing in them depends on warm accounts outside these or on the gas
+        left: the answer is None (run it as a transaction) when a frame read GAS, made a call
+        or created something, or failed other than by a revert. The gas consumed is then the
+        intrinsic gas plus the frames' (before refunds), at least Prague's calldata floor."""
+        state = self.state
+        unsigned = self.builder.create_unsigned_transaction(
+            nonce=0, gas_price=0, gas=gas, to=to, value=0, data=data)
+        intrinsic = SpoofTransaction(unsigned, from_=sender).intrinsic_gas
+        if gas < intrinsic:
+            raise RpcFailure(-32000, "intrinsic gas too low")
+        db = state._account_db
+        db.undo, undo = None, db.undo
+        ctx = state.execution_context
+        ctx._base_fee_per_gas = 0
+        try:
+            state.lock_changes()
+            snap = state.snapshot()
+            try:
+                state.increment_nonce(sender)
+                for address in (sender, to, state.coinbase):
+                    state.mark_address_warm(address)
+                message = Message(gas=gas - intrinsic, to=to, sender=sender, value=0,
+                                  data=data, code=state.get_code(to))
+                context = state.get_transaction_context_class()(gas_price=0, origin=sender)
+                computation = state.computation_class.apply_message(state, message, context)
+            finally:
+                state.revert(snap)
+                state.clear_transient_storage()
+        finally:
+            ctx._base_fee_per_gas = self.head.base_fee
+            db.undo = undo
+        error = computation.error if computation.is_error else None
+        if watch.gas_sensitive or (error is not None and not isinstance(error, EvmRevert)):
+            return None
+        sstore_need = 0
+        if watch.sstore_low is not None:
+            sstore_need = gas - watch.sstore_low + SSTORE_SENTRY + 1
+        return Outcome(
+            error=None if error is None else _failure_of(computation),
+            out_of_gas=False,
+            output=b"" if error is not None else computation.output,
+            consumed=max(gas - computation.get_gas_remaining(), _data_floor(data)),
+            gas_sensitive=False,
+            sstore_need=sstore_need,
+        )
+
     def _run(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int,
-             number: int) -> Outcome:
+             number: int, watch: _Watch | None = None) -> Outcome:
         block = self._at_block(number)
         historic = block is not self.head
-        if historic and block.state_root is None:
-            raise self.no_history(number)
         live_db = self.state._account_db
         if historic:
-            self.reopen_state(block.state_root)
+            self.state._account_db = self.account_db_at(number)
             self._enter_block_context(block)
+        else:
+            live_db.undo, undo = None, live_db.undo  # a call's writes are undone at once
         ctx = self.state.execution_context
         ctx._base_fee_per_gas = 0
         try:
@@ -599,12 +725,17 @@ class Node:
                     raise RpcFailure(-32000, "intrinsic gas too low")
                 computation = self.state.apply_transaction(tx)
                 error = computation.error if computation.is_error else None
+                sstore_need = 0
+                if watch is not None and watch.sstore_low is not None:
+                    sstore_need = gas - watch.sstore_low + SSTORE_SENTRY + 1
                 return Outcome(
                     error=None if error is None else _failure_of(computation),
                     out_of_gas=error is not None and not isinstance(error, EvmRevert)
                     and "gas" in type(error).__name__.lower(),
                     output=b"" if error is not None else computation.output,
                     consumed=gas - computation.get_gas_remaining() + computation.data_floor_gas,
+                    gas_sensitive=watch is None or watch.gas_sensitive or not to,
+                    sstore_need=sstore_need,
                 )
             finally:
                 self.state.revert(snap)
@@ -613,12 +744,14 @@ class Node:
             if historic:
                 self.state._account_db = live_db
                 self._enter_block_context(self.head)
+            else:
+                live_db.undo = undo
 
     def call(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int | None,
              number: int) -> bytes:
         """``eth_call``: the return data, or an anvil-shaped revert error."""
         outcome = self._execute(sender, to, value, data, min(gas or self.gas_limit,
-                                                              self.gas_limit), number)
+                                                              self.gas_limit), number, lean=True)
         if outcome.error is not None:
             raise outcome.error.fresh()
         return outcome.output
@@ -627,17 +760,22 @@ class Node:
                      number: int) -> int:
         """``eth_estimateGas``: a gas limit that succeeds, at most ~3% above the least one.
 
-        The EVM runs once with the cap, once with exactly what that run consumed (enough when
-        nothing forwards gas to a sub-call), then with a 63/64-rule allowance on top; only when
-        that is still short does a bisection follow.
+        The EVM runs once with the cap. When that run made no call, read no GAS and created
+        nothing, nothing in it depended on the gas left but running out and SSTORE's sentry:
+        the least limit is what it consumed, or what the sentry needed if more (no second run).
+        Otherwise it runs again with exactly what was consumed (enough when nothing forwards
+        gas to a sub-call), then with a 63/64-rule allowance on top; only when that is still
+        short does a bisection follow.
         """
         cap = min(gas or self.gas_limit, self.gas_limit)
-        first = self._execute(sender, to, value, data, cap, number)
+        first = self._execute(sender, to, value, data, cap, number, lean=True)
         if first.error is not None:
             if first.out_of_gas:
                 raise RpcFailure(-32000, f"gas required exceeds allowance ({cap})")
             raise first.error.fresh()
         lo = first.consumed
+        if not first.gas_sensitive:
+            return min(cap, max(lo, first.sstore_need))
         if self._execute(sender, to, value, data, lo, number).error is None:
             return lo
         hi = min(cap, lo * 65 // 63 + 2_300)
@@ -666,6 +804,66 @@ class Node:
             self.head.state_root = self.state.state_root
         return self.head.state_root
 
+    def pin(self, number: int) -> None:
+        """Keep block ``number``'s state readable after newer blocks (a read named it by number
+        or hash: whoever pins a block may read it again, like the keeper's batches).
+
+        With ``history=False`` the head is not persisted for that (a state root costs as
+        much as many transactions): from now on the live state notes the value every slot and
+        account had before its first change (``_Undo``), and a read at this block later
+        rebuilds its state from the live one and those values (``account_db_at``).
+        """
+        head = self.head
+        if number != head.number or head.state_root is not None:
+            return
+        if self._pins and self._pins[-1].block == number:
+            return
+        undo = _Undo(number)
+        self._pins.append(undo)
+        if len(self._pins) > MAX_PINNED:
+            dropped = self._pins.pop(0)
+            self._pinned_dbs.pop(dropped.block, None)
+        self.state._account_db.undo = undo
+
+    def account_db_at(self, number: int) -> Any:
+        """The state of block ``number`` (the live one for the head); the clear error if it
+        was not kept."""
+        block = self._at_block(number)
+        if block is self.head:
+            return self.state._account_db
+        if block.state_root is not None:
+            return AccountDB(self.db, block.state_root)
+        found = self._pinned_dbs.get(number)
+        if found is not None:
+            return found
+        later = [u for u in self._pins if u.block >= number]
+        if not later or later[0].block != number or any(u.broken for u in later):
+            raise self.no_history(number)
+        # the live state, persisted (rarely needed), with the values changed since put back:
+        # older changes last, so each key gets its value from the first change after ``number``
+        live = self.state._account_db
+        live.undo, undo = None, live.undo
+        try:
+            self.state.lock_changes()
+            root = self.head_root()
+        finally:
+            live.undo = undo
+        db = AccountDB(self.db, root)
+        for u in reversed(later):
+            for (address, slot), value in u.slots.items():
+                db.set_storage(address, slot, value)
+            for address, fields in u.accounts.items():
+                if fields is None:
+                    db.delete_account(address)
+                else:
+                    balance, nonce, code_hash = fields
+                    db.set_balance(address, balance)
+                    db.set_nonce(address, nonce)
+                    db._set_account(address, db._get_account(address).copy(code_hash=code_hash))
+        db.lock_changes()
+        self._pinned_dbs[number] = db
+        return db
+
     def snapshot(self) -> int:
         snap_id = self.next_snapshot
         self.next_snapshot += 1
@@ -673,6 +871,8 @@ class Node:
             self.head.number, self.head_root(), [_copy(r) for r in self.pending],
             self.next_timestamp,
             self.time_increase, self.time_offset, self.base_fee)
+        if self.recording is not None:
+            self.recording.append(("snapshot", snap_id))
         return snap_id
 
     def revert(self, snap_id: int) -> bool:
@@ -697,22 +897,193 @@ class Node:
         self.base_fee = snap.base_fee
         self.head.state_root = snap.root
         self.reopen_state(snap.root)
+        self._pins.clear()  # their notes were taken on the abandoned branch
+        self._pinned_dbs.clear()
         self.version += 1
         self._enter_block_context(self.head)
+        if self.recording is not None:
+            self.recording.append(("revert", snap_id))
         return True
+
+    def record(self) -> list[tuple[Any, ...]]:
+        """Start noting what changes the state, from genesis on (mined blocks with their
+        transactions, state edits, snapshots, reverts): what ``replay_recording`` replays
+        straight on the EVM. Call it before the first transaction."""
+        if len(self.blocks) > 1 or self.pending:
+            raise RuntimeError("record() must be called on a fresh chain")
+        self.recording = [("genesis", self.head.hash)]
+        return self.recording
 
     # ---- direct state edits (anvil_set*) ---------------------------------------------------------
     def edit_state(self, fn: Any) -> None:
         """Apply a state edit to the head state (anvil edits the latest state)."""
         self.state.lock_changes()
-        fn(self.state)
+        db = self.state._account_db
+        undo = db.undo
+        if self._pins and self._pins[-1].block == self.head.number:
+            # the head's own state changes: a pin of the head includes the edit, older pins
+            # see it as a change after them
+            db.undo = self._pins[-2] if len(self._pins) > 1 else None
+        try:
+            fn(self.state)
+        finally:
+            db.undo = undo
         self.version += 1
+        if self.recording is not None:
+            self.recording.append(("edit", fn))
         if self.history:
             self.state.persist()
             self.head.state_root = self.state.state_root
         else:
             self.state.lock_changes()
             self.head.state_root = None
+
+
+SSTORE_SENTRY = 2_300  # EIP-2200: SSTORE fails with this much gas left or less
+MAX_PINNED = 64  # pinned blocks (history=False) whose state stays readable
+
+
+class _Undo:
+    """The values slots and accounts had at a pinned block before their first change after
+    it, up to the next pinned block (``Node.pin``); ``broken`` when a storage was wiped."""
+
+    __slots__ = ("accounts", "block", "broken", "slots")
+
+    def __init__(self, block: int) -> None:
+        self.block = block
+        self.slots: dict[tuple[bytes, int], int] = {}
+        self.accounts: dict[bytes, tuple[int, int, bytes] | None] = {}
+        self.broken = False
+
+
+class _Watch:
+    """What a call did that its answer may depend on besides the state it read
+    (``_WATCHED`` opcodes): ``volatile`` (block values, contract creation: not remembered),
+    ``gas_sensitive`` (GAS, calls, creation: the least gas limit needs a second run) and the
+    least gas left at an SSTORE of the outermost frame."""
+
+    __slots__ = ("gas_sensitive", "sstore_low", "volatile")
+
+    def __init__(self) -> None:
+        self.volatile = False
+        self.gas_sensitive = False
+        self.sstore_low: int | None = None
+
+
+class _LiveAccountDB(AccountDB):
+    """py-evm's account database of the live state, which can note the values the first change
+    of each slot or account after a pinned block overwrites (``undo``: None while no block is
+    pinned) and, as ``_ReadingAccountDB`` while a remembered call runs, the state its frames
+    read (``reads``: the transaction's own checks and fees, with no value and no gas price,
+    depend on nothing)."""
+
+    reads: dict[Any, None] | None = None
+    gate: dict[Any, None] | None = None  # ``reads`` while the call's frames run
+    undo: _Undo | None = None
+    watch: _Watch | None = None
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        undo = self.undo
+        if undo is not None and (address, slot) not in undo.slots:
+            undo.slots[(address, slot)] = super().get_storage(address, slot)
+        super().set_storage(address, slot, value)
+
+    def _note_account(self, address: bytes) -> None:
+        undo = self.undo
+        if undo is not None and address not in undo.accounts:
+            if super().account_exists(address):
+                account = super()._get_account(address)
+                undo.accounts[address] = (account.balance, account.nonce, account.code_hash)
+            else:
+                undo.accounts[address] = None
+
+    def _set_account(self, address: bytes, account: Any) -> None:
+        self._note_account(address)
+        super()._set_account(address, account)
+
+    def delete_account(self, address: bytes) -> None:
+        self._note_account(address)
+        super().delete_account(address)
+
+    def _wipe_storage(self, address: bytes) -> None:
+        if self.undo is not None and super().get_code_hash(address) != EMPTY_SHA3:
+            self.undo.broken = True  # its slots cannot be listed: that block is not kept
+        super()._wipe_storage(address)
+
+
+class _ReadingAccountDB(_LiveAccountDB):
+    """The live account database while a remembered call runs: notes what its frames read."""
+
+    def get_storage(self, address: bytes, slot: int, from_journal: bool = True) -> int:
+        if self.reads is not None:
+            self.reads[(address, slot)] = None
+        return super().get_storage(address, slot, from_journal)
+
+    def _get_account(self, address: bytes, from_journal: bool = True) -> Any:
+        if self.reads is not None:
+            self.reads[address] = None
+        return super()._get_account(address, from_journal)
+
+    def _get_encoded_account(self, address: bytes, from_journal: bool = True) -> bytes:
+        if self.reads is not None:
+            self.reads[address] = None
+        return super()._get_encoded_account(address, from_journal)
+
+
+def _read_again(db: Any, key: Any) -> Any:
+    """The value now of one piece of state a call read: a storage slot, or an account's balance,
+    nonce, code and (when all three are blank) whether it exists."""
+    if isinstance(key, tuple):
+        return db.get_storage(key[0], key[1])
+    account = db._get_account(key)
+    balance, nonce, code_hash = account.balance, account.nonce, account.code_hash
+    if not balance and not nonce and code_hash == EMPTY_SHA3 and not db.account_exists(key):
+        return None
+    return balance, nonce, code_hash
+
+
+class _Watched:
+    """An opcode that tells the running call's ``_Watch`` it ran."""
+
+    __slots__ = ("fn", "gas_cost", "gas_sensitive", "mnemonic", "volatile")
+
+    def __init__(self, fn: Any, volatile: bool, gas_sensitive: bool) -> None:
+        self.fn = fn
+        self.mnemonic = getattr(fn, "mnemonic", "")
+        self.gas_cost = getattr(fn, "gas_cost", 0)
+        self.volatile = volatile
+        self.gas_sensitive = gas_sensitive
+
+    def __call__(self, computation: Any) -> Any:
+        watch = getattr(computation.state._account_db, "watch", None)
+        if watch is not None:
+            watch.volatile |= self.volatile
+            watch.gas_sensitive |= self.gas_sensitive
+        return self.fn(computation=computation)
+
+
+class _WatchedSstore(_Watched):
+    """SSTORE, noting the least gas left when it runs (its sentry needs more than 2,300)."""
+
+    __slots__ = ()
+
+    def __call__(self, computation: Any) -> Any:
+        watch = getattr(computation.state._account_db, "watch", None)
+        if watch is not None:
+            left = computation.get_gas_remaining()
+            if watch.sstore_low is None or left < watch.sstore_low:
+                watch.sstore_low = left
+        return self.fn(computation=computation)
+
+
+# opcode -> (volatile, gas_sensitive): block values (BLOCKHASH .. BLOBBASEFEE but CHAINID and
+# SELFBALANCE, which are constant or read through the state), GAS, calls, creation
+_WATCHED = {
+    **dict.fromkeys((0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x48, 0x49, 0x4A), (True, False)),
+    0x5A: (False, True),
+    **dict.fromkeys((0xF1, 0xF2, 0xF4, 0xFA), (False, True)),
+    **dict.fromkeys((0xF0, 0xF5, 0xFF), (True, True)),
+}
 
 
 def _data_floor(data: bytes) -> int:
@@ -769,6 +1140,19 @@ def _fast_computation(base: type) -> type:
                 known = _JUMPDESTS[raw] = (set(), set())
             code.valid_positions, code.invalid_positions = known
 
+        @classmethod
+        def apply_computation(cls, state: Any, message: Any, transaction_context: Any,
+                              **kwargs: Any) -> Any:
+            db = state._account_db
+            gate = getattr(db, "gate", None)
+            if gate is None or message.depth:
+                return super().apply_computation(state, message, transaction_context, **kwargs)
+            db.reads = gate  # the outermost frame of a call whose reads are noted
+            try:
+                return super().apply_computation(state, message, transaction_context, **kwargs)
+            finally:
+                db.reads = None
+
     return FastComputation
 
 
@@ -787,6 +1171,10 @@ def make_env() -> Any:
         while hasattr(fn, "env") and (hasattr(fn, "sha3") or hasattr(fn, "sstore")):
             fn = getattr(fn, "sha3", None) or fn.sstore
         own[op] = fn
+    for op, (volatile, gas_sensitive) in _WATCHED.items():
+        if op in own:
+            own[op] = _Watched(own[op], volatile, gas_sensitive)
+    own[0x55] = _WatchedSstore(own[0x55], False, False)
     state = env.evm.vm.state
     state.computation_class.opcodes = own
     state.computation_class = _fast_computation(state.computation_class)

@@ -9,8 +9,21 @@ anvil's dev methods (``evm_mine``, ``evm_increaseTime``, ``evm_setNextBlockTimes
 
 Each provider owns its own ``boa.Env`` (``provider.env``), so several chains can live in one
 process. ``history=False`` skips persisting the state of every block (about twice as fast; the
-replay wants it): the state is kept only for blocks that were snapshotted or read by number or
-hash while they were the newest; reads at other past blocks fail with a clear error.
+replay wants it): the state is kept only for blocks that were snapshotted (a state root) or read
+by number or hash while they were the newest (no state root: the live state notes what later
+blocks overwrite, and a read there rebuilds that block's state; the last 64 such blocks, until an
+``evm_revert``); reads at other past blocks fail with a clear error.
+
+What makes it fast, never changing an answer (see ``backstop.chain._node``):
+
+- a call at the newest block is remembered with every storage slot and account it read; the
+  same call later is answered without the EVM while all of them hold the same values (never for
+  calls that read the block's values or create contracts);
+- ``eth_call`` and the first run of ``eth_estimateGas`` execute the message's frames without the
+  transaction around them when nothing in them can depend on it (no GAS, call or creation); an
+  estimate of such a call needs no second run (its least limit is known from the first);
+- ``record()`` notes every block, edit, snapshot and revert; ``replay_recording`` runs exactly
+  those transactions again straight on the EVM (the floor ``backstop bench demo`` compares with).
 
 Differences from anvil worth knowing:
 
@@ -18,8 +31,8 @@ Differences from anvil worth knowing:
   ``evm_setNextBlockTimestamp`` says otherwise (anvil follows the wall clock);
 - the base fee stays at 1 gwei (or at the last ``anvil_setNextBlockBaseFeePerGas`` value) instead
   of following EIP-1559's adjustment, and ``evm_revert`` restores it (anvil keeps its fee state);
-- ``eth_estimateGas`` returns the least limit that succeeds when no sub-call forwards gas, else
-  one at most ~3% (+2,300) above it;
+- ``eth_estimateGas`` returns the least limit that succeeds when no sub-call forwards gas (at
+  least Prague's calldata floor), else one at most ~3% (+2,300) above it;
 - a transaction below Prague's calldata gas floor is refused at submission (anvil accepts the
   hash and drops the transaction);
 - ``eth_call`` at "pending" reads the latest block; there are no state overrides, no tracing.
@@ -31,7 +44,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from eth.db.account import AccountDB
@@ -47,13 +62,16 @@ from backstop.chain._node import (
     DEFAULT_BASE_FEE,
     DEFAULT_PRIORITY_FEE,
     DEV_ADDRESSES,
+    DEV_BALANCE,
     EMPTY_ROOT,
     EMPTY_UNCLES,
+    ZERO_ADDRESS,
     Block,
     Node,
     RpcFailure,
     hb,
     hx,
+    make_env,
 )
 from backstop.testing.anvil import DEV_KEYS
 
@@ -128,6 +146,23 @@ class BoaProvider(JSONBaseProvider):
         """The titanoboa ``boa.Env`` of this chain."""
         return self.node.env
 
+    def record(self) -> None:
+        """Note, from now on, every block with its transactions, every state edit, snapshot
+        and revert (call it on a fresh chain): ``replay_recording(provider.recording)`` runs
+        exactly those transactions straight on the EVM, the floor of what this chain costs."""
+        with self._lock:
+            self.node.record()
+
+    @property
+    def recording(self) -> list[tuple[Any, ...]] | None:
+        """What ``record()`` noted so far (None when not recording)."""
+        return self.node.recording
+
+    def state_root(self) -> bytes:
+        """The state root of the newest block (computed if not known yet)."""
+        with self._lock:
+            return self.node.head_root()
+
     # ---- the web3 provider API ------------------------------------------------------------------
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         """Answer one JSON-RPC request."""
@@ -181,21 +216,14 @@ class BoaProvider(JSONBaseProvider):
         return self._pinned(number)
 
     def _pinned(self, number: int) -> int:
-        """A read pinned to the head by number or hash keeps the head's state (history=False):
-        whoever pins a block reads it again after newer blocks, like the keeper's batches."""
-        if number == self.node.head.number:
-            self.node.head_root()
+        """A read pinned to the head by number or hash keeps the head's state readable after
+        newer blocks (``Node.pin``): whoever pins a block may read it again, like the keeper's
+        batches."""
+        self.node.pin(number)
         return number
 
     def _account_db(self, tag: Any) -> Any:
-        number = self._block_number(tag)
-        node = self.node
-        if number == node.head.number:
-            return node.state
-        root = node.blocks[number].state_root
-        if root is None:
-            raise node.no_history(number)
-        return AccountDB(node.db, root)
+        return self.node.account_db_at(self._block_number(tag))
 
     def _call_args(self, tx: dict[str, Any]) -> tuple[bytes, bytes, int, bytes, int | None]:
         if not isinstance(tx, dict):
@@ -554,11 +582,88 @@ class BoaProvider(JSONBaseProvider):
         wei = _int(_param(params, 1), "balance")
         self.node.edit_state(lambda state: state.set_balance(address, wei))
 
+    def rpc_anvil_setCode(self, params: list[Any]) -> None:
+        address = _address(_param(params, 0))
+        code = _bytes(_param(params, 1), "code")
+        self.node.edit_state(lambda state: state.set_code(address, code))
+
     def rpc_anvil_impersonateAccount(self, params: list[Any]) -> None:
         self.node.impersonated.add(_address(_param(params, 0)))
 
     def rpc_anvil_stopImpersonatingAccount(self, params: list[Any]) -> None:
         self.node.impersonated.discard(_address(_param(params, 0)))
+
+
+@dataclass(frozen=True)
+class FloorRun:
+    """``replay_recording``'s answer: seconds spent (wall and CPU), transactions run, the final
+    state root."""
+
+    seconds: float
+    cpu_seconds: float
+    transactions: int
+    state_root: bytes
+
+
+def replay_recording(recording: Sequence[tuple[Any, ...]], *, chain_id: int = CHAIN_ID,
+                     gas_limit: int | None = None) -> FloorRun:
+    """Run a chain's ``recording`` again straight on a fresh titanoboa/py-evm EVM: the same
+    transactions in the same blocks (number, time, base fee, recent block hashes), the same
+    state edits, snapshots and reverts, with no JSON-RPC, no web3, no receipts, no calls.
+
+    The seconds exclude setting up the EVM and the final state root (computed to check that
+    the run reached the same state as the chain it was recorded on)."""
+    from backstop.chain._node import BLOCK_GAS_LIMIT
+
+    env = make_env()
+    evm = env.evm
+    evm.patch.chain_id = chain_id
+    evm.patch.gas_limit = gas_limit or BLOCK_GAS_LIMIT
+    evm.patch.coinbase = ZERO_ADDRESS
+    state = evm.vm.state
+    db = evm.vm.chaindb.db
+    for address in DEV_ADDRESSES:
+        state.set_balance(address, DEV_BALANCE)
+    state.persist()
+    ctx = state.execution_context
+    hashes: list[bytes] = []
+    snapshots: dict[int, tuple[bytes, int]] = {}
+    count = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    for event in recording:
+        kind = event[0]
+        if kind == "block":
+            _, number, timestamp, base_fee, block_hash, txs = event
+            evm.patch.block_number = number
+            evm.patch.timestamp = timestamp
+            ctx._base_fee_per_gas = base_fee
+            evm.patch.prev_hashes = list(reversed(hashes[max(0, number - 256):number]))
+            for tx in txs:
+                state.lock_changes()
+                state.apply_transaction(tx)
+            state.lock_changes()
+            count += len(txs)
+            hashes.append(block_hash)
+        elif kind == "edit":
+            state.lock_changes()
+            event[1](state)
+            state.lock_changes()
+        elif kind == "snapshot":
+            state.persist()
+            snapshots[event[1]] = (state.state_root, len(hashes))
+        elif kind == "revert":
+            root, height = snapshots[event[1]]
+            for later in [k for k in snapshots if k >= event[1]]:
+                del snapshots[later]
+            state._account_db = AccountDB(db, root)
+            del hashes[height:]
+        elif kind == "genesis":
+            hashes = [event[1]]
+        else:
+            raise ValueError(f"unknown event in a recording: {kind!r}")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    state.persist()
+    return FloorRun(seconds, cpu, count, state.state_root)
 
 
 def _topics_match(have: list[str], want: list[set[str] | None]) -> bool:

@@ -10,6 +10,7 @@ in-process chain (``BoaProvider``). Not for mainnet: these methods do not exist 
     stop_impersonating(w3, address)
     set_automine(w3, enabled)           off: transactions wait in the pool until ``mine``
     set_next_base_fee(w3, wei)          base fee of the next block
+    install_multicall3(w3)              Multicall3 (aggregate3) at its canonical address
 """
 
 from __future__ import annotations
@@ -109,3 +110,18 @@ def set_automine(w3: Web3, enabled: bool) -> None:
 def set_next_base_fee(w3: Web3, wei: int) -> None:
     """Base fee per gas of the next block (in-process: of every later block until set again)."""
     _rpc(w3, "anvil_setNextBlockBaseFeePerGas", [hex(wei)])
+
+
+MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
+"""Where Multicall3 lives on most public chains (and where ``install_multicall3`` puts it)."""
+
+
+def install_multicall3(w3: Web3) -> str:
+    """Put backstop's Multicall3 (``contracts/chain/multicall3.vy``: ``aggregate3``) at the
+    canonical address with ``anvil_setCode``, unless code is there already; its address."""
+    from backstop.artifacts import get_artifact
+
+    if _rpc(w3, "eth_getCode", [MULTICALL3, "latest"]) in (None, "0x", "0x0"):
+        runtime = get_artifact("chain/multicall3").runtime
+        _rpc(w3, "anvil_setCode", [MULTICALL3, "0x" + runtime.hex()])
+    return MULTICALL3

@@ -30,17 +30,30 @@ class Benchmark:
 
 def _configure_keeper(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--auctions", type=int, default=100, metavar="N",
-                        help="auctions that become biddable in the same block (default 100)")
+                        help="auctions that become biddable in the same block, 1 to 5000 "
+                             "(default 100)")
+    parser.add_argument("--pools", type=int, default=1, metavar="P",
+                        help="pools sharing them, 1 to 20 (default 1)")
+    parser.add_argument("--batch-limit", type=int, default=None, metavar="N",
+                        help="the node refuses batches of more than N calls, as geth does "
+                             "(default: no limit)")
 
 
 def _run_keeper(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
-    from backstop.keeper.bench import run_keeper_bench
+    from backstop.keeper.bench import MAX_AUCTIONS, MAX_POOLS, run_keeper_bench
     from backstop.testing.anvil import AnvilNotFound
 
-    if not 1 <= args.auctions <= 500:
-        raise UserError(f"--auctions {args.auctions}: give a number from 1 to 500", exit_code=2)
+    if not 1 <= args.auctions <= MAX_AUCTIONS:
+        raise UserError(f"--auctions {args.auctions}: give a number from 1 to {MAX_AUCTIONS}",
+                        exit_code=2)
+    if not 1 <= args.pools <= MAX_POOLS:
+        raise UserError(f"--pools {args.pools}: give a number from 1 to {MAX_POOLS}",
+                        exit_code=2)
+    if args.batch_limit is not None and args.batch_limit < 1:
+        raise UserError(f"--batch-limit {args.batch_limit}: give at least 1", exit_code=2)
     try:
-        return run_keeper_bench(args.auctions, progress=say).to_json()
+        return run_keeper_bench(args.auctions, args.pools, args.batch_limit,
+                                progress=say).to_json()
     except AnvilNotFound as exc:
         raise UserError(str(exc)) from None
 
@@ -51,24 +64,38 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_demo(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
-    """The whole `backstop demo` (both scenarios): wall time, CPU time, EVM transactions/s."""
-    import time
-
+    """The whole `backstop demo` (both scenarios): wall time, CPU time, EVM transactions/s,
+    then its floor: exactly the replay's transactions again, straight on the EVM."""
+    from backstop.chain.boa_provider import replay_recording
     from backstop.replay.run import run_demo
 
     say(f"replaying {'the shortened' if args.quick else 'the full'} March 2020 and the "
         "counterfactual on the in-process chain")
-    cpu = time.process_time()
-    result = run_demo(quick=args.quick)
-    cpu = time.process_time() - cpu
+    result = run_demo(quick=args.quick, record=True)
+    cpu = result.cpu_seconds  # the same span as its wall time
     auctions = (result.figures["history"]["total"]["auctions"]
                 + result.figures["counterfactual"]["total"]["auctions"])
+    say("the floor: the same transactions straight on py-evm (no JSON-RPC, no web3)")
+    provider = result.provider
+    floor = replay_recording(provider.recording)
+    root = provider.state_root()
+    if floor.state_root != root:
+        raise UserError(f"the floor replay reached state root 0x{floor.state_root.hex()}, the "
+                        f"replay 0x{root.hex()}: the floor does not measure the same work "
+                        "(a bug: please report it)")
     return {
         "wall_seconds": round(result.seconds, 2),
         "cpu_seconds": round(cpu, 2),
         "evm_transactions": result.transactions,
         "tx_per_second": round(result.tx_per_second, 1),
         "tx_per_cpu_second": round(result.transactions / cpu, 1) if cpu else 0.0,
+        "floor_seconds": round(floor.seconds, 2),
+        "floor_cpu_seconds": round(floor.cpu_seconds, 2),
+        "floor_transactions": floor.transactions,
+        "ratio_to_floor": round(result.seconds / floor.seconds, 2) if floor.seconds else 0.0,
+        "cpu_ratio_to_floor": (round(cpu / floor.cpu_seconds, 2) if floor.cpu_seconds
+                               else 0.0),
+        "state_root": "0x" + root.hex(),
         "auctions": auctions,
         "within_60_s": result.seconds <= 60,
     }
@@ -108,9 +135,11 @@ BENCHMARKS: dict[str, Benchmark] = {
     "help": Benchmark("`backstop --help` and `--version` in fresh processes: wall time (target "
                       "under 0.5 s)", _configure_help, _run_help),
     "demo": Benchmark("the whole replay (`backstop demo`): wall time, CPU time, EVM "
-                      "transactions per second", _configure_demo, _run_demo),
-    "keeper": Benchmark("the keeper on anvil: N auctions biddable at once; blocks to enter "
-                        "and finalize, RPC requests per block, CPU", _configure_keeper,
+                      "transactions per second, and its floor (the same transactions "
+                      "straight on the EVM) with the ratio to it", _configure_demo, _run_demo),
+    "keeper": Benchmark("the keeper on anvil: N auctions biddable at once in P pools; blocks "
+                        "to enter and finalize, RPC requests and calls per block, CPU per "
+                        "held auction, the largest batch", _configure_keeper,
                         _run_keeper),
 }
 

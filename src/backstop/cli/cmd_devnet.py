@@ -13,21 +13,12 @@ from typing import Any
 
 from backstop.cli.common import Deployment, console, wants_json, write_deployment
 from backstop.cli.errors import UserError
+from backstop.testing.anvil import DEV_KEYS  # stdlib only: --help stays fast
 from backstop.units import Rad, Wad
 
 # anvil's default dev accounts 1-9: PUBLIC test keys (from its well-known test mnemonic), for
 # local chains only; `backstop devnet` prints them so a newcomer can sign at once.
-DEV_ACCOUNT_KEYS = (
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
-)
+DEV_ACCOUNT_KEYS = DEV_KEYS[1:10]
 DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 NAME = "devnet"
@@ -55,6 +46,7 @@ def setup(w3: Any, *, fund: Wad, auctions: int = 0, rpc_url: str | None = None,
     """Deploy the Maker core, a factory and its 100 DAI/MKR pool on ``w3`` (dev account 0
     deploys); give dev accounts 1-9 ``fund`` DAI each; kick ``auctions`` debt auctions.
     ``progress(step)`` is told each step as it starts."""
+    from backstop.chain.dev import install_multicall3
     from backstop.maker import deploy_core
     from backstop.maker.scenario import fund_dai, kick_auctions
     from backstop.pool import deploy_factory
@@ -62,6 +54,7 @@ def setup(w3: Any, *, fund: Wad, auctions: int = 0, rpc_url: str | None = None,
     say = progress or (lambda _step: None)
     accounts = [str(a) for a in w3.eth.accounts[:10]]
     deployer = accounts[0]
+    install_multicall3(w3)  # as on public chains: the keeper reads through it
     say("deploying the Maker core (Vat, Dai, MKR, DaiJoin, Flopper, Vow)")
     core = deploy_core(w3, deployer)
     say("deploying the pool factory")

@@ -23,7 +23,9 @@ HELP = "run the keeper: enter, tick and finalize debt auctions for the pools"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """The keeper's options (all optional on the command line; see the module docstring)."""
-    parser.add_argument("--rpc-url", default=None, metavar="URL", help=RPC_HELP)
+    parser.add_argument("--rpc-url", default=None, metavar="URL[,URL...]",
+                        help=RPC_HELP + "; several endpoints of the same chain separated by "
+                        "commas: the keeper fails over between them and leaves a stale one")
     parser.add_argument("--pools", default=None, metavar="ADDR[,ADDR...]",
                         help="the pools to keep")
     parser.add_argument("--factory", default=None, metavar="ADDR",
@@ -39,7 +41,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="never pay more than this per gas (fees rise toward it while a "
                              "transaction waits)")
     parser.add_argument("--priority-fee-gwei", default=None, metavar="GWEI",
-                        help="tip per gas (default 1)")
+                        help="tip per gas (default 1; doubles, up to 8x, while others win our "
+                             "auctions)")
+    parser.add_argument("--fee-budget-bps", type=int, default=None, metavar="BPS",
+                        help="without --max-fee-gwei, a transaction's gas may cost at most BPS "
+                             "/ 10,000 of the DAI at stake (default 10 = 0.1%%)")
+    parser.add_argument("--eth-price-dai", type=int, default=None, metavar="DAI",
+                        help="DAI per ETH for that rule (default 3000)")
+    parser.add_argument("--fee-floor-gwei", default=None, metavar="GWEI",
+                        help="that rule never caps below this (default 5)")
+    parser.add_argument("--keepers", type=int, default=None, metavar="N",
+                        help="N keepers share the same pools (default 1): each takes the "
+                             "auctions whose id %% N is its --keeper-index")
+    parser.add_argument("--keeper-index", type=int, default=None, metavar="I",
+                        help="this keeper's index, 0 to N-1 (default 0)")
+    parser.add_argument("--takeover-blocks", type=int, default=None, metavar="B",
+                        help="act on another keeper's auction after B blocks without it "
+                             "acting (default 3)")
+    parser.add_argument("--batch-limit", type=int, default=None, metavar="N",
+                        help="at most N JSON-RPC calls per HTTP request (default 1000, geth's "
+                             "limit)")
     parser.add_argument("--bump-percent", type=int, default=None, metavar="P",
                         help="raise fees by P%% on each replacement (default 15, at least 10)")
     parser.add_argument("--bump-every-blocks", type=int, default=None, metavar="N",
@@ -70,7 +91,9 @@ def _settings_args(args: argparse.Namespace) -> dict[str, Any]:
         name: getattr(args, name)
         for name in ("pools", "factory", "tick", "from_block", "max_fee_gwei",
                      "priority_fee_gwei", "bump_percent", "bump_every_blocks", "dry_run",
-                     "metrics_port", "journal", "poll_interval", "log_format")
+                     "metrics_port", "journal", "poll_interval", "log_format",
+                     "fee_budget_bps", "eth_price_dai", "fee_floor_gwei", "keepers",
+                     "keeper_index", "takeover_blocks", "batch_limit")
     }
     out["rpc_url"] = args.rpc_url or os.environ.get("BACKSTOP_RPC_URL")
     if args.deployment is not None:
@@ -135,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise UserError(str(exc), exit_code=2) from None
     try:
-        w3 = connect(settings.rpc_url)
+        w3 = connect(settings.rpc_url, batch_limit=settings.batch_limit)
     except ValueError as exc:
         raise UserError(str(exc), exit_code=2) from None
     account = _account(args, settings.dry_run)

@@ -115,6 +115,12 @@ class Tracker:
             result = resp.get("result") if isinstance(resp, dict) else None
             if method == "eth_estimateGas" and isinstance(result, str):
                 self.last_estimate = int(result, 16)
+            if method == "eth_getBlockReceipts" and isinstance(result, list):
+                # the sender polls new blocks' receipts: ours among them are mined
+                for receipt in result:
+                    if isinstance(receipt, dict):
+                        self._mined(receipt)
+                continue
             if method != "eth_getTransactionReceipt" or not params:
                 continue
             tx = self.find(str(params[0]))
@@ -123,17 +129,7 @@ class Tracker:
             if not result:
                 waiting = True
                 continue
-            tx.block = _int(result.get("blockNumber"))
-            tx.gas_used = _int(result.get("gasUsed"))
-            tx.status = "mined" if _int(result.get("status", "0x1")) == 1 else "failed"
-            for other in self.sent:  # a replacement of ours (same nonce) is settled too
-                if other is not tx and other.nonce == tx.nonce and other.status == "pending":
-                    other.status = "replaced"
-            word = "mined" if tx.status == "mined" else "mined but FAILED (reverted)"
-            self.say(
-                f"{word} in block {tx.block}, gas used {tx.gas_used:,}",
-                {"event": tx.status, **tx.to_json()},
-            )
+            self._mined(result)
         if waiting and time.monotonic() - self._last_note >= WAIT_NOTE_SECONDS:
             self._last_note = time.monotonic()
             for tx in self.unsettled():
@@ -141,6 +137,23 @@ class Tracker:
                     f"still waiting for {tx.hash} to be mined",
                     {"event": "waiting", "hash": tx.hash},
                 )
+
+    def _mined(self, receipt: dict[str, Any]) -> None:
+        """A receipt: if it is one of our transactions still unsettled, say it was mined."""
+        tx = self.find(str(receipt.get("transactionHash", "")))
+        if tx is None or tx.status in ("mined", "failed"):
+            return
+        tx.block = _int(receipt.get("blockNumber"))
+        tx.gas_used = _int(receipt.get("gasUsed"))
+        tx.status = "mined" if _int(receipt.get("status", "0x1")) == 1 else "failed"
+        for other in self.sent:  # a replacement of ours (same nonce) is settled too
+            if other is not tx and other.nonce == tx.nonce and other.status == "pending":
+                other.status = "replaced"
+        word = "mined" if tx.status == "mined" else "mined but FAILED (reverted)"
+        self.say(
+            f"{word} in block {tx.block}, gas used {tx.gas_used:,}",
+            {"event": tx.status, **tx.to_json()},
+        )
 
     def stop_after_simulation(self, requests: list[tuple[str, list[Any]]], responses: Any) -> None:
         """``--dry-run``: a transaction was simulated (``eth_estimateGas``) and passed: stop

@@ -12,13 +12,19 @@ Units: ``bid`` is rad (Vat DAI), ``lot`` wad (MKR), ``price`` wad (DAI per MKR),
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 
 from backstop.maker.handles import ZERO_ADDRESS
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
-from backstop.pool.rules import EnterCheck, ask_for, bid_bookable, enter_check, lot_allows
-from backstop.units import Wad
+from backstop.pool.rules import (  # noqa: F401 - ask_for, lot_allows: this module's API too
+    EnterCheck,
+    ask_for,
+    bid_bookable,
+    enter_check,
+    lot_allows,
+)
+from backstop.units import RAY, WAD, Wad
 
 
 class Action(Enum):
@@ -71,6 +77,37 @@ class PoolView:
     def is_guy(self, auction: AuctionView) -> bool:
         """The pool is the auction's high bidder."""
         return auction.guy.lower() == self.address.lower()
+
+
+_MIN_PRICE: dict[tuple[int, int, int], int | None] = {}
+
+
+def min_price(bid: int, lot: int, beg: int) -> int | None:
+    """The lowest pool price (wad) at which ``lot_could_suit`` holds for this bid (rad) and lot
+    (wad), None if none: memoized, so the keeper's per-block check of every followed auction
+    against every pool is one lookup per auction and an integer comparison per pool.
+
+    The ask ``ceil(bid * WAD / price)`` must be below the lot and ``beg * ask <= lot * WAD``:
+    ``ask <= top = min(lot - 1, lot * WAD // beg)``, so ``price >= ceil(bid * WAD / top)``.
+    """
+    key = (bid, lot, beg)
+    if key in _MIN_PRICE:
+        return _MIN_PRICE[key]
+    if len(_MIN_PRICE) > 200_000:
+        _MIN_PRICE.clear()
+    found: int | None = None
+    if bid_bookable(bid):
+        top = lot - 1 if beg == 0 else min(lot - 1, lot * WAD // beg)
+        if top > 0:
+            found = max(1, -(-(bid // RAY) * WAD // top))
+    _MIN_PRICE[key] = found
+    return found
+
+
+def lot_suits_price(price: int, bid: int, lot: int, beg: int) -> bool:
+    """``lot_could_suit`` on plain numbers (see ``min_price``)."""
+    least = min_price(bid, lot, beg)
+    return least is not None and price >= least
 
 
 @dataclass(frozen=True)
@@ -126,7 +163,10 @@ def can_enter(pool: PoolView, auction: AuctionView, view: ChainView,
         pool_is_guy=pool.is_guy(auction), exists=auction.exists, bid_rad=auction.bid,
         lot=auction.lot, tic=auction.tic, end=auction.end, now=view.now, beg=view.beg,
         price=pool.price, free=pool.available_dai if available_dai is None else available_dai)
-    return replace(check, reason=_WORDS.get(check.reason, check.reason))
+    words = _WORDS.get(check.reason)
+    if check.ok or words is None:
+        return check
+    return EnterCheck(False, check.ask, check.bid, words)
 
 
 def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> str | None:
@@ -144,10 +184,7 @@ def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> st
 
 def lot_could_suit(pool: PoolView, auction: AuctionView, beg: int) -> bool:
     """The auction's lot is large enough for the pool's price (whatever its funds and status)."""
-    if not auction.exists or not bid_bookable(auction.bid):
-        return False
-    ask, _ = ask_for(auction.bid, pool.price)
-    return lot_allows(ask, auction.lot, beg)
+    return auction.exists and lot_suits_price(pool.price, auction.bid, auction.lot, beg)
 
 
 @dataclass
@@ -188,16 +225,26 @@ def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
                 add(Decision(Action.FINALIZE, auction_id, pool.address, why))
 
     free = {p.address: p.available_dai for p in view.pools}
+    # open pools, highest price first: a lot too small for the highest price suits no pool
+    # (the ask falls as the price rises), so most held or idle auctions cost one lookup
+    open_pools = sorted((p for p in view.pools if not p.ceased), key=lambda p: -p.price) \
+        if view.live else []
+    entering = {k[2] for k in busy if k[1] == Action.ENTER.value}
+    now = view.now
     for auction_id in sorted(view.auctions):
         auction = view.auctions[auction_id]
         best: tuple[PoolView, EnterCheck] | None = None
-        for pool in view.pools:
-            if (pool.address, Action.ENTER.value, auction_id) in busy:
-                best = None
-                break  # a bid of ours is on its way: wait for it
-            check = can_enter(pool, auction, view, free[pool.address])
-            if check.ok and (best is None or check.ask < best[1].ask):
-                best = (pool, check)
+        if (open_pools and auction_id not in entering and auction.exists
+                and dent_open(auction.tic, auction.end, now)):
+            least = min_price(auction.bid, auction.lot, view.beg)
+            for pool in open_pools:
+                if least is None or pool.price < least:
+                    break  # nor for any lower price
+                if auction_id in pool.active or free[pool.address] < auction.bid // RAY:
+                    continue  # (the pool's bid is the auction's, in wad)
+                check = can_enter(pool, auction, view, free[pool.address])
+                if check.ok and (best is None or check.ask < best[1].ask):
+                    best = (pool, check)
         if best is not None:
             pool, check = best
             free[pool.address] -= check.bid
@@ -205,6 +252,6 @@ def plan(view: ChainView, in_flight: Iterable[tuple[str, str, int]] = (), *,
                          f"lot {Wad(auction.lot)} MKR allows the pool's ask of "
                          f"{Wad(check.ask)} MKR",
                          ask=check.ask, bid=check.bid))
-        if tick and auction.tickable_at(view.now):
+        if tick and auction.tickable_at(now):
             add(Decision(Action.TICK, auction_id, None, "expired with no bid"))
     return out

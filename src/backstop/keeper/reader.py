@@ -2,12 +2,16 @@
 every pool and every followed auction, all pinned to the same block number.
 
 Calls are encoded by hand (fixed selectors, one uint256 argument at most) because the keeper
-makes them every block: no ABI machinery on the hot path.
+makes them every block: no ABI machinery on the hot path. Where the chain has Multicall3 at its
+usual address (public chains; ``backstop.chain.dev.install_multicall3`` on anvil and the
+in-process chain) the auctions' ``bids(id)`` go through ``aggregate3``, 256 to an ``eth_call``.
+Everything the keeper reads of a pool each block is built and decoded in ONE function,
+``pool_reads`` (the pool's ABI may change; only that function needs to follow it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +40,14 @@ POOL_FLOPPER = selector("flopper()")
 POOL_CEASED = selector("ceased()")
 POOL_AVAILABLE = selector("getAvailableDaiBalance()")
 POOL_ACTIVE = selector("getActiveAuctions()")
+POOL_POSITION = selector("getPosition(uint256)")
+POOL_LISTING_CAP = 1_000  # getActiveAuctions() lists at most this many
 FACTORY_POOLS = selector("get_pools(uint256,uint256)")
 POOLS_PAGE = 1_000  # the factory's largest page; a keeper watches far fewer pools
+AGGREGATE3 = selector("aggregate3((address,bool,bytes)[])")
+MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
+MULTICALL_CHUNK = 256  # calls per aggregate3 (the most backstop's own Multicall3 takes)
+MULTICALL_MIN = 8  # fewer reads than this go as plain eth_calls
 ENTER = selector("enterAuction(uint256)")
 FINALIZE = selector("finalizeAuction(uint256)")
 TICK = selector("tick(uint256)")
@@ -46,6 +56,56 @@ TICK = selector("tick(uint256)")
 def calldata(sel: bytes, *args: int) -> str:
     """0x-hex calldata: a selector and uint256 arguments."""
     return "0x" + sel.hex() + "".join(int(a).to_bytes(32, "big").hex() for a in args)
+
+
+def encode_aggregate3(target: str, datas: Sequence[bytes]) -> str:
+    """0x-hex calldata of ``aggregate3`` calling ``target`` with each of ``datas``, every call
+    allowed to fail (by hand: the keeper builds it every block)."""
+    n = len(datas)
+    parts = [AGGREGATE3.hex(), _w(32), _w(n)]
+    offset = 32 * n
+    bodies = []
+    for data in datas:
+        key = (target, data)
+        body = _ELEMENTS.get(key)
+        if body is None:
+            if len(_ELEMENTS) > 100_000:
+                _ELEMENTS.clear()
+            padded = -(-len(data) // 32) * 32
+            body = _ELEMENTS[key] = ("00" * 12 + target[2:].lower() + _w(1) + _w(96)
+                                     + _w(len(data)) + data.hex() + "00" * (padded - len(data)))
+        parts.append(_w(offset))
+        offset += len(body) // 2
+        bodies.append(body)
+    return "0x" + "".join(parts) + "".join(bodies)
+
+
+_ELEMENTS: dict[tuple[str, bytes], str] = {}  # one call's encoding (the same every block)
+
+
+def decode_aggregate3(raw: bytes) -> list[tuple[bool, bytes]]:
+    """``aggregate3``'s ``(bool success, bytes returnData)[]``."""
+    try:
+        base = int.from_bytes(raw[0:32], "big")
+        n = int.from_bytes(raw[base:base + 32], "big")
+        start = base + 32
+        out = []
+        for k in range(n):
+            at = start + int.from_bytes(raw[start + 32 * k:start + 32 * k + 32], "big")
+            ok = any(raw[at:at + 32])
+            data_at = at + int.from_bytes(raw[at + 32:at + 64], "big")
+            length = int.from_bytes(raw[data_at:data_at + 32], "big")
+            data = raw[data_at + 32:data_at + 32 + length]
+            if len(data) != length:
+                raise ValueError("short return data")
+            out.append((ok, data))
+    except (ValueError, IndexError) as exc:
+        raise RpcError(f"aggregate3: malformed answer ({exc})") from None
+    return out
+
+
+def _w(n: int) -> str:
+    return f"{n:064x}"
 
 
 def _word(raw: bytes, i: int = 0) -> int:
@@ -57,14 +117,26 @@ def _address(raw: bytes, i: int = 0) -> str:
 
 
 def decode_bids(auction_id: int, raw: bytes) -> AuctionView:
-    """``bids(id) -> (bid, lot, guy, tic, end)``."""
-    return AuctionView(auction_id, _word(raw, 0), _word(raw, 1), _address(raw, 2),
-                       _word(raw, 3), _word(raw, 4))
+    """``bids(id) -> (bid, lot, guy, tic, end)``; ``guy`` in lower case (no checksum: this
+    runs for every followed auction every block)."""
+    if len(raw) < 160:
+        raise RpcError(f"flopper.bids({auction_id}) answered {len(raw)} bytes, not 160")
+    return AuctionView(auction_id, int.from_bytes(raw[0:32], "big"),
+                       int.from_bytes(raw[32:64], "big"), "0x" + raw[76:96].hex(),
+                       int.from_bytes(raw[96:128], "big"), int.from_bytes(raw[128:160], "big"))
 
 
 def decode_uint_array(raw: bytes) -> tuple[int, ...]:
-    """``uint256[]`` return data."""
-    return tuple(int(x) for x in abi_decode(["uint256[]"], raw)[0])
+    """``uint256[]`` return data (by hand: every pool's positions, every block)."""
+    try:
+        at = int.from_bytes(raw[0:32], "big")
+        n = int.from_bytes(raw[at:at + 32], "big")
+        start = at + 32
+        if len(raw) < start + 32 * n:
+            raise ValueError("short")
+    except ValueError:
+        raise RpcError(f"expected a uint256[], got {len(raw)} bytes") from None
+    return tuple(int.from_bytes(raw[k:k + 32], "big") for k in range(start, start + 32 * n, 32))
 
 
 def decode_address_array(raw: bytes) -> tuple[str, ...]:
@@ -91,6 +163,83 @@ class PoolReading:
     ceased: bool | None  # None: not read this block
     available_dai: int | None  # None: not read this block
     active: tuple[int, ...]
+    listing_full: bool = False  # the listing hit its cap: there may be more positions
+    listed: tuple[int, ...] = ()  # what the listing itself showed (``active`` less checks)
+
+
+PoolDecoder = Callable[[Sequence[Any]], PoolReading]
+
+
+def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = False,
+               available: bool = False, check: Iterable[int] = (),
+               multicall: str | None = None
+               ) -> tuple[list[tuple[str, list[Any]]], PoolDecoder]:
+    """THE one place that knows how the keeper reads a pool each block: the requests for
+    ``pool`` at block ``tag`` and the function that turns their results (in order) into a
+    ``PoolReading``.
+
+    ``positions``: the auctions it holds a position in (``getActiveAuctions()``, at most
+    1,000: ``listing_full`` says the cap was hit); ``check``: ids to confirm one by one
+    (``getPosition(id)``), which joins ``active`` if the pool holds them (how positions past the
+    listing's cap are seen); ``ceased`` and ``available``: its status and free DAI. With
+    ``multicall`` (the chain's Multicall3) the checks go 256 to an ``eth_call``.
+    """
+    ids = sorted(set(check))
+    requests: list[tuple[str, list[Any]]] = []
+    if positions:
+        requests.append(_call(pool, calldata(POOL_ACTIVE), tag))
+    chunks: list[list[int]] = []
+    if multicall is not None and len(ids) >= MULTICALL_MIN:
+        chunks = [ids[k:k + MULTICALL_CHUNK] for k in range(0, len(ids), MULTICALL_CHUNK)]
+        requests += [_call(multicall, encode_aggregate3(
+            pool, [POOL_POSITION + i.to_bytes(32, "big") for i in chunk]), tag)
+            for chunk in chunks]
+    else:
+        requests += [_call(pool, calldata(POOL_POSITION, i), tag) for i in ids]
+    if ceased:
+        requests.append(_call(pool, calldata(POOL_CEASED), tag))
+    if available:
+        requests.append(_call(pool, calldata(POOL_AVAILABLE), tag))
+
+    def decode(results: Sequence[Any]) -> PoolReading:
+        k = 0
+        active: tuple[int, ...] = ()
+        full = False
+        if positions:
+            active = decode_uint_array(_bytes(results[k], f"{pool}.getActiveAuctions()"))
+            full = len(active) >= POOL_LISTING_CAP
+            k += 1
+        listed = active
+        if ids:
+            more = set(active)
+            if chunks:
+                for chunk in chunks:
+                    answers = decode_aggregate3(_bytes(results[k], "multicall3.aggregate3"))
+                    k += 1
+                    if len(answers) != len(chunk):
+                        raise RpcError(f"aggregate3 answered {len(answers)} of {len(chunk)}")
+                    for i, (ok, raw) in zip(chunk, answers, strict=True):
+                        if not ok:
+                            raise RpcError(f"{pool}.getPosition({i}) failed in aggregate3")
+                        if any(raw[:64]):
+                            more.add(i)
+            else:
+                for i in ids:
+                    raw = _bytes(results[k], f"{pool}.getPosition({i})")
+                    k += 1
+                    if any(raw[:64]):
+                        more.add(i)
+            active = tuple(sorted(more))
+        is_ceased = free = None
+        if ceased:
+            is_ceased = bool(_word(_bytes(results[k], f"{pool}.ceased()")))
+            k += 1
+        if available:
+            free = _word(_bytes(results[k], f"{pool}.getAvailableDaiBalance()"))
+            k += 1
+        return PoolReading(pool, is_ceased, free, active, full, listed)
+
+    return requests, decode
 
 
 @dataclass(frozen=True)
@@ -123,32 +272,105 @@ def _call(to: str, data: str, block: str) -> tuple[str, list[Any]]:
 def _bytes(result: Any, what: str) -> bytes:
     if isinstance(result, Revert):
         raise RpcError(f"{what} reverted: {result.reason}")
-    if not isinstance(result, str):
+    if not isinstance(result, str) or result[:2] != "0x":
         raise RpcError(f"{what}: unexpected answer {result!r}")
-    return bytes.fromhex(result[2:])
+    try:
+        return bytes.fromhex(result[2:])
+    except ValueError:
+        raise RpcError(f"{what}: unexpected answer {result[:40]!r}") from None
+
+
+def hex_int(value: Any, what: str) -> int:
+    """A JSON-RPC quantity, or ``RpcError`` naming ``what`` for anything else (null too)."""
+    if isinstance(value, str):
+        try:
+            return int(value, 16)
+        except ValueError:
+            pass
+    raise RpcError(f"{what}: the node answered {value!r}, not a number")
+
+
+def decode_header(block: Any, number: int) -> Header:
+    """What the keeper needs of ``eth_getBlockByNumber``; ``RpcError`` if the answer is
+    missing (the node is behind) or malformed."""
+    if not block:
+        raise RpcError(f"block {number} is not there (yet): the node may be behind")
+    if not isinstance(block, dict):
+        raise RpcError(f"block {number}: the node answered {block!r}")
+    try:
+        return Header(hex_int(block.get("number"), "block number"),
+                      hex_int(block.get("timestamp"), "block timestamp"), str(block["hash"]),
+                      str(block["parentHash"]),
+                      hex_int(block.get("baseFeePerGas") or "0x0", "base fee"))
+    except KeyError as exc:
+        raise RpcError(f"block {number}: no {exc} in the node's answer") from None
 
 
 class ChainReader:
     """Reads the Flopper, the pools and the auctions in one batch per block."""
 
-    def __init__(self, w3: Web3, flopper: str, factory: str | None = None) -> None:
+    def __init__(self, w3: Web3, flopper: str, factory: str | None = None,
+                 multicall: str | None = None) -> None:
         self.w3 = w3
         self.flopper = to_checksum_address(flopper)
         self.factory = to_checksum_address(factory) if factory else None
+        self.multicall = multicall
+
+    def detect_multicall(self) -> str | None:
+        """Read the auctions through Multicall3 if the chain has it at its usual address."""
+        (code,) = rpc_batch(self.w3, [("eth_getCode", [MULTICALL3, "latest"])])
+        self.multicall = MULTICALL3 if isinstance(code, str) and len(code) > 2 else None
+        return self.multicall
+
+    def _bids_requests(self, ids: Sequence[int], tag: str
+                       ) -> tuple[list[tuple[str, list[Any]]], Callable[[Sequence[Any]],
+                                                                          dict[int, AuctionView]]]:
+        """The requests for ``bids(id)`` of every id (through Multicall3 when there is one:
+        one call per 256 auctions) and their decoder."""
+        if self.multicall is None or len(ids) < MULTICALL_MIN:
+            requests = [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
+
+            def plain(res: Sequence[Any]) -> dict[int, AuctionView]:
+                return {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
+                        for i, r in zip(ids, res, strict=True)}
+
+            return requests, plain
+        chunks = [ids[k:k + MULTICALL_CHUNK] for k in range(0, len(ids), MULTICALL_CHUNK)]
+        prefix = BIDS
+        requests = [_call(self.multicall, encode_aggregate3(
+            self.flopper, [prefix + i.to_bytes(32, "big") for i in chunk]), tag)
+            for chunk in chunks]
+
+        def multi(res: Sequence[Any]) -> dict[int, AuctionView]:
+            out = {}
+            for chunk, r in zip(chunks, res, strict=True):
+                answers = decode_aggregate3(_bytes(r, "multicall3.aggregate3"))
+                if len(answers) != len(chunk):
+                    raise RpcError(f"aggregate3 answered {len(answers)} of {len(chunk)} calls")
+                for i, (ok, data) in zip(chunk, answers, strict=True):
+                    if not ok:
+                        raise RpcError(f"flopper.bids({i}) failed inside aggregate3")
+                    out[i] = decode_bids(i, data)
+            return out
+
+        return requests, multi
 
     def block_number(self) -> int:
         """``eth_blockNumber`` (one request)."""
         (number,) = rpc_batch(self.w3, [("eth_blockNumber", [])])
-        return int(number, 16)
+        return hex_int(number, "eth_blockNumber")
 
     def read(self, number: int, pools: Sequence[str], auction_ids: Iterable[int], *,
              beg: bool = True, ceased: Iterable[str] | None = None,
-             available: Iterable[str] | None = None) -> Reading:
-        """The header of block ``number`` and every read at that block, in one batch.
+             available: Iterable[str] | None = None,
+             check: dict[str, set[int]] | None = None) -> Reading:
+        """The header of block ``number`` and every read at that block, in one batch (cut in
+        chunks the node accepts).
 
-        Every pool's active auctions are always read; ``beg`` and each pool's ``ceased`` and
-        free DAI only when asked (``None``: for every pool), as they rarely change and every
-        call costs the in-process chain a full EVM execution.
+        Every pool's positions are always read (``pool_reads``); ``beg`` and each pool's
+        ``ceased`` and free DAI only when asked (``None``: for every pool), as they rarely
+        change and every call costs the in-process chain a full EVM execution. ``check``:
+        per pool, ids whose position to confirm one by one (past the listing's cap).
         """
         tag = hex(number)
         ids = sorted(set(auction_ids))
@@ -163,19 +385,19 @@ class ChainReader:
             requests.append(_call(self.flopper, calldata(BEG), tag))
         if self.factory:
             requests.append(_call(self.factory, calldata(FACTORY_POOLS, 0, POOLS_PAGE), tag))
+        decoders: list[tuple[int, int, PoolDecoder]] = []
         for pool in pools:
-            requests.append(_call(pool, calldata(POOL_ACTIVE), tag))
-            if pool in ceased_set:
-                requests.append(_call(pool, calldata(POOL_CEASED), tag))
-            if pool in available_set:
-                requests.append(_call(pool, calldata(POOL_AVAILABLE), tag))
-        requests += [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
+            reqs, decode = pool_reads(pool, tag, ceased=pool in ceased_set,
+                                      available=pool in available_set,
+                                      check=(check or {}).get(pool, ()),
+                                      multicall=self.multicall)
+            decoders.append((len(requests), len(reqs), decode))
+            requests += reqs
+        start_bids = len(requests)
+        bids_requests, decode_bids_answers = self._bids_requests(ids, tag)
+        requests += bids_requests
         res = rpc_batch(self.w3, requests)
-        block = res[0]
-        if not block:
-            raise RpcError(f"block {number} is not there (yet): the node may be behind")
-        header = Header(int(block["number"], 16), int(block["timestamp"], 16), block["hash"],
-                        block["parentHash"], int(block.get("baseFeePerGas") or "0x0", 16))
+        header = decode_header(res[0], number)
         k = 3
         beg_value = None
         if beg:
@@ -185,24 +407,11 @@ class ChainReader:
         if self.factory:
             factory_pools = decode_address_array(_bytes(res[k], "factory.get_pools()"))
             k += 1
-        readings = []
-        for pool in pools:
-            active = decode_uint_array(_bytes(res[k], "pool.getActiveAuctions()"))
-            k += 1
-            is_ceased = None
-            if pool in ceased_set:
-                is_ceased = bool(_word(_bytes(res[k], "pool.ceased()")))
-                k += 1
-            free = None
-            if pool in available_set:
-                free = _word(_bytes(res[k], "pool.getAvailableDaiBalance()"))
-                k += 1
-            readings.append(PoolReading(pool, is_ceased, free, active))
-        auctions = {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
-                    for i, r in zip(ids, res[k:], strict=True)}
+        readings = tuple(decode(res[at:at + n]) for at, n, decode in decoders)
+        auctions = decode_bids_answers(res[start_bids:])
         return Reading(header, _word(_bytes(res[1], "flopper.kicks()")),
                        bool(_word(_bytes(res[2], "flopper.live()"))), beg_value,
-                       tuple(readings), factory_pools, auctions)
+                       readings, factory_pools, auctions)
 
     def read_more(self, number: int, auction_ids: Iterable[int],
                   pools: Iterable[str] = ()) -> tuple[dict[int, AuctionView],
@@ -212,19 +421,19 @@ class ChainReader:
         ids = sorted(set(auction_ids))
         pool_list = sorted(set(pools))
         tag = hex(number)
-        requests = [_call(self.flopper, calldata(BIDS, i), tag) for i in ids]
+        requests, decode_bids_answers = self._bids_requests(ids, tag)
+        n_bids = len(requests)
+        decoders: list[tuple[int, int, PoolDecoder]] = []
         for pool in pool_list:
-            requests += [_call(pool, calldata(POOL_CEASED), tag),
-                         _call(pool, calldata(POOL_AVAILABLE), tag)]
+            reqs, decode = pool_reads(pool, tag, positions=False, ceased=True, available=True)
+            decoders.append((len(requests), len(reqs), decode))
+            requests += reqs
         res = rpc_batch(self.w3, requests)
-        auctions = {i: decode_bids(i, _bytes(r, f"flopper.bids({i})"))
-                    for i, r in zip(ids, res, strict=False)}
-        k = len(ids)
+        auctions = decode_bids_answers(res[:n_bids])
         state = {}
-        for pool in pool_list:
-            state[pool] = (bool(_word(_bytes(res[k], "pool.ceased()"))),
-                           _word(_bytes(res[k + 1], "pool.getAvailableDaiBalance()")))
-            k += 2
+        for at, n, decode in decoders:
+            pr = decode(res[at:at + n])
+            state[pr.address] = (bool(pr.ceased), pr.available_dai or 0)
         return auctions, state
 
     def pool_constants(self, pools: Sequence[str]) -> dict[str, tuple[int, str]]:

@@ -16,10 +16,21 @@ deadline passed since the last block. Nothing else can turn into something to do
 grows by ``tick``, which needs an expired unbid auction (read every block); others' bids only
 shrink it; a deal or yank only removes it. ``beg`` and the pools' status and free DAI are read
 when a decision needs them and every ``refresh_every_blocks`` blocks; everything after a reorg.
+
+At crisis scale: every batch is cut into chunks the node accepts (``backstop.chain.batch``),
+the auctions are read through Multicall3 where the chain has it, and sends beyond a block's gas
+wait for the next block. Several keepers may keep the same pools: with ``keepers=N`` this one
+takes the auctions whose id % N is its ``keeper_index`` and another's only once the same action
+has been wanted for ``takeover_blocks`` blocks (that keeper is quiet); every send is simulated
+on the pending block, so a bid already sent by anyone makes ours revert before it is sent.
+Fees: without ``--max-fee-gwei`` a transaction's fee cap is ``fee_budget_bps`` of the DAI at
+stake (at ``eth_price_dai``), never below ``fee_floor_gwei``; the tip doubles (up to 8x) while
+others win auctions we bid on, and comes down after ``CALM_BLOCKS`` quiet blocks.
 """
 
 from __future__ import annotations
 
+import heapq
 import signal
 import threading
 from collections import deque
@@ -33,14 +44,14 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 
 from backstop.chain.errors import Revert, RpcError
-from backstop.chain.tx import FeeTooLow, PendingTx, TxSender
+from backstop.chain.tx import Deferred, FeeTooLow, PendingTx, TxSender, parse_gwei
 from backstop.keeper.decide import (
     Action,
     AuctionView,
     ChainView,
     Decision,
     PoolView,
-    lot_could_suit,
+    min_price,
     plan,
 )
 from backstop.keeper.journal import Journal, JournalEntry, JournalError
@@ -54,16 +65,22 @@ from backstop.keeper.reader import (
     Reading,
     calldata,
     factory_pools,
+    hex_int,
     pool_flopper,
     rpc_batch,
 )
 from backstop.keeper.settings import ConfigError, KeeperSettings
-from backstop.units import Wad
+from backstop.units import RAY, Wad
 
 _SELECTORS = {Action.ENTER: ENTER, Action.FINALIZE: FINALIZE, Action.TICK: TICK}
 _ACTION_OF_SELECTOR = {sel: action for action, sel in _SELECTORS.items()}
-INHERITED_WAIT_BLOCKS = 10  # blocks to wait for transactions of a previous run before going on
+INHERITED_WAIT_BLOCKS = 3  # blocks to wait for transactions of a previous run before going on
+# (then every send is simulated on the pending block, where those transactions count)
 REGULAR_BLOCKS = 4  # this many equal block intervals in a row: the chain has a block time
+CALM_BLOCKS = 10  # blocks without a lost bid before the tip comes down a step
+HEAD_CHECK_BLOCKS = 16  # with several endpoints, compare their heads every this many blocks
+ACTION_GAS = {Action.ENTER: 200_000, Action.FINALIZE: 150_000, Action.TICK: 60_000}
+"""About the gas of each action (for the default fee cap: stake per gas)."""
 
 
 @dataclass
@@ -108,7 +125,8 @@ class Keeper:
                 w3, account, max_fee_gwei=settings.max_fee_gwei,
                 priority_fee_gwei=settings.priority_fee_gwei,
                 bump_percent=settings.bump_percent,
-                bump_every_blocks=settings.bump_every_blocks, listener=self._on_tx)
+                bump_every_blocks=settings.bump_every_blocks, listener=self._on_tx,
+                simulate_block="pending")
         self.journal: Journal | None = None
         if self.sender is not None and settings.journal:
             self.journal = Journal(settings.journal, self.sender.address)
@@ -134,6 +152,16 @@ class Keeper:
         self._skipped: set[str] = set()
         self._intervals: deque[int] = deque(maxlen=REGULAR_BLOCKS)
         self._stop = threading.Event()
+        self._wanted: dict[tuple[str, str, int], int] = {}  # decision -> first block wanted
+        self._peer_logged: set[tuple[str, str, int]] = set()
+        self._competition = 0  # our bids lost to others lately (raises the tip)
+        self._calm_blocks = 0
+        self._positions: dict[str, set[int]] = {}  # known positions (past the listing's cap)
+        self._full_listing: set[str] = set()
+        self._listed: dict[str, frozenset[int]] = {}  # what each pool's listing showed
+        self._awake: set[int] = set()  # followed auctions looked at every block
+        self._asleep: dict[int, int] = {}  # idle auctions and the time they wake up
+        self._sleep_heap: list[tuple[int, int]] = []
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -156,6 +184,7 @@ class Keeper:
                 raise ConfigError("no pools to keep: give --pools ADDR[,ADDR...] or --factory")
             self.pools = []
         self.reader = ChainReader(self.w3, flopper, s.factory)
+        self.reader.detect_multicall()
         self._add_pools(listed)
         head = self.reader.block_number()
         ids = self.reader.kick_ids(s.from_block, head, s.log_chunk_blocks)
@@ -261,8 +290,10 @@ class Keeper:
         ids, candidates = self._read_set()
         full = self._full_refresh or number % self.settings.refresh_every_blocks == 0
         wanted = set(self.pools) if full else candidates
+        check = {p: self._positions.get(p, set()) - self._listed.get(p, frozenset())
+                 for p in self._full_listing}
         reading = self.reader.read(number, self.pools, ids, beg=full or self._beg == 0,
-                                   ceased=wanted, available=wanted)
+                                   ceased=wanted, available=wanted, check=check or None)
         reorg = self._reorged(reading, number)
         self._follow_up(reading, reorg, wanted)
         self._update(reading)
@@ -273,7 +304,9 @@ class Keeper:
         view = self._view(reading)
         decided = plan(view, self.in_flight.keys(), tick=self.settings.tick)
         holding = self._holding(number)
-        sent = self._execute(decided.decisions, number, holding)
+        mine = self._my_share(decided.decisions, number)
+        sent = self._execute(mine, number, holding, view)
+        self._check_heads(number)
         if number == self.last_block + 1 and self.last_now:
             self._intervals.append(reading.header.timestamp - self.last_now)
         self.last_block, self.last_hash = number, reading.header.hash
@@ -287,25 +320,70 @@ class Keeper:
     def _read_set(self) -> tuple[set[int], set[str]]:
         """The auctions worth reading in this block (see the module docstring), and the pools
         that may enter one of them (their free DAI and status are needed): every pool while
-        some auction was never read, as anything is possible then."""
+        some auction was never read, as anything is possible then.
+
+        An idle auction (open, its lot suits no pool, not held) sleeps until its deadline:
+        nothing else can make it something to do, so it costs nothing per block."""
         if self._full_refresh:
+            self._wake_all()
             return set(self._stale) | set(self.followed), set(self.pools)
         held = set().union(*self._active.values()) if self._active else set()
+        for pool in self._full_listing:  # positions past the listing's cap that we know of
+            held |= self._positions.get(pool, set())
         ids = set(self._stale) | (held & self.followed.keys())
         pools = set(self.pools) if self._stale else set()
-        views = [self._pool_view(p) for p in self.pools if not self._ceased.get(p)]
-        for i, a in self.followed.items():
+        views = sorted((self._pool_view(p) for p in self.pools if not self._ceased.get(p)),
+                       key=lambda v: -v.price)
+        now = self.last_now
+        self._wake_until(now)
+        for i in list(self._awake):
+            a = self.followed.get(i)
+            if a is None:
+                self._awake.discard(i)
+                continue
             candidates = self._candidate_pools(a, views)
-            if i in ids or candidates or a.tickable_at(self.last_now):
+            if i in ids or candidates or a.tickable_at(now):
                 ids.add(i)
                 pools.update(candidates)
+            elif a.end > now:  # idle until it expires (a bid by others only shrinks the lot)
+                self._awake.discard(i)
+                self._asleep[i] = a.end
+                heapq.heappush(self._sleep_heap, (a.end, i))
         return ids, pools
 
-    def _candidate_pools(self, a: AuctionView, views: Sequence[PoolView]) -> list[str]:
-        """Open pools (``views``) whose price the auction's lot suits (last known state)."""
+    def _wake_until(self, now: int) -> list[int]:
+        """Wake the auctions whose deadline is ``now`` or earlier; their ids."""
+        woken = []
+        heap = self._sleep_heap
+        while heap and heap[0][0] <= now:
+            t, i = heapq.heappop(heap)
+            if self._asleep.get(i) == t:
+                del self._asleep[i]
+                self._awake.add(i)
+                woken.append(i)
+        return woken
+
+    def _wake_all(self) -> None:
+        """Every followed auction is looked at again (a reorg, new pools, a new beg)."""
+        self._awake = set(self.followed)
+        self._asleep.clear()
+        self._sleep_heap.clear()
+
+    def _candidate_pools(self, a: AuctionView, views: Sequence[PoolView]) -> tuple[str, ...]:
+        """Open pools (``views``, highest price first) whose price the auction's lot suits
+        (last known state). The ask falls as the price rises, so the first pool whose price
+        the lot does not suit ends the list: a held auction costs one lookup."""
         if not a.open_at(self.last_now):
-            return []
-        return [v.address for v in views if lot_could_suit(v, a, self._beg)]
+            return ()
+        least = min_price(a.bid, a.lot, self._beg)
+        if least is None:
+            return ()
+        out = []
+        for v in views:
+            if v.price < least:
+                break
+            out.append(v.address)
+        return tuple(out)
 
     def _reorged(self, reading: Reading, number: int) -> bool:
         """The chain is not the one seen last block (a reorg, or a node that lost blocks)."""
@@ -329,9 +407,10 @@ class Keeper:
             need |= set(pr.active)
         if reorg:
             need |= set(self.followed)
-        for i, a in self.followed.items():
-            if a.tic == 0 and self.last_now <= a.end < now:  # just expired with no bid
-                need.add(i)
+        for i in self._wake_until(now - 1) + list(self._awake):
+            a = self.followed.get(i)
+            if a is not None and a.tic == 0 and self.last_now <= a.end < now:
+                need.add(i)  # just expired with no bid
         need -= reading.auctions.keys()
         if not need:
             return
@@ -350,8 +429,25 @@ class Keeper:
                 range(self.known_kicks + 1, reading.kicks + 1)))
         self.known_kicks = max(self.known_kicks, reading.kicks)
         if reading.beg is not None:
+            if reading.beg != self._beg:
+                self._wake_all()
             self._beg = reading.beg
         self._active = {pr.address: frozenset(pr.active) for pr in reading.pools}
+        self._listed = {pr.address: frozenset(pr.listed) for pr in reading.pools}
+        for pr in reading.pools:
+            if pr.listing_full:
+                known = self._positions.setdefault(pr.address, set())
+                if pr.address in self._full_listing:  # every known one was checked: exact
+                    known.intersection_update(pr.active)
+                known.update(pr.active)
+                # its high bids have positions too (after a restart, the only way to see
+                # those past the listing until the pool lists them in pages)
+                me = pr.address.lower()
+                known.update(i for i, a in reading.auctions.items() if a.guy.lower() == me)
+                self._full_listing.add(pr.address)
+            else:
+                self._full_listing.discard(pr.address)
+                self._positions[pr.address] = set(pr.active)
         for pr in reading.pools:
             if pr.ceased is not None:
                 self._ceased[pr.address] = pr.ceased
@@ -362,13 +458,16 @@ class Keeper:
             self._stale.discard(i)
             if a.exists or i in held:
                 self.followed[i] = a
+                self._awake.add(i)
+                self._asleep.pop(i, None)
             else:
                 self.followed.pop(i, None)
         self.metrics.auctions_followed.set(len(self.followed))
 
     def _view(self, reading: Reading) -> ChainView:
         pools = tuple(self._pool_view(p) for p in self.pools if p in self._active)
-        auctions = {i: a for i, a in self.followed.items() if i in reading.auctions}
+        followed = self.followed
+        auctions = {i: followed[i] for i in reading.auctions if i in followed}
         return ChainView(reading.header.number, reading.header.timestamp, reading.live,
                          self._beg, auctions, pools)
 
@@ -378,7 +477,60 @@ class Keeper:
 
     # ---- acting ---------------------------------------------------------------------------------
 
-    def _execute(self, decisions: Sequence[Decision], number: int, holding: bool) -> int:
+    def _my_share(self, decisions: Sequence[Decision], number: int) -> list[Decision]:
+        """The decisions this keeper takes when several keep the same pools: auction ``id``
+        belongs to keeper ``id % keepers``; another keeper's auction is taken over once the
+        same decision has been wanted for ``takeover_blocks`` blocks (its keeper is quiet)."""
+        s = self.settings
+        wanted = {}
+        for d in decisions:
+            wanted[d.key] = self._wanted.get(d.key, number)
+        self._wanted = wanted
+        if s.keepers == 1:
+            return list(decisions)
+        out = []
+        for d in decisions:
+            if d.auction_id % s.keepers == s.keeper_index:
+                out.append(d)
+            elif number - wanted[d.key] >= s.takeover_blocks:
+                if d.key not in self._peer_logged:
+                    self._log_decision("take_over", d, number, level="warning",
+                                       owner=d.auction_id % s.keepers,
+                                       quiet_blocks=number - wanted[d.key])
+                    self._peer_logged.add(d.key)
+                out.append(d)
+        self._peer_logged &= wanted.keys()
+        return out
+
+    def _fees(self, decisions: Sequence[Decision], view: ChainView | None
+              ) -> tuple[list[int | None], int | None]:
+        """Per decision the fee cap (wei per gas) and the tip for this block.
+
+        The rule, unless ``--max-fee-gwei`` is given: gas may cost at most ``fee_budget_bps``
+        / 10,000 of the DAI at stake (the bid for an enter, the auction's bid for a finalize),
+        at ``eth_price_dai`` DAI per ETH, for the gas such a transaction takes, and never less
+        than ``fee_floor_gwei``. The tip doubles for each of our bids lost to others lately
+        (up to 8x; back down after quiet blocks)."""
+        s = self.settings
+        floor = parse_gwei(s.fee_floor_gwei) or 0
+        caps: list[int | None] = []
+        for d in decisions:
+            if s.max_fee_gwei is not None:
+                caps.append(None)  # the sender's own cap
+                continue
+            stake = d.bid
+            if d.action is Action.FINALIZE and view is not None:
+                a = view.auctions.get(d.auction_id)
+                stake = a.bid // RAY if a is not None else 0
+            budget_wei = stake * s.fee_budget_bps // 10_000 // s.eth_price_dai
+            caps.append(max(floor, budget_wei // ACTION_GAS[d.action]))
+        tip = None
+        if self._competition and self.sender is not None:
+            tip = self.sender.priority_fee * 2 ** min(self._competition, 3)
+        return caps, tip
+
+    def _execute(self, decisions: Sequence[Decision], number: int, holding: bool,
+                 view: ChainView | None = None) -> int:
         """Simulate and send the decisions (or log them in dry-run); the number sent."""
         if self.settings.dry_run:
             current = {d.key for d in decisions}
@@ -388,6 +540,7 @@ class Keeper:
             self._dry_logged = current
             return 0
         if not decisions or self.sender is None:
+            self._calm()
             return 0
         if holding:
             for d in decisions:
@@ -397,22 +550,57 @@ class Keeper:
         txs = [({"to": d.pool or self.reader.flopper, "data":  # type: ignore[union-attr]
                  calldata(_SELECTORS[d.action], d.auction_id)}, self._label(d))
                for d in decisions]
-        results = self.sender.submit_many(txs)
-        sent = 0
+        caps, tip = self._fees(decisions, view)
+        results = self.sender.submit_many(txs, max_fees=caps, priority_fee=tip)
+        sent = deferred = 0
+        lost = False
         for d, res in zip(decisions, results, strict=True):
             if isinstance(res, PendingTx):
                 self.in_flight[d.key] = res
                 sent += 1
                 self._log_decision(d.action.value, d, number, tx=res.hash, nonce=res.nonce)
+            elif isinstance(res, Deferred):
+                deferred += 1
             elif isinstance(res, Revert):
                 self.metrics.txs_dropped.inc()
+                lost = lost or d.action is Action.ENTER
                 self._log_decision("dropped", d, number, level="warning",
                                    reason=f"simulation reverted: {res.reason}")
             elif isinstance(res, FeeTooLow):
                 self._log_decision("fee_above_cap", d, number, level="warning", reason=str(res))
             else:
                 self._log_decision("send_failed", d, number, level="warning", reason=str(res))
+        if deferred:
+            self.log("deferred", block=number, count=deferred,
+                     why="the block is full with the transactions sent before")
+        if lost:
+            self._competition += 1
+            self._calm_blocks = 0
+        else:
+            self._calm()
         return sent
+
+    def _calm(self) -> None:
+        """A block without a lost bid: the tip comes down after a few."""
+        if self._competition:
+            self._calm_blocks += 1
+            if self._calm_blocks >= CALM_BLOCKS:
+                self._competition -= 1
+                self._calm_blocks = 0
+
+    def _check_heads(self, number: int) -> None:
+        """With several endpoints, compare their heads now and then (a stale node is left)."""
+        provider = self.w3.provider
+        compare = getattr(provider, "compare_heads", None)
+        if compare is None or len(getattr(provider, "urls", ())) < 2:
+            return
+        if number % HEAD_CHECK_BLOCKS:
+            return
+        before = provider.active_url  # type: ignore[attr-defined]
+        heads = compare()
+        after = provider.active_url  # type: ignore[attr-defined]
+        if after != before:
+            self.log("stale_node", level="warning", left=before, now=after, heads=heads)
 
     def _log_decision(self, event: str, d: Decision, number: int, level: str = "info",
                       **extra: Any) -> None:
@@ -440,9 +628,14 @@ class Keeper:
             m.txs_replaced.inc()
         elif event in ("failed", "replaced_by_other"):
             m.txs_failed.inc()
+            if d is not None and d.action is Action.ENTER:
+                self._competition += 1  # outbid on chain: raise the tip
+                self._calm_blocks = 0
         elif event == "mined" and d is not None:
             {Action.ENTER: m.entered, Action.FINALIZE: m.finalized,
              Action.TICK: m.ticks}[d.action].inc()
+            if d.action is Action.ENTER and d.pool in self._full_listing:
+                self._positions.setdefault(d.pool, set()).add(d.auction_id)
         level = "warning" if event not in ("mined", "replaced", "resent", "adopted") else "info"
         fields = {k: v for k, v in info.items() if v is not None}
         tx_hash = fields.pop("tx_hash", None) or ptx.hash or None
@@ -478,6 +671,7 @@ class Keeper:
                          reason=f"bids in another Flopper ({flopper})")
                 continue
             self.prices[pool] = price
+            self._wake_all()
             if pool not in self.pools:
                 self.pools.append(pool)
                 self.log("pool_added", pool=pool, price=str(Wad(price)))
@@ -591,7 +785,7 @@ class Keeper:
         latest, pending = rpc_batch(self.w3, [
             ("eth_getTransactionCount", [self.sender.address, "latest"]),
             ("eth_getTransactionCount", [self.sender.address, "pending"])])
-        return int(pending, 16) - int(latest, 16)
+        return hex_int(pending, "pending nonce") - hex_int(latest, "nonce")
 
     def _install_signals(self) -> Any:
         """SIGINT/SIGTERM stop the loop cleanly (main thread only); returns the undo."""

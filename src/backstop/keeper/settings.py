@@ -35,15 +35,22 @@ class KeeperSettings:
     log_chunk_blocks: int = 5_000
     max_fee_gwei: str | None = None
     priority_fee_gwei: str = "1"
+    fee_budget_bps: int = 10  # gas may cost at most this share (1/10,000) of the DAI at stake
+    eth_price_dai: int = 3_000  # to compare gas (ETH) with the DAI at stake
+    fee_floor_gwei: str = "5"  # the default cap never goes below this
     bump_percent: int = DEFAULT_BUMP_PERCENT
     bump_every_blocks: int = DEFAULT_BUMP_EVERY_BLOCKS
     dry_run: bool = False
     metrics_port: int | None = None
     journal: str | None = None
     poll_interval: float = 1.0
-    max_backoff: float = 30.0
+    max_backoff: float = 12.0  # about one mainnet block
     refresh_every_blocks: int = 32
     log_format: str = "json"
+    keeper_index: int = 0  # this keeper's share of the auctions: id % keepers == keeper_index
+    keepers: int = 1
+    takeover_blocks: int = 3  # act on another keeper's share after this many quiet blocks
+    batch_limit: int = 1_000  # JSON-RPC calls per HTTP request at most
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -82,7 +89,8 @@ def _from_text(name: str, raw: str) -> Any:
             return False
         raise ConfigError(f"{name.replace('_', '-')}: {raw!r} is not true or false")
     if name in ("from_block", "log_chunk_blocks", "bump_percent", "bump_every_blocks",
-                "metrics_port", "refresh_every_blocks"):
+                "metrics_port", "refresh_every_blocks", "fee_budget_bps", "eth_price_dai",
+                "keeper_index", "keepers", "takeover_blocks", "batch_limit"):
         if not text.isdigit():
             raise ConfigError(f"{name.replace('_', '-')}: {raw!r} is not a whole number")
         return int(text)
@@ -106,7 +114,7 @@ def _validate(s: KeeperSettings) -> None:
     object.__setattr__(s, "pools", tuple(to_checksum_address(p) for p in s.pools))
     if s.factory:
         object.__setattr__(s, "factory", to_checksum_address(s.factory))
-    for name in ("max_fee_gwei", "priority_fee_gwei"):
+    for name in ("max_fee_gwei", "priority_fee_gwei", "fee_floor_gwei"):
         value = getattr(s, name)
         try:
             parse_gwei(value)
@@ -124,6 +132,17 @@ def _validate(s: KeeperSettings) -> None:
         raise ConfigError(f"metrics-port {s.metrics_port} is not a TCP port (0 to 65535)")
     if s.poll_interval <= 0 or s.max_backoff < s.poll_interval:
         raise ConfigError("poll-interval must be positive and max-backoff at least as long")
+    if s.keepers < 1 or not 0 <= s.keeper_index < s.keepers:
+        raise ConfigError(f"keeper-index {s.keeper_index} of {s.keepers} keepers: give an "
+                          "index from 0 to keepers - 1")
+    if s.takeover_blocks < 1:
+        raise ConfigError("takeover-blocks must be at least 1")
+    if s.batch_limit < 1:
+        raise ConfigError("batch-limit must be at least 1 call per request")
+    if s.eth_price_dai < 1:
+        raise ConfigError("eth-price-dai must be at least 1 (DAI per ETH)")
+    if s.fee_budget_bps < 1:
+        raise ConfigError("fee-budget-bps must be at least 1 (0.01% of the DAI at stake)")
     if s.refresh_every_blocks < 1:
         raise ConfigError("refresh-every-blocks must be at least 1")
     if s.log_format not in ("json", "logfmt"):

@@ -484,10 +484,6 @@ class Pool(Handle):
         """Account up to ``steps`` settled positions in commit order (anyone may call)."""
         return self._send(sender, "advanceFrontier", steps)
 
-    def write_off(self, sender: Sender, auction_id: int) -> dict[str, Any]:
-        """Close a position the Flopper can no longer settle (30 days after its end)."""
-        return self._send(sender, "writeOffPosition", auction_id)
-
     def _paid(self, receipt: dict[str, Any]) -> tuple[Wad, Wad]:
         """DAI and MKR paid by the receipt's ``Claimed`` logs."""
         dai = mkr = 0

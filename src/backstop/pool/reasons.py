@@ -49,11 +49,10 @@ POOL_REASONS = {
     "Pool/zero-address": "shares cannot be sent to the zero address",
     "Pool/mkr-transfer-failed": "the MKR token refused the transfer (it may be stopped); the "
                                 "MKR stays owed to you",
-    "Pool/not-high-bidder": "the pool is not the high bidder in that auction",
-    "Pool/flopper-caged": "Maker's debt auctions are shut: finalize the position instead",
-    "Pool/grace-not-over": "a position may be written off only 30 days after its auction's end",
-    "Pool/more-gas": "send the write-off with more gas (at least 1,100,000)",
+    "Pool/more-gas": "30 days after its auction's end the pool writes off a position the "
+                     "Flopper refuses to deal: send the finalize with at least 1,100,000 gas",
     "Pool/too-many-eras": "the pool has drained too many times to record another era",
+    "Pool/too-many-positions": "the pool has made as many bids as it can record (67 million)",
     "Pool/join-not-for-dai": "the DaiJoin does not join that DAI",
     "Pool/join-not-for-vat": "the DaiJoin does not belong to that Vat",
     "Pool/flopper-not-for-mkr": "the Flopper does not sell that MKR",

@@ -11,14 +11,16 @@ transaction that reverts anyway is counted as not done). State is read back with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from backstop.chain import BoaProvider, batch_call, dev, send_batch
+from backstop.chain import BoaProvider, Revert, batch_call, dev, send_batch
 from backstop.keeper import EventLog, Keeper, KeeperSettings
 from backstop.maker import MakerCore, MakerParams, deploy_core
 from backstop.maker import scenario as maker_scenario
@@ -32,22 +34,77 @@ ETH = 10**24  # gas money for every replay account
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
+class Calls:
+    """Calldata and answers of one contract's functions, with the ABI looked up once per
+    function (web3's ``encode_abi`` looks it up on every call: a tenth of the replay's time)."""
+
+    def __init__(self, contract: Any) -> None:
+        self.address = to_checksum_address(contract.address)
+        self._abi = {e["name"]: e for e in contract.abi if e.get("type") == "function"}
+        self._fns: dict[str, tuple[bytes, list[str], list[str]]] = {}
+
+    def _fn(self, name: str) -> tuple[bytes, list[str], list[str]]:
+        found = self._fns.get(name)
+        if found is None:
+            entry = self._abi[name]
+            ins = [_abi_type(i) for i in entry.get("inputs", [])]
+            outs = [_abi_type(o) for o in entry.get("outputs", [])]
+            found = self._fns[name] = (keccak(text=f"{name}({','.join(ins)})")[:4], ins, outs)
+        return found
+
+    def data(self, name: str, *args: Any) -> str:
+        """0x-hex calldata of ``name(*args)``."""
+        selector, ins, _ = self._fn(name)
+        return "0x" + (selector + abi_encode(ins, list(args))).hex()
+
+    def read(self, w3: Web3, name: str, args: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """``name`` called once per argument list, in one batch; the decoded outputs."""
+        _, _, outs = self._fn(name)
+        answers = batch_call(w3, [(self.address, self.data(name, *a)) for a in args])
+        out = []
+        for raw in answers:
+            if isinstance(raw, Revert):
+                raise raw
+            out.append(tuple(abi_decode(outs, raw)))
+        return out
+
+
+def _abi_type(entry: dict[str, Any]) -> str:
+    kind = str(entry["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in entry["components"]) + ")" + kind[5:]
+    return kind
+
+
 def replay_account(role: str, index: int) -> Any:
     """A deterministic account for a replay role ("member", "bidder"), never a real key."""
     return Account.from_key(keccak(f"backstop-replay-{role}-{index}".encode()))
 
 
 class ChainEngine:
-    """The driver's ``Engine`` on a web3 chain (by default a fresh in-process one)."""
+    """The driver's ``Engine`` on a web3 chain (by default a fresh in-process one).
 
-    def __init__(self, scenario: Scenario, w3: Web3 | None = None) -> None:
+    ``record=True`` makes the in-process chain note every block and state edit from genesis
+    on (``BoaProvider.recording``), for ``backstop bench demo``'s floor.
+    """
+
+    def __init__(self, scenario: Scenario, w3: Web3 | None = None, *,
+                 record: bool = False) -> None:
         self.s = scenario
-        self.w3 = w3 or Web3(BoaProvider(genesis_timestamp=scenario.start, history=False))
+        if w3 is None:
+            provider = BoaProvider(genesis_timestamp=scenario.start, history=False)
+            if record:
+                provider.record()
+            w3 = Web3(provider)
+        self.w3 = w3
         self.provider = self.w3.provider
         self.deployer = to_checksum_address(self.w3.eth.accounts[0])
         self.keeper_account = to_checksum_address(self.w3.eth.accounts[1])
         self.core: MakerCore = deploy_core(self.w3, self.deployer, self._params())
         self.pool = self._deploy_pool()
+        self.vat, self.vow = Calls(self.core.vat.contract), Calls(self.core.vow.contract)
+        self.flopper, self.dai = Calls(self.core.flopper.contract), Calls(self.core.dai.contract)
+        self.mkr, self.pool_calls = Calls(self.core.mkr.contract), Calls(self.pool)
         self.names: dict[str, str] = {self.core.vow.address: VOW, self.pool.address: POOL,
                                       ZERO: ""}
         self.addresses: dict[str, str] = {}
@@ -106,7 +163,7 @@ class ChainEngine:
         for addr in [*self.members, *self.addresses.values()]:
             dev.set_balance(self.w3, addr, ETH)
             dev.impersonate(self.w3, addr)
-        hope = self.core.vat.contract.encode_abi("hope", [self.core.flopper.address])
+        hope = self.vat.data("hope", self.core.flopper.address)
         self._send_block([(a, self.core.vat.address, hope) for a in self.addresses.values()])
 
     # ---- transactions ----
@@ -118,22 +175,24 @@ class ChainEngine:
 
     def _send_block(self, txs: list[tuple[str, str, str]]) -> list[bool]:
         """Independent transactions mined together in one block; whether each succeeded."""
+        return [r is not None and int(r["status"], 16) == 1 for r in self._mine_together(txs)]
+
+    def _mine_together(self, txs: list[tuple[str, str, str]]) -> list[dict[str, Any] | None]:
+        """Independent transactions mined together in one block; their receipts (None for one
+        the node refused)."""
         if not txs:
             return []
-        dev.set_automine(self.w3, False)
+        self._rpc("evm_setAutomine", [False])
         try:
-            hashes = [self.provider.make_request(  # type: ignore[arg-type]
-                "eth_sendTransaction", [{"from": f, "to": t, "data": d, "gas": hex(GAS)}])
-                for f, t, d in txs]
-            dev.mine(self.w3)
+            hashes = send_batch(self.w3, [
+                ("eth_sendTransaction", [{"from": f, "to": t, "data": d, "gas": hex(GAS)}])
+                for f, t, d in txs])
+            self._rpc("evm_mine", [])
         finally:
-            dev.set_automine(self.w3, True)
-        answers = send_batch(self.w3, [("eth_getTransactionReceipt", [h["result"]])
-                                       for h in hashes if "result" in h])
-        ok = [a.get("result") is not None and int(a["result"]["status"], 16) == 1
-              for a in answers]
-        ok += [False] * (len(txs) - len(ok))
-        return ok
+            self._rpc("evm_setAutomine", [True])
+        sent = [h["result"] for h in hashes if "result" in h]
+        answers = iter(send_batch(self.w3, [("eth_getTransactionReceipt", [h]) for h in sent]))
+        return [next(answers).get("result") if "result" in h else None for h in hashes]
 
     # ---- Engine ----
     def now(self) -> int:
@@ -142,7 +201,8 @@ class ChainEngine:
 
     def advance(self, seconds: int) -> None:
         """Move chain time forward (one empty block)."""
-        dev.time_travel(self.w3, max(seconds, 1))
+        self._rpc("evm_increaseTime", [max(seconds, 1)])
+        self._rpc("evm_mine", [])
 
     def enlist_all(self, amounts: list[int] | tuple[int, ...]) -> None:
         """Give every member its DAI (one block), then each enlists with DAI's permit: one
@@ -164,14 +224,13 @@ class ChainEngine:
 
     def _enlist(self, members: list[str], keys: list[Any], amounts: Any) -> None:
         dai = self.core.dai
-        self._send_block([(self.deployer, dai.address,
-                           dai.contract.encode_abi("transfer", [members[i], amount]))
-                          for i, amount in enumerate(amounts)])
+        self._send_block([(self.deployer, dai.address, self.dai.data("transfer", m, amount))
+                          for m, amount in zip(members, amounts, strict=True)])
         txs = []
         for i, amount in enumerate(amounts):
             sig = dai.sign_permit(keys[i], self.pool.address, nonce=0)
-            txs.append((members[i], self.pool.address, self.pool.encode_abi(
-                "enlistWithPermit", [amount, sig.nonce, sig.expiry, sig.v, sig.r, sig.s])))
+            txs.append((members[i], self.pool.address, self.pool_calls.data(
+                "enlistWithPermit", amount, sig.nonce, sig.expiry, sig.v, sig.r, sig.s)))
         if not all(self._send_block(txs)):
             raise RuntimeError("a member could not enlist")
 
@@ -181,52 +240,55 @@ class ChainEngine:
 
     def _fund_bidders(self) -> None:
         """New Vat DAI for the wave's bidders (against the deployer's sin), one block."""
-        vat = self.core.vat
-        self._send_block([(self.deployer, vat.address, vat.contract.encode_abi(
-            "suck", [self.deployer, self.addresses[name], rad]))
+        vat = self.core.vat.address
+        self._send_block([(self.deployer, vat, self.vat.data(
+            "suck", self.deployer, self.addresses[name], rad))
             for name, rad in self._funding.items()])
         self._funding.clear()
+
+    def _kicks(self) -> int:
+        """``flopper.kicks()``."""
+        return int(self.flopper.read(self.w3, "kicks", [()])[0][0])
 
     def kick(self, n: int) -> list[int]:
         """Fund the wave's bidders, book enough bad debt and kick ``n`` debt auctions
         (``vow.flop``, all in one block)."""
         self._fund_bidders()
-        need = Rad(self.s.params.sump * n) - maker_scenario.free_debt(self.core)
+        vow = self.core.vow.address
+        (sin,), = self.vat.read(self.w3, "sin", [(vow,)])
+        (queued,), = self.vow.read(self.w3, "Sin", [()])
+        (on_auction,), = self.vow.read(self.w3, "Ash", [()])
+        need = Rad(self.s.params.sump * n) - Rad(sin - queued - on_auction)  # free_debt
         if need.raw > 0:
             maker_scenario.create_bad_debt(self.core, need, queue=False)
-        first = self.core.flopper.kicks() + 1
-        flop = self.core.vow.contract.encode_abi("flop", [])
-        if not all(self._send_block([(self.deployer, self.core.vow.address, flop)] * n)):
+        first = self._kicks() + 1
+        flop = self.vow.data("flop")
+        if not all(self._send_block([(self.deployer, vow, flop)] * n)):
             raise RuntimeError("vow.flop() failed")
-        return list(range(first, self.core.flopper.kicks() + 1))
+        return list(range(first, self._kicks() + 1))
 
     def auctions(self, ids: Iterable[int]) -> dict[int, AuctionView]:
         """Every auction's ``bids(id)``, in one batched round trip."""
         ids = list(ids)
         if not ids:
             return {}
-        calls = [self.core.flopper.call_bids(i) for i in ids]
-        answers = batch_call(self.w3, [c.as_tuple() for c in calls])
         out = {}
-        for i, call, raw in zip(ids, calls, answers, strict=True):
-            if isinstance(raw, Exception):
-                raise raw
-            b = call.decode(raw)
-            guy = self.names.get(to_checksum_address(b.guy), b.guy)
-            out[i] = AuctionView(i, b.bid.raw, b.lot.raw, guy, b.tic, b.end)
+        for i, (bid, lot, guy, tic, end) in zip(
+                ids, self.flopper.read(self.w3, "bids", [(i,) for i in ids]), strict=True):
+            guy = to_checksum_address(guy)
+            out[i] = AuctionView(i, bid, lot, self.names.get(guy, guy), tic, end)
         return out
 
     def dent(self, name: str, auction_id: int, lot: int) -> bool:
         """The bidder bids ``lot`` MKR for the fixed bid (queued until ``flush``)."""
-        data = self.core.flopper.contract.encode_abi("dent",
-                                                     [auction_id, lot, self.s.params.sump])
+        data = self.flopper.data("dent", auction_id, lot, self.s.params.sump)
         self._queue.append((("dent", name, auction_id),
                             (self.addresses[name], self.core.flopper.address, data)))
         return True
 
     def deal(self, name: str, auction_id: int) -> bool:
         """The winner settles its auction (queued until ``flush``)."""
-        data = self.core.flopper.contract.encode_abi("deal", [auction_id])
+        data = self.flopper.data("deal", auction_id)
         self._queue.append((("deal", name, auction_id),
                             (self.addresses.get(name, self.deployer), self.core.flopper.address,
                              data)))
@@ -245,10 +307,6 @@ class ChainEngine:
         if result.error:
             raise RuntimeError(f"the keeper failed: {result.error}")
         return [d.auction_id for d in result.decisions]
-
-    def _balances(self, calls: list[Any]) -> list[int]:
-        answers = batch_call(self.w3, [c.as_tuple() for c in calls])
-        return [int(c.decode(a)) for c, a in zip(calls, answers, strict=True)]  # type: ignore
 
     def defect_everyone(self) -> list[tuple[int, int]]:
         """Once every auction is settled, every member (the late ones too, if they joined)
@@ -284,6 +342,10 @@ class ChainEngine:
         after = self._balances(tokens)
         return [(after[2 * i] - before[2 * i], after[2 * i + 1] - before[2 * i + 1])
                 for i in range(len(members))]
+
+    def _balances(self, calls: list[Any]) -> list[int]:
+        answers = batch_call(self.w3, [c.as_tuple() for c in calls])
+        return [int(c.decode(a)) for c, a in zip(calls, answers, strict=True)]  # type: ignore
 
     def _all_ok(self, txs: list[tuple[str, str, str]]) -> None:
         if txs and not all(self._send_block(txs)):

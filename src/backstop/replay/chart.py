@@ -57,13 +57,14 @@ def _scatter(
         zorder=4 if big else 3,
         alpha=0.9,
     )
-    for when, price, n in groups:
+    for k, (when, price, n) in enumerate(groups):
         if big:
             ax.annotate(
-                f"{n} lot{'s' if n > 1 else ''} bought by the pool",
+                f"{n} lot{'s' if n > 1 else ''}",  # the legend says who bought
                 (when, price),
                 textcoords="offset points",
-                xytext=(-20, 14),
+                # groups close in time stack their labels instead of overlapping
+                xytext=(-12, 14 + 14 * k),
                 fontsize=8,
                 color=POOL_COLOUR,
                 fontweight="bold",

@@ -34,6 +34,8 @@ class DemoResult:
     seconds: float
     transactions: int
     files: dict[str, str] = field(default_factory=dict)
+    provider: Any = None  # the in-process chain it ran on (its recording, with record=True)
+    cpu_seconds: float = 0.0  # CPU time of this process over the same span as ``seconds``
 
     @property
     def tx_per_second(self) -> float:
@@ -46,16 +48,19 @@ def _notes(s: scenarios.Scenario) -> dict[str, str]:
 
 
 def run_demo(quick: bool = False, out: Path | None = None,
-             progress: Progress | None = None) -> DemoResult:
-    """Play both scenarios on a fresh in-process chain; write the chart and JSON into ``out``."""
+             progress: Progress | None = None, *, record: bool = False) -> DemoResult:
+    """Play both scenarios on a fresh in-process chain; write the chart and JSON into ``out``.
+
+    ``record=True``: the chain notes every block and state edit (``result.provider.recording``,
+    for ``backstop bench demo``'s floor)."""
     from backstop.chain import dev
     from backstop.replay.chain import ChainEngine
 
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     tell = progress or (lambda name, done, total: None)
     history = scenarios.history(quick)
     crash = scenarios.counterfactual(quick)
-    engine = ChainEngine(history)
+    engine = ChainEngine(history, record=record)
     engine.enlist_all(history.members)
     w3 = engine.w3
     snap = dev.snapshot(w3)
@@ -76,7 +81,7 @@ def run_demo(quick: bool = False, out: Path | None = None,
     closed = Driver(closed_scenario, engine,
                     lambda d, t: tell(closed_scenario.name, d, t)).run()
     closed.transactions = count_transactions(w3, base + 1, w3.eth.block_number)
-    seconds = time.monotonic() - started
+    seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
 
     figs = {
         "history": report.figures(h, _notes(history)),
@@ -87,7 +92,8 @@ def run_demo(quick: bool = False, out: Path | None = None,
         "wall_seconds": round(seconds, 2),
     }
     result = DemoResult(h, c, figs, seconds,
-                        setup + h.transactions + c.transactions + closed.transactions)
+                        setup + h.transactions + c.transactions + closed.transactions,
+                        provider=engine.provider, cpu_seconds=cpu_seconds)
     figs["transactions"] = result.transactions
     figs["tx_per_second"] = round(result.tx_per_second, 1)
     if out is not None:

@@ -6,11 +6,18 @@
         proxy.fail_next(1, "close")        # the next request: connection closed, no answer
         proxy.fail_next(1, "timeout")      # the next request: held past the client's timeout
         proxy.delay = 0.2                  # every request waits 0.2 s before it is forwarded
+        proxy.fail_next(1, "garbage")      # the next request: HTTP 200 with a non-JSON body
+        proxy.fail_next(1, "null")         # the next request: every call answered result null
+        proxy.fail_next(1, "unsupported")  # the next request: -32601, as for a hidden method
         proxy.refuse(); proxy.accept()     # stop listening (connection refused), listen again
+        proxy.batch_limit = 1000           # refuse larger batches as geth does ("batch too large")
         proxy.requests, proxy.calls, proxy.by_method   # round trips, calls (batches unpacked)
+        proxy.largest_batch, proxy.refused_batches     # the most calls in one request; refusals
 
 Faults can be limited to some methods (``methods={"eth_sendRawTransaction"}``): a request is
-faulted when any call in it matches. ``error_rate`` with ``seed`` injects errors at random.
+faulted when any call in it matches. ``error_rate`` and ``timeout_rate`` with ``seed`` inject
+errors and hangs at random (a "garbage" or "null" fault is forwarded first: the node did the
+work, only the answer is lost, as with a broken gateway).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from typing import Any
 
 from backstop.testing.anvil import free_port
 
-FAULT_KINDS = ("error", "http500", "close", "timeout")
+FAULT_KINDS = ("error", "http500", "close", "timeout", "garbage", "null", "unsupported")
 
 
 class _Server(ThreadingHTTPServer):
@@ -49,6 +56,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         proxy = self.server.proxy
         methods = proxy._record(body)
+        if proxy.batch_limit is not None and len(methods) > proxy.batch_limit:
+            with proxy._lock:
+                proxy.refused_batches += 1
+            self._reply(200, _too_large_body(body))
+            return
         fault = proxy._take_fault(methods)
         if proxy.delay:
             time.sleep(proxy.delay)
@@ -66,10 +78,19 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "error":
             self._reply(200, _error_body(body))
             return
+        if fault == "unsupported":
+            self._reply(200, _error_body(body, -32601, "the method does not exist"))
+            return
         try:
             status, payload = proxy._forward(body)
         except OSError as exc:  # upstream down: answer like a gateway would
             self._reply(502, f"upstream unavailable: {exc}".encode())
+            return
+        if fault == "garbage":
+            self._reply(200, b"<html><body>502 Bad Gateway</body></html>")
+            return
+        if fault == "null":
+            self._reply(200, _null_body(body))
             return
         self._reply(status, payload)
 
@@ -84,16 +105,39 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _error_body(body: bytes) -> bytes:
-    """A JSON-RPC error answer (-32603) for every call in the request."""
+def _error_body(body: bytes, code: int = -32603,
+                message: str = "injected fault: internal error") -> bytes:
+    """A JSON-RPC error answer (-32603 unless told) for every call in the request."""
     try:
         req = json.loads(body)
     except ValueError:
         req = {"id": None}
     calls = req if isinstance(req, list) else [req]
     answers = [{"jsonrpc": "2.0", "id": c.get("id"),
-                "error": {"code": -32603, "message": "injected fault: internal error"}}
+                "error": {"code": code, "message": message}}
                for c in calls]
+    return json.dumps(answers if isinstance(req, list) else answers[0]).encode()
+
+
+def _too_large_body(body: bytes) -> bytes:
+    """geth's answer to a batch above its BatchRequestLimit: one error, the first call's id."""
+    try:
+        req = json.loads(body)
+        first = req[0].get("id")
+    except (ValueError, LookupError, AttributeError):
+        first = None
+    return json.dumps([{"jsonrpc": "2.0", "id": first,
+                        "error": {"code": -32600, "message": "batch too large"}}]).encode()
+
+
+def _null_body(body: bytes) -> bytes:
+    """``result: null`` for every call in the request."""
+    try:
+        req = json.loads(body)
+    except ValueError:
+        req = {"id": None}
+    calls = req if isinstance(req, list) else [req]
+    answers = [{"jsonrpc": "2.0", "id": c.get("id"), "result": None} for c in calls]
     return json.dumps(answers if isinstance(req, list) else answers[0]).encode()
 
 
@@ -106,9 +150,13 @@ class RpcProxy:
         self.port = port or free_port()
         self.delay = 0.0
         self.error_rate = 0.0
+        self.timeout_rate = 0.0
         self.timeout_hold = timeout_hold
+        self.batch_limit: int | None = None
         self.requests = 0
         self.calls = 0
+        self.largest_batch = 0
+        self.refused_batches = 0
         self.by_method: Counter[str] = Counter()
         self.faults_injected = 0
         self._rng = random.Random(seed)
@@ -173,13 +221,16 @@ class RpcProxy:
         with self._lock:
             self._faults.clear()
         self.error_rate = 0.0
+        self.timeout_rate = 0.0
         self.delay = 0.0
+        self.batch_limit = None
 
     def reset_counts(self) -> None:
         """Zero the request and call counters."""
         with self._lock:
             self.requests = 0
             self.calls = 0
+            self.largest_batch = 0
             self.by_method.clear()
 
     def _record(self, body: bytes) -> list[str]:
@@ -192,6 +243,7 @@ class RpcProxy:
         with self._lock:
             self.requests += 1
             self.calls += len(methods)
+            self.largest_batch = max(self.largest_batch, len(methods))  # refused ones too
             self.by_method.update(methods)
         return methods
 
@@ -205,6 +257,9 @@ class RpcProxy:
             if self.error_rate and self._rng.random() < self.error_rate:
                 self.faults_injected += 1
                 return "error"
+            if self.timeout_rate and self._rng.random() < self.timeout_rate:
+                self.faults_injected += 1
+                return "timeout"
         return None
 
     def _forward(self, body: bytes) -> tuple[int, bytes]:

@@ -192,6 +192,7 @@ def shares_fn() -> Fn:
 ZERO_TOPIC = "0x" + "00" * 32
 TRANSFER = POOL.event_topic("Transfer")
 DEFECTED = POOL.event_topic("Defected")
+CLAIMED = POOL.event_topic("Claimed")
 
 
 def _topic_of(address: str) -> str:
@@ -200,12 +201,13 @@ def _topic_of(address: str) -> str:
 
 def activity_filters(member: str, pools: list[str], dai: str) -> list[dict[str, Any]]:
     """``eth_getLogs`` filters (without the block range) for ``member``'s activity: share mints
-    to it (deposits), its ``Defected`` (withdrawals) and its DAI paid to the pools (the
-    deposits' DAI). Claims (redesign) get their filter here."""
+    to it (deposits), its ``Defected`` (withdrawals), its ``Claimed`` (MKR and DAI received
+    without leaving) and its DAI paid to the pools (the deposits' DAI)."""
     me = _topic_of(member)
     return [
         {"address": pools, "topics": [[TRANSFER], [ZERO_TOPIC], [me]]},
         {"address": pools, "topics": [[DEFECTED], [me]]},
+        {"address": pools, "topics": [[CLAIMED], [me]]},
         {"address": [dai], "topics": [[TRANSFER], [me], [_topic_of(p) for p in pools]]},
     ]
 
@@ -220,6 +222,9 @@ def activity_entries(logs: list[Any], dai: str) -> list[dict[str, Any]]:
             key = ("0x" + bytes(log["transactionHash"]).hex(), pool)
             paid[key] = paid.get(key, 0) + abi_decode(["uint256"], bytes(log["data"]))[0]
     out = []
+    # a defect pays through the same Claimed log: its transaction is a withdrawal, not a claim
+    withdrawals = {"0x" + bytes(log["transactionHash"]).hex() for log in logs
+                   if "0x" + bytes(log["topics"][0]).hex() == DEFECTED}
     for log in logs:
         address = to_checksum_address(log["address"])
         if address == to_checksum_address(dai):
@@ -243,6 +248,10 @@ def activity_entries(logs: list[Any], dai: str) -> list[dict[str, Any]]:
                     "mkr": "0",
                 }
             )
+        elif topic0 == CLAIMED and tx not in withdrawals:
+            dai_out, mkr_out = abi_decode(["uint256"] * 2, bytes(log["data"]))
+            out.append({**base, "kind": "claim", "shares": "0", "dai": str(Wad(dai_out)),
+                        "mkr": str(Wad(mkr_out))})
         elif topic0 == DEFECTED:
             shares, dai_out, mkr_out = abi_decode(["uint256"] * 3, bytes(log["data"]))
             out.append(

@@ -27,7 +27,7 @@ from backstop.web.dashboard import (
 )
 
 HEX = re.compile(r"^0x([0-9a-fA-F]{2})*$")
-ACTIONS = ("approve", "enlist", "defect")
+ACTIONS = ("approve", "enlist", "defect", "claim")
 
 
 def _reason_of(exc: Exception) -> str:
@@ -43,15 +43,17 @@ def simulate_action(dash: Dashboard, body: dict[str, Any]) -> dict[str, Any]:
     sender = checked_address(body.get("from"), "from")
     state = dash.state()
     pool = dash._known_pool(body.get("pool", ""), state)
+    # a claim has no amount: it takes everything owed
+    amount_of = (lambda: Wad(0)) if action == "claim" else (
+        lambda: checked_amount(body.get("amount"), "amount"))
     if body.get("check_only"):  # before asking for a signature: only compare with the chain
-        problem = _precheck(dash, state, action, sender, pool,
-                            checked_amount(body.get("amount")))
+        problem = _precheck(dash, state, action, sender, pool, amount_of())
         return {"ok": problem is None, "message": problem or "the amounts check out"}
     target = checked_address(body.get("to"), "to")
     data = body.get("data")
     if not isinstance(data, str) or not HEX.match(data) or len(data) < 10:
         raise InputError("data: the calldata must be 0x followed by whole bytes")
-    amount = checked_amount(body.get("amount"), "amount")
+    amount = amount_of()
     expected = dash.addresses["dai"] if action == "approve" else pool
     if target != expected:
         raise InputError(f"to: a {action} goes to {expected}, not {target}")
@@ -74,6 +76,11 @@ def _precheck(dash: Dashboard, state: dict[str, Any], action: str, sender: str, 
     mine = next(p for p in position["pools"] if p["pool"] == pool)
     if action in ("enlist", "approve"):
         return pool_io.enlist_problem(row, amount, Wad.parse(position["dai_balance"]))
+    if action == "claim":
+        dai, mkr = Wad.parse(mine["owed_dai"]), Wad.parse(mine["owed_mkr"])
+        if not dai.raw and not mkr.raw:
+            return "the pool owes you nothing now: nothing to claim"
+        return None
     if action == "defect":
         fn = pool_io.defect_amount_fn()
         (out,) = dash._calls([(pool, fn.encode(amount.raw))], position["block"])
@@ -88,6 +95,10 @@ def _success(dash: Dashboard, action: str, amount: Wad, out: bytes) -> str:
     if action == "enlist":
         (shares,) = pool_io.decode_success("enlist", out)
         return f"you would put in {fmt(amount)} DAI and receive {fmt(Wad(shares))} shares"
+    if action == "claim":
+        dai, mkr = pool_io.decode_success("claim", out)
+        return (f"you would receive {fmt(Wad(dai))} DAI and {fmt(Wad(mkr))} MKR, and keep "
+                "your shares")
     dai, mkr = pool_io.decode_success("defect", out)
     return (f"you would return {fmt(amount)} shares and receive {fmt(Wad(dai))} DAI "
             f"and {fmt(Wad(mkr))} MKR")

@@ -91,3 +91,49 @@ def test_result_of_turns_each_response_into_a_result_a_revert_or_an_error():
     assert err.value.code == -32000
     with pytest.raises(RpcError, match="eth_call: boom"):
         result_of("eth_call", {"error": "boom"})  # a node that answers a bare string
+
+
+class _CappedProvider:
+    """A node that refuses batches above ``cap`` calls, as geth does, and answers the rest."""
+
+    def __init__(self, cap: int):
+        self.cap, self.sizes, self.refused = cap, [], 0
+
+    def make_batch_request(self, requests_):
+        self.sizes.append(len(requests_))
+        if len(requests_) > self.cap:
+            self.refused += 1
+            return [{"jsonrpc": "2.0", "id": 0,
+                     "error": {"code": -32600, "message": "batch too large"}}]
+        return [{"jsonrpc": "2.0", "id": i, "result": hex(i)} for i in range(len(requests_))]
+
+
+def test_batches_are_cut_at_the_limit_and_shrink_to_a_capped_node():
+    from backstop.chain.batch import RpcPolicy
+
+    provider = _CappedProvider(cap=300)
+    provider.rpc_policy = RpcPolicy(batch_limit=1_000)
+    w3 = _w3(provider)
+    reqs = [("eth_blockNumber", [])] * 2_500
+    for _ in range(30):
+        assert len(send_batch(w3, reqs)) == 2_500
+    assert max(provider.sizes) == 1_000  # never above the configured limit
+    assert provider.refused <= 12  # found the node's limit in a few refusals
+    provider.sizes.clear()
+    send_batch(w3, reqs)
+    assert 250 <= max(provider.sizes) <= 300  # and stays under it, near it
+
+
+def test_a_byte_budget_cuts_large_requests():
+    from backstop.chain.batch import RpcPolicy
+
+    provider = _CappedProvider(cap=10_000)
+    provider.rpc_policy = RpcPolicy(batch_limit=1_000, byte_limit=10_000)
+    send_batch(_w3(provider), [("eth_call", [{"data": "0x" + "00" * 1_000}, "latest"])] * 20)
+    assert max(provider.sizes) <= 5 and sum(provider.sizes) == 20
+
+
+def test_a_null_answer_in_a_batch_is_an_rpc_error():
+    with pytest.raises(RpcError, match="not a JSON-RPC response"):
+        send_batch(_w3(_FakeProvider(answer=[None, {"result": "0x1"}])),
+                   [("eth_blockNumber", []), ("eth_chainId", [])])

@@ -71,3 +71,72 @@ def test_nonce_manager_adopts_transactions_of_an_earlier_run():
     nm.settle(5)
     nm.settle(6)
     assert nm.allocate(chain_pending=7) == 7
+
+
+def test_fast_signing_gives_eth_accounts_bytes():
+    from eth_account import Account
+    from eth_utils import to_checksum_address
+
+    from backstop.chain.tx import sign_dynamic_fee
+
+    account = Account.from_key("0x" + "42" * 32)
+    for to, data, value in [("0x" + "ab" * 20, b"\x12\x34" + bytes(34), 0),
+                            (None, b"\x60\x00", 5), ("0x" + "00" * 20, b"", 10**18)]:
+        fields = {"type": 2, "chainId": 31337, "nonce": 7, "maxPriorityFeePerGas": 10**9,
+                  "maxFeePerGas": 3 * 10**9, "gas": 210_000, "value": value,
+                  "data": "0x" + data.hex()}
+        if to:
+            fields["to"] = to_checksum_address(to)
+        signed = account.sign_transaction(fields)
+        raw, tx_hash = sign_dynamic_fee(bytes(account.key), 31337, 7, 10**9, 3 * 10**9,
+                                        210_000, to, value, data)
+        assert raw == bytes(signed.raw_transaction)
+        assert tx_hash == "0x" + bytes(signed.hash).hex()
+
+
+@pytest.mark.parametrize(
+    ("response", "outcome"),
+    [
+        ({"result": "0x" + "11" * 32}, "accepted"),
+        ({"error": {"code": -32000, "message": "already known"}}, "accepted"),
+        ({"error": {"code": -32000, "message": "nonce too low"}}, "rejected"),
+        ({"error": {"code": -32000, "message": "replacement transaction underpriced"}},
+         "rejected"),
+        ({"error": {"code": -32603, "message": "internal error"}}, "unknown"),
+        ({"result": None}, "unknown"),
+        ({"result": "0x1234"}, "unknown"),
+        ({"result": "0x" + "22" * 32}, "unknown"),  # not the hash we signed
+        (None, "unknown"),
+        ("<html>", "unknown"),
+        (ConnectionError("reset"), "unknown"),
+    ],
+)
+def test_every_send_answer_is_classified(response, outcome):
+    from backstop.chain import connect
+    from backstop.chain.tx import TxSender
+
+    sender = TxSender(connect("inprocess"), "0x" + "11" * 20)
+    got, tx_hash, _ = sender._classify("eth_sendRawTransaction", response, "0x" + "11" * 32)
+    assert got.value == outcome
+    assert tx_hash == (None if outcome == "rejected" else "0x" + "11" * 32)
+
+
+def test_on_sent_reports_each_version_sent_with_its_nonce():
+    from eth_account import Account
+
+    from backstop.chain import connect
+    from backstop.chain.tx import TxSender
+    from backstop.testing.anvil import DEV_KEYS
+
+    w3 = connect("inprocess")
+    account = Account.from_key(DEV_KEYS[1])
+    seen: list[tuple[str, int]] = []
+    everyone: list[tuple[str, int]] = []
+    sender = TxSender(w3, account, on_sent=lambda h, n: everyone.append((h, n)))
+    receipt = sender.send({"to": w3.eth.accounts[2], "value": 1},
+                          on_sent=lambda h, n: seen.append((h, n)))
+    tx_hash = receipt["transactionHash"]
+    nonce = w3.eth.get_transaction(tx_hash)["nonce"]
+    assert seen == everyone == [(tx_hash, nonce)]
+    sender.send({"to": w3.eth.accounts[2], "value": 1})
+    assert len(seen) == 1 and len(everyone) == 2  # the per-send hook is for that send only

@@ -128,3 +128,58 @@ def test_plan_finalizes_before_entering():
     out = plan(v)
     assert [(d.action, d.auction_id) for d in out.decisions] == [
         (Action.FINALIZE, 1), (Action.ENTER, 2)]
+
+
+def test_the_default_fee_cap_follows_the_dai_at_stake_and_the_tip_rises_under_competition():
+    from backstop.keeper import Keeper, KeeperSettings
+    from backstop.keeper.decide import Action, Decision
+
+    pool = "0x" + "ab" * 20
+    keeper = Keeper(None, None, None, KeeperSettings(pools=(pool,), dry_run=True))  # type: ignore[arg-type]
+    big = Decision(Action.ENTER, 1, pool, "", ask=200 * 10**18, bid=50_000 * 10**18)
+    small = Decision(Action.ENTER, 2, pool, "", ask=2 * 10**18, bid=500 * 10**18)
+    tick = Decision(Action.TICK, 3, None, "")
+    caps, tip = keeper._fees([big, small, tick], None)
+    # 50,000 DAI x 0.1% = 50 DAI = 1/60 ETH at 3,000 DAI/ETH, over 200,000 gas: 83.3 gwei
+    assert caps[0] == 50_000 * 10**18 // 1_000 // 3_000 // 200_000
+    assert 83 * 10**9 < caps[0] < 84 * 10**9
+    assert caps[1] == caps[2] == 5 * 10**9  # the floor
+    assert tip is None
+    with_cap = Keeper(None, None, None, KeeperSettings(pools=(pool,), dry_run=True,  # type: ignore[arg-type]
+                                                       max_fee_gwei="40"))
+    assert with_cap._fees([big], None)[0] == [None]  # --max-fee-gwei: the sender's cap
+
+
+def test_keepers_split_auctions_and_take_over_a_quiet_share():
+    from backstop.keeper import Keeper, KeeperSettings
+    from backstop.keeper.decide import Action, Decision
+
+    pool = "0x" + "ab" * 20
+    keeper = Keeper(None, None, None, KeeperSettings(  # type: ignore[arg-type]
+        pools=(pool,), dry_run=True, keepers=3, keeper_index=1, takeover_blocks=2))
+    ds = [Decision(Action.ENTER, i, pool, "") for i in range(6)]
+    assert [d.auction_id for d in keeper._my_share(ds, 10)] == [1, 4]
+    assert [d.auction_id for d in keeper._my_share(ds, 11)] == [1, 4]
+    assert [d.auction_id for d in keeper._my_share(ds, 12)] == list(range(6))  # quiet: taken
+    assert [d.auction_id for d in keeper._my_share(ds[:1], 13)] == [0]
+    assert [d.auction_id for d in keeper._my_share(ds, 14)] == [0, 1, 4]  # 2, 3, 5 anew
+
+
+def test_min_price_is_the_lot_rule_solved_for_the_price():
+    import random
+
+    from backstop.keeper.decide import lot_suits_price, min_price
+    from backstop.pool.rules import ask_for, bid_bookable, lot_allows
+
+    rng = random.Random(5)
+    WAD, RAD = 10**18, 10**45
+    for _ in range(3_000):
+        bid = rng.choice([rng.randint(1, 200_000) * RAD, rng.randint(1, 10**50), 0])
+        lot = rng.choice([rng.randint(1, 1_000) * WAD, rng.randint(0, 10**22)])
+        beg = rng.choice([WAD * 105 // 100, WAD, 0, WAD * 3 // 2])
+        price = rng.choice([rng.randint(1, 1_000) * WAD, rng.randint(1, 10**24)])
+        for p in (price, min_price(bid, lot, beg), (min_price(bid, lot, beg) or 2) - 1):
+            if p is None or p < 1:
+                continue
+            expected = bid_bookable(bid) and lot_allows(ask_for(bid, p)[0], lot, beg)
+            assert lot_suits_price(p, bid, lot, beg) == expected, (bid, lot, beg, p)

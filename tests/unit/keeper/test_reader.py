@@ -65,3 +65,96 @@ def test_decode_arrays():
     (pool,) = decode_address_array(encode(["address[]"], [[GUY]]))
     assert pool.lower() == GUY
 
+
+
+def _hex(raw: bytes) -> str:
+    return "0x" + raw.hex()
+
+
+def test_pool_reads_is_the_one_place_that_reads_a_pool():
+    from backstop.keeper.reader import POOL_LISTING_CAP, pool_reads
+
+    pool = "0x" + "cd" * 20
+    requests, decode = pool_reads(pool, "0x10", ceased=True, available=True, check=[1_007, 1_003])
+    assert [r[1][0]["to"] for r in requests] == [pool] * 5
+    assert all(r[1][1] == "0x10" for r in requests)
+    listing = _hex(encode(["uint256[]"], [list(range(1, POOL_LISTING_CAP + 1))]))
+    held, none = _hex(encode(["uint256", "uint256"], [5, 9])), _hex(bytes(64))
+    got = decode([listing, none, held, _hex(encode(["bool"], [False])),
+                  _hex(encode(["uint256"], [123]))])
+    assert got.listing_full and got.ceased is False and got.available_dai == 123
+    # positions past the listing's cap, confirmed one by one: 1,007 is held, 1,003 is not
+    assert len(got.active) == POOL_LISTING_CAP + 1
+    assert 1_007 in got.active and 1_003 not in got.active
+
+
+def test_malformed_answers_are_rpc_errors():
+    import pytest
+
+    from backstop.chain.errors import RpcError
+    from backstop.keeper.reader import decode_header, hex_int
+
+    for bad in (None, 5, "0xzz"):
+        with pytest.raises(RpcError):
+            hex_int(bad, "x")
+    with pytest.raises(RpcError, match="not there"):
+        decode_header(None, 3)
+    with pytest.raises(RpcError, match="no 'hash'"):
+        decode_header({"number": "0x3", "timestamp": "0x1", "parentHash": "0x0"}, 3)
+    with pytest.raises(RpcError, match="160"):
+        decode_bids(1, b"\x00" * 32)
+
+
+def test_aggregate3_by_hand_matches_the_abi():
+    from eth_abi import decode as abi_decode
+
+    from backstop.keeper.reader import AGGREGATE3, decode_aggregate3, encode_aggregate3
+
+    target = "0x" + "ef" * 20
+    datas = [BIDS + (7).to_bytes(32, "big"), b"\x01\x02\x03", b""]
+    raw = bytes.fromhex(encode_aggregate3(target, datas)[2:])
+    assert raw[:4] == AGGREGATE3
+    (calls,) = abi_decode(["(address,bool,bytes)[]"], raw[4:])
+    assert [(c[0].lower(), c[1], c[2]) for c in calls] == [(target, True, d) for d in datas]
+    answer = encode(["(bool,bytes)[]"], [[(True, b"\xaa" * 160), (False, b""), (True, b"x")]])
+    assert decode_aggregate3(answer) == [(True, b"\xaa" * 160), (False, b""), (True, b"x")]
+
+
+def test_multicall3_reads_the_same_bids_as_plain_calls():
+    from backstop.chain import connect
+    from backstop.chain.dev import MULTICALL3, install_multicall3
+    from backstop.keeper.reader import ChainReader
+    from backstop.maker import deploy_core
+    from backstop.maker.scenario import kick_auctions
+
+    w3 = connect("inprocess")
+    deployer = w3.eth.accounts[0]
+    core = deploy_core(w3, deployer)
+    ids = kick_auctions(core, 10, sender=deployer)
+    plain = ChainReader(w3, core.flopper.address)
+    assert plain.detect_multicall() is None
+    install_multicall3(w3)
+    multi = ChainReader(w3, core.flopper.address)
+    assert multi.detect_multicall() == MULTICALL3
+    number = w3.eth.block_number
+    got = multi.read(number, [], [*ids, 999])
+    assert got.auctions == plain.read(number, [], [*ids, 999]).auctions
+    assert got.auctions[999].exists is False and all(got.auctions[i].exists for i in ids)
+
+
+def test_pool_reads_checks_positions_through_multicall3():
+    from backstop.keeper.reader import MULTICALL3, decode_aggregate3, pool_reads
+
+    pool = "0x" + "cd" * 20
+    ids = list(range(2_000, 2_300))  # 300 ids: two aggregate3 calls (256 + 44)
+    requests, decode = pool_reads(pool, "latest", positions=False, check=ids,
+                                  multicall=MULTICALL3)
+    assert [r[1][0]["to"] for r in requests] == [MULTICALL3] * 2
+    held = {2_001, 2_299}
+    answers = []
+    for chunk in (ids[:256], ids[256:]):
+        answers.append(_hex(encode(["(bool,bytes)[]"], [[
+            (True, encode(["uint256", "uint256"], [5, 9]) if i in held else bytes(64))
+            for i in chunk]])))
+    assert decode_aggregate3(bytes.fromhex(answers[1][2:]))[-1][0] is True
+    assert set(decode(answers).active) == held

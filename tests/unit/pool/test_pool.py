@@ -256,7 +256,6 @@ def test_enter_auction_bids_at_the_pool_price(system: System, depositor: str,
     bid, lot, guy, _tic, _end = system.flopper.bids(id_)
     assert (bid, lot, guy) == (SUMP, ASK, pool.address)
     assert pool.getPosition(id_) == (BID, ASK)
-    assert pool.positionAt(1) == (id_, BID, ASK, False)
     assert pool.getActiveAuctions() == [id_]
     assert pool.getDaiBalanceForAuctions() == BID
     assert pool.getAvailableDaiBalance() == 10_000 * WAD
@@ -696,6 +695,37 @@ def test_a_draining_bid_ends_the_era(system: System, depositor: str, second_depo
     assert near(system.mkr.balanceOf(depositor), ASK)
 
 
+def test_shares_of_an_ended_era_are_paid_as_its_positions_settle(
+    system: System, depositor: str, keeper: str, bidder: str
+) -> None:
+    pool = system.pool
+    system.enlist(depositor, 2 * BID)
+    first, second = system.biddable_many(2)
+    with boa.env.prank(keeper):
+        pool.enterAuction(first)
+        pool.enterAuction(second)  # drains: era 0 ends after position 2
+    assert pool.era() == 1
+    system.outbid(second, bidder)
+    pool.finalizeAuction(second)
+    assert pool.frontier()[0] == 1  # position 1 still open: the frontier waits
+    # the era's shares are a redeem request at its end (id 3), paid as its positions settle:
+    # the refund at once, without waiting for position 1
+    with boa.env.prank(depositor):
+        pool.claim()
+    assert pool.claimableRedeemRequest(3, depositor) == 2 * BID
+    assert pool.pendingRedeemRequest(3, depositor) == 0
+    assert near2(pool.previewClaimRedeem(3, depositor)[:2], (BID, 0))
+    pool.claimRedeem(3, depositor)
+    assert near(system.dai.balanceOf(depositor), BID)
+    assert pool.previewClaimRedeem(3, depositor)[:2] == (0, 0)
+    win(system, keeper, first)
+    assert near2(pool.previewClaimRedeem(3, depositor)[:2], (0, ASK))
+    pool.claimRedeem(3, depositor)
+    assert near(system.mkr.balanceOf(depositor), ASK)
+    with boa.reverts("Pool/no-request"):  # the frontier passed the era's end: it is done
+        pool.claimRedeem(3, depositor)
+
+
 def test_a_nearly_draining_bid_returns_the_remainder_with_its_outcome(
     system: System, depositor: str, keeper: str, bidder: str
 ) -> None:
@@ -712,20 +742,18 @@ def test_a_nearly_draining_bid_returns_the_remainder_with_its_outcome(
 
 # ---- write-off -------------------------------------------------------------------------------
 
-def test_write_off_only_after_the_grace_and_only_if_the_flopper_refuses(
+def test_finalize_after_the_grace_still_deals_when_the_flopper_does(
     system: System, depositor: str, keeper: str, outsider: str
 ) -> None:
     pool = system.pool
     system.enlist(depositor, 60_000 * WAD)
     id_ = enter(system, keeper)
-    with boa.reverts("Pool/grace-not-over"):
-        pool.writeOffPosition(id_)
     end = system.flopper.bids(id_)[4]
     boa.env.time_travel(seconds=end + 30 * 86_400 + 1 - boa.env.evm.patch.timestamp)
-    # the Flopper still deals: the write-off books the win instead
     with boa.env.prank(outsider):
-        pool.writeOffPosition(id_)
-    assert pool.getMKRBalance() == ASK and events(pool, "PositionWrittenOff") == []
+        pool.finalizeAuction(id_)
+    assert events(pool, "PositionWrittenOff") == []
+    assert pool.getMKRBalance() == ASK
 
 
 def test_write_off_when_the_flopper_may_no_longer_mint(system: System, depositor: str,
@@ -736,14 +764,17 @@ def test_write_off_when_the_flopper_may_no_longer_mint(system: System, depositor
     with boa.env.prank(system.deployer):
         system.mkr_authority.deny(system.flopper.address)  # governance replaced the Flopper
     system.finish_bid(id_)
-    with boa.reverts():
+    with boa.reverts():  # before the grace: the Flopper's refusal is the finalize's
         pool.finalizeAuction(id_)
     end = system.flopper.bids(id_)[4]
-    boa.env.time_travel(seconds=end + 30 * 86_400 + 1 - boa.env.evm.patch.timestamp)
+    boa.env.time_travel(seconds=end + 30 * 86_400 - boa.env.evm.patch.timestamp)
+    with boa.reverts():  # the grace is not over yet
+        pool.finalizeAuction(id_)
+    boa.env.time_travel(seconds=2)
     with boa.env.prank(outsider), boa.reverts("Pool/more-gas"):
-        pool.writeOffPosition(id_, gas=900_000)
+        pool.finalizeAuction(id_, gas=900_000)
     with boa.env.prank(outsider):
-        pool.writeOffPosition(id_)
+        pool.finalizeAuction(id_)
     (off,) = events(pool, "PositionWrittenOff")
     assert (off.auctionId, off.index, off.dai) == (id_, 1, BID)
     assert pool.frontier() == (2, 1, 0, 0) and pool.getDaiBalanceForAuctions() == 0
@@ -789,7 +820,6 @@ def test_active_auctions_are_listed_in_commit_order_and_paged(
     system.outbid(ids[1], bidder)
     pool.finalizeAuction(ids[1])
     assert pool.getActiveAuctions() == [ids[2], ids[0]]
-    assert pool.positionAt(2) == (0, 0, 0, True)
 
 
 # ---- the 2019 Flopper ------------------------------------------------------------------------

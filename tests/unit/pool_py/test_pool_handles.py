@@ -183,7 +183,7 @@ def test_outbid_refund_comes_back_on_finalize(system) -> None:
     # the bid drained the pool (a new era); the refund belongs to the member who funded it
     assert pool.era() == 1 and pool.dai_available() == Wad(0)
     assert pool.active_auctions() == [] and pool.mkr_balance() == Wad(0)
-    dai, mkr = pool.claim(system.depositor)  # the checkpoint turns the old shares into a request
+    pool.claim(system.depositor)  # the checkpoint turns the old shares into a request
     (request,) = pool.requests(system.depositor)
     assert (request.kind, request.claimable) == ("redeem", Wad.from_number(50_000))
     paid = pool.claim_redeem(system.keeper, request.request_id, system.depositor)

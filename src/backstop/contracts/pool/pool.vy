@@ -110,6 +110,10 @@ struct Member:
     snap_mkr: uint256
     owed_dai: uint256
     owed_mkr: uint256
+    # the stored words as _sync found them (_store writes only what changed)
+    was_bal: uint256
+    was_snap: uint256
+    was_owed: uint256
 
 
 _WAD: constant(uint256) = 10**18
@@ -120,9 +124,12 @@ _M127: constant(uint256) = 2**127 - 1
 _M128: constant(uint256) = 2**128 - 1
 _M96: constant(uint256) = 2**96 - 1
 _M64: constant(uint256) = 2**64 - 1
+_M60: constant(uint256) = 2**60 - 1
 _M32: constant(uint256) = 2**32 - 1
 _SENTINEL: constant(uint256) = 1 << 255
 _CEASED: constant(uint256) = 1 << 254
+# In the book word: a position of the current era is open (deposits are requests then).
+_OPEN: constant(uint256) = 1 << 236
 _RECORDED: constant(uint256) = 1 << 254
 _SETTLED: constant(uint256) = 1 << 255
 # Liquid DAI per unit of weight never drops below 2**-32: a bid that would leave less takes
@@ -131,6 +138,8 @@ _DRAIN_SHIFT: constant(uint256) = 32
 _MIN_ENLIST: constant(uint256) = 10**18
 _MAX_BID_WHOLE: constant(uint256) = 2**40 - 1
 _MAX_AUCTION_ID: constant(uint256) = 2**27 - 1
+_M26: constant(uint256) = 2**26 - 1
+_HAS_EXTRA: constant(uint256) = 1 << 254
 _MAX_ERA: constant(uint256) = 2**12 - 1
 _M88: constant(uint256) = 2**88 - 1
 _M80: constant(uint256) = 2**80 - 1
@@ -153,15 +162,17 @@ daiJoin: public(immutable(address))
 vat: public(immutable(address))
 flopper: public(immutable(address))
 
-# @dev Sentinel | ceased (254) | era (224..253) | weight W (96..223) | liquid DAI L (0..95).
+# @dev Sentinel | ceased (254) | a position of the era open (236) | era (224..235) | weight W
+#      (96..223) | liquid DAI L (0..95).
 _book: uint256
-# @dev Sentinel | open positions of the current era (160..191) | all open positions (128..159)
-#      | positions committed n (64..127) | frontier f, the lowest unaccounted index (0..63).
+# @dev Sentinel | whole DAI of the open positions' bids (192..251) | open positions of the
+#      current era (160..191) | all open positions (128..159) | positions committed n (64..127)
+#      | frontier f, the lowest unaccounted index (0..63).
 _front: uint256
-# @dev Sentinel | era of the frontier (254..223, 30 bits at 224) | DAI counted in the Vat
-#      (96..191) | ERC20 DAI counted (0..95).
+# @dev Sentinel | era of the frontier (224..253) | DAI counted in the Vat (96..191). ERC20 DAI
+#      is not counted: deposits stay ERC20 until a bid joins them all, payouts use it first.
 _cash: uint256
-# @dev Sentinel | DAI in open positions (96..191) | MKR counted (0..95).
+# @dev Sentinel | draining bids' remainders in open positions (96..191) | MKR counted (0..95).
 _held: uint256
 # @dev Weight of unclaimed deposit requests of the current era (0..127) | that era (128..159).
 _pending: uint256
@@ -171,13 +182,15 @@ _prefix: uint256
 _acc: HashMap[uint256, uint256]
 # @dev Per era: the index of its first position.
 _era_first: HashMap[uint256, uint256]
-# @dev Per index (1-based, commit order). Open: auction id (228..254) | era (216..227) | rate
-#      exponent (208..215) | rate mantissa (128..207) | MKR ask (40..127) | whole DAI bid (0..39).
-#      Settled: bit 255 | MKR per weight (127..253) | DAI per weight (0..126).
+# @dev Per auction id, the pool's position. Open: a draining bid's remainder kept (254) | its
+#      index in commit order, 1-based (228..253) | era (216..227) | rate exponent (208..215) |
+#      rate mantissa (128..207) | MKR ask (40..127) | whole DAI bid (0..39). Settled, until the
+#      frontier passes it: bit 255 | MKR per weight (127..253) | DAI per weight (0..126).
 _pos: HashMap[uint256, uint256]
-# @dev Auction id -> index of the pool's open position in it (0: none).
-_index_of: HashMap[uint256, uint256]
-# @dev Index -> DAI a draining bid committed beyond its bid (returned with its outcome).
+# @dev Commit order: the auction id at each index, eight to a word (32 bits each), so a bid
+#      pays for a fresh word once in eight.
+_order: HashMap[uint256, uint256]
+# @dev Auction id -> DAI a draining bid committed beyond its bid (returned with its outcome).
 _extra: HashMap[uint256, uint256]
 # @dev Index -> the frontier's prefix once positions below the index are accounted (a request
 #      needs it): sentinel | recorded (254) | MKR (127..253) | DAI (0..126).
@@ -191,7 +204,8 @@ _owed: HashMap[address, uint256]
 # @dev Controller -> index -> deposit request: sentinel | era (224..253) | DAI (128..223) |
 #      weight (0..127).
 _deposit_req: HashMap[address, HashMap[uint256, uint256]]
-# @dev Controller -> index -> redeem request weight.
+# @dev Controller -> index -> redeem request: weight (0..127); for shares retired at an era's
+#      end, that era + 1 (128..159), 0 for a defect's request.
 _redeem_w: HashMap[address, HashMap[uint256, uint256]]
 # @dev Controller -> index -> redeem request's accumulator snapshot, MKR | DAI.
 _redeem_snap: HashMap[address, HashMap[uint256, uint256]]
@@ -430,7 +444,7 @@ def claimDeposit(requestId: uint256, controller: address) -> uint256:
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
         end_id: uint256 = self._era_first[req_era + 1]
-        d_dai, d_mkr = self._add_redeem(controller, end_id, w, acc)
+        d_dai, d_mkr = self._add_redeem(controller, end_id, w, acc, req_era + 1)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
         log RedeemRequest(
@@ -464,16 +478,15 @@ def defect(shares: uint256) -> (uint256, uint256):
     out: uint256 = liquid
     if shares < weight:
         out = shares * liquid // weight
-    self._book = self._pack_book(liquid - out, weight - shares, era, book & _CEASED)
+    self._book = self._pack_book(liquid - out, weight - shares, era, book & (_CEASED | _OPEN))
     m.weight -= shares
     m.owed_dai += out
     log IERC20.Transfer(sender=msg.sender, receiver=empty(address), value=shares)
-    front: uint256 = self._front
-    if (front >> 160) & _M32 != 0:
-        request_id: uint256 = ((front >> 64) & _M64) + 1
+    if book & _OPEN != 0:
+        request_id: uint256 = ((self._front >> 64) & _M64) + 1
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
-        d_dai, d_mkr = self._add_redeem(msg.sender, request_id, shares, self._acc[era])
+        d_dai, d_mkr = self._add_redeem(msg.sender, request_id, shares, self._acc[era], 0)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
         log RedeemRequest(
@@ -557,13 +570,20 @@ def claimRedeem(requestId: uint256, controller: address) -> (uint256, uint256):
     """
     # the checkpoint first: it turns shares of an ended era into this kind of request
     m: Member = self._sync(controller)
-    w: uint256 = self._redeem_w[controller][requestId]
+    word: uint256 = self._redeem_w[controller][requestId]
+    w: uint256 = word & _M128
     assert w != 0, "Pool/no-request"
     pre: uint256 = self._prefix_at[requestId]
-    assert pre & _RECORDED != 0, "Pool/request-pending"
     snap: uint256 = self._redeem_snap[controller][requestId]
-    self._redeem_w[controller][requestId] = 0
-    self._redeem_snap[controller][requestId] = 0
+    if pre & _RECORDED == 0 and word >> 128 != 0:
+        # shares retired at an era's end: every position of that era is below the id, so
+        # what its accumulators hold now is owed now; the request stays for the rest
+        pre = self._acc[(word >> 128) - 1]
+        self._redeem_snap[controller][requestId] = pre & ((_M127 << 127) | _M127)
+    else:
+        assert pre & _RECORDED != 0, "Pool/request-pending"
+        self._redeem_w[controller][requestId] = 0
+        self._redeem_snap[controller][requestId] = 0
     got_dai: uint256 = w * ((pre & _M127) - (snap & _M127)) // _ACC
     got_mkr: uint256 = w * (((pre >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC
     m.owed_dai += got_dai
@@ -636,57 +656,67 @@ def enterAuction(auctionId: uint256):
     weight: uint256 = (book >> 96) & _M128
     front: uint256 = self._front
     index: uint256 = ((front >> 64) & _M64) + 1
+    assert index <= _M26, "Pool/too-many-positions"
     committed: uint256 = bid
     left: uint256 = liquid - bid
+    open_era: uint256 = (front >> 160) & _M32
+    flags: uint256 = 0
     if left << _DRAIN_SHIFT < weight:
         # the bid drains the era: it takes the remainder too (returned with its outcome)
         committed = liquid
         if left != 0:
-            self._extra[index] = left
+            flags = _HAS_EXTRA
+            self._extra[auctionId] = left
+            held: uint256 = self._held
+            self._held = self._pack_held(held & _M96, ((held >> 96) & _M96) + left)
         assert era < _MAX_ERA, "Pool/too-many-eras"
         self._book = self._pack_book(0, 0, era + 1, book & _CEASED)
         self._era_first[era + 1] = index + 1
         # the era's shares retire into redeem requests at its end: record the prefix there
         self._prefix_at[index + 1] = _SENTINEL
         # the new era has no open position
-        front = front & ~(_M32 << 160)
+        open_era = 0
         log EraEnded(era=era, lastIndex=index)
     else:
-        self._book = self._pack_book(left, weight, era, book & _CEASED)
+        self._book = self._pack_book(left, weight, era, (book & _CEASED) | _OPEN)
+        open_era += 1
     rate: uint256 = committed * _ACC // weight
-    # keep the rate as a float: 80-bit mantissa, exponent (relative error below 2**-80)
+    # keep the rate as a float: 80-bit mantissa, exponent (relative error below 2**-80): the
+    # smallest exponent leaving at most 80 bits, by halving steps
     exp: uint256 = 0
-    for i: uint256 in range(176):
-        if rate >> exp <= _M80:
-            break
+    if rate > _M80:
+        for step: uint256 in [64, 32, 16, 8, 4, 2, 1]:
+            if rate >> (exp + step) > _M80:
+                exp += step
         exp += 1
-    self._pos[index] = (
-        (auctionId << 228)
+    self._pos[auctionId] = (
+        flags
+        | (index << 228)
         | (era << 216)
         | (exp << 208)
         | ((rate >> exp) << 128)
         | (ask << 40)
         | (bid // _WAD)
     )
-    self._index_of[auctionId] = index
-    open_era: uint256 = (front >> 160) & _M32
-    if era == self._era(self._book):
-        open_era += 1
-    open_all: uint256 = ((front >> 128) & _M32) + 1
+    self._order[index >> 3] |= auctionId << ((index & 7) << 5)
+    bids: uint256 = ((front >> 192) & _M60) + bid // _WAD
     self._front = (
-        _SENTINEL | (open_era << 160) | (open_all << 128) | (index << 64) | (front & _M64)
+        _SENTINEL
+        | (bids << 192)
+        | (open_era << 160)
+        | ((((front >> 128) & _M32) + 1) << 128)
+        | (index << 64)
+        | (front & _M64)
     )
-    held: uint256 = self._held
-    self._held = self._pack_held((held & _M96), ((held >> 96) & _M96) + committed)
 
     cash: uint256 = self._cash
     in_vat: uint256 = (cash >> 96) & _M96
-    in_erc20: uint256 = cash & _M96
     if in_vat < bid:
+        # all ERC20 DAI at once: later bids skip the join (amortised)
+        in_erc20: uint256 = staticcall IERC20(dai).balanceOf(self)
         extcall IDaiJoin(daiJoin).join(self, in_erc20)
         in_vat += in_erc20
-        in_erc20 = 0
-    self._cash = self._pack_cash(in_erc20, in_vat - bid, cash)
+    self._cash = self._pack_cash(in_vat - bid, cash)
     extcall IFlopper(flopper).dent(auctionId, ask, bid * _RAY, skip_contract_check=True)
     log AuctionEntered(auctionId=auctionId, mkrAsk=ask, daiBid=bid)
 
@@ -699,19 +729,23 @@ def finalizeAuction(auctionId: uint256):
             the frontier over up to 8 settled positions. Still high bidder: deal it once
             finished (MKR to the pool), or yank it if the Flopper is caged (bid refunded into
             the Vat). Outbid: the refund is already in the pool's Vat balance. Deleted by
-            someone else: while the Flopper is live only a deal deletes an auction, so the lot
-            arrived as MKR; once caged the refund is taken first. Allowed also after ceaseFire.
+            someone else: see docs/POOL.md "Outcomes". Allowed also after ceaseFire.
+            Write-off: from 30 days after the auction's end the pool calls `deal` with
+            1,000,000 gas (the call must bring 1,100,000) and, if the Flopper still refuses
+            (for example one replaced by governance that may no longer mint MKR), closes the
+            position with nothing returned, so that requests behind it can be paid. Nobody
+            receives anything from a write-off: it cannot move value, only stop the wait.
     @param auctionId The Flopper auction id.
     """
-    index: uint256 = self._index_of[auctionId]
-    assert index != 0, "Pool/no-position"
+    pos: uint256 = self._pos[auctionId]
+    assert pos != 0 and pos & _SETTLED == 0, "Pool/no-position"
+    index: uint256 = (pos >> 228) & _M26
     a_bid: uint256 = 0
     a_lot: uint256 = 0
     guy: address = empty(address)
     tic: uint48 = 0
     end: uint48 = 0
     a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
-    pos: uint256 = self._pos[index]
     bid: uint256 = (pos & (2**40 - 1)) * _WAD
     ask: uint256 = (pos >> 40) & _M88
     got_dai: uint256 = 0
@@ -721,58 +755,29 @@ def finalizeAuction(auctionId: uint256):
             assert tic != 0 and (
                 convert(tic, uint256) < block.timestamp or convert(end, uint256) < block.timestamp
             ), "Pool/auction-not-finished"
-            extcall IFlopper(flopper).deal(auctionId, skip_contract_check=True)
-            got_mkr = ask
+            if block.timestamp <= convert(end, uint256) + _GRACE:
+                extcall IFlopper(flopper).deal(auctionId, skip_contract_check=True)
+                got_mkr = ask
+            else:
+                # 30 days after its end: a Flopper that still refuses to deal (with gas to
+                # spare, so the refusal is its own) never will; write the position off
+                assert msg.gas >= _WRITE_OFF_GAS + 100_000, "Pool/more-gas"
+                if raw_call(
+                    flopper,
+                    abi_encode(auctionId, method_id=method_id("deal(uint256)")),
+                    gas=_WRITE_OFF_GAS,
+                    revert_on_failure=False,
+                ):
+                    got_mkr = ask
+                else:
+                    log PositionWrittenOff(auctionId=auctionId, index=index, dai=bid)
         else:
             extcall IFlopper(flopper).yank(auctionId, skip_contract_check=True)
             got_dai = bid
     else:
         got_dai, got_mkr = self._reconcile(bid, ask, guy == empty(address))
-    self._settle(auctionId, index, pos, got_dai, got_mkr)
+    self._settle(auctionId, pos, got_dai, got_mkr)
     log AuctionFinalized(auctionId=auctionId)
-    self._advance(_FRONTIER_STEPS)
-
-
-@external
-@nonreentrant
-def writeOffPosition(auctionId: uint256):
-    """
-    @notice Anyone, 30 days after the auction's end: close a position the Flopper can no longer
-            settle (for example a Flopper replaced by governance that may no longer mint MKR)
-            so that requests behind it can be paid. The pool still tries `deal` first with at
-            least 1,000,000 gas; only if the Flopper refuses is the position closed, with its
-            members receiving what the pool already holds of it (a draining bid's remainder)
-            and nothing else. Nobody receives anything from a write-off, so it cannot be used
-            to take value; its only effect is to stop waiting.
-    @param auctionId The Flopper auction id.
-    """
-    index: uint256 = self._index_of[auctionId]
-    assert index != 0, "Pool/no-position"
-    a_bid: uint256 = 0
-    a_lot: uint256 = 0
-    guy: address = empty(address)
-    tic: uint48 = 0
-    end: uint48 = 0
-    a_bid, a_lot, guy, tic, end = staticcall IFlopper(flopper).bids(auctionId)
-    assert guy == self, "Pool/not-high-bidder"
-    assert self._flopper_live(), "Pool/flopper-caged"
-    assert block.timestamp > convert(end, uint256) + _GRACE, "Pool/grace-not-over"
-    assert msg.gas >= _WRITE_OFF_GAS + 100_000, "Pool/more-gas"
-    pos: uint256 = self._pos[index]
-    ok: bool = raw_call(
-        flopper,
-        abi_encode(auctionId, method_id=method_id("deal(uint256)")),
-        gas=_WRITE_OFF_GAS,
-        revert_on_failure=False,
-    )
-    if ok:
-        self._settle(auctionId, index, pos, 0, (pos >> 40) & _M88)
-        log AuctionFinalized(auctionId=auctionId)
-    else:
-        self._settle(auctionId, index, pos, 0, 0)
-        log PositionWrittenOff(
-            auctionId=auctionId, index=index, dai=(pos & (2**40 - 1)) * _WAD
-        )
     self._advance(_FRONTIER_STEPS)
 
 
@@ -878,21 +883,6 @@ def frontier() -> (uint256, uint256, uint256, uint256):
 
 @external
 @view
-def positionAt(index: uint256) -> (uint256, uint256, uint256, bool):
-    """
-    @notice The position with commit index `index` while it is open or settled but not yet
-            passed by the frontier.
-    @param index The index (1-based).
-    @return Auction id, DAI bid (wad), MKR ask (wad), settled; all zero once accounted.
-    """
-    pos: uint256 = self._pos[index]
-    if pos & _SETTLED != 0:
-        return 0, 0, 0, True
-    return pos >> 228, (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M88, False
-
-
-@external
-@view
 def getActiveAuctions() -> DynArray[uint256, _MAX_LIST]:
     """
     @notice Ids of the auctions with an open position, in commit order, from the frontier on
@@ -928,10 +918,9 @@ def getPosition(auctionId: uint256) -> (uint256, uint256):
     @param auctionId The Flopper auction id.
     @return DAI bid (wad) and MKR asked (wad); (0, 0) if none.
     """
-    index: uint256 = self._index_of[auctionId]
-    if index == 0:
+    pos: uint256 = self._pos[auctionId]
+    if pos & _SETTLED != 0:
         return 0, 0
-    pos: uint256 = self._pos[index]
     return (pos & (2**40 - 1)) * _WAD, (pos >> 40) & _M88
 
 
@@ -942,7 +931,7 @@ def getDaiBalance() -> uint256:
     @notice DAI the current weight bids with plus DAI in open positions, wad.
     @return The DAI.
     """
-    return (self._book & _M96) + ((self._held >> 96) & _M96)
+    return (self._book & _M96) + self._in_positions()
 
 
 @external
@@ -952,7 +941,7 @@ def getDaiBalanceForAuctions() -> uint256:
     @notice DAI committed to open positions (their bids, and a draining bid's remainder), wad.
     @return The DAI.
     """
-    return (self._held >> 96) & _M96
+    return self._in_positions()
 
 
 @external
@@ -1127,9 +1116,10 @@ def pendingRedeemRequest(requestId: uint256, controller: address) -> uint256:
     @param controller The controller.
     @return Shares (weight), wad (0 if none or claimable).
     """
-    if self._prefix_at[requestId] & _RECORDED != 0:
+    word: uint256 = self._redeem_w[controller][requestId]
+    if self._prefix_at[requestId] & _RECORDED != 0 or word >> 128 != 0:
         return 0
-    return self._redeem_w[controller][requestId]
+    return word & _M128
 
 
 @external
@@ -1142,9 +1132,10 @@ def claimableRedeemRequest(requestId: uint256, controller: address) -> uint256:
     @param controller The controller.
     @return Shares (weight), wad (0 if none or pending).
     """
-    if self._prefix_at[requestId] & _RECORDED == 0:
+    word: uint256 = self._redeem_w[controller][requestId]
+    if self._prefix_at[requestId] & _RECORDED == 0 and word >> 128 == 0:
         return 0
-    return self._redeem_w[controller][requestId]
+    return word & _M128
 
 
 @external
@@ -1158,11 +1149,14 @@ def previewClaimRedeem(requestId: uint256, controller: address) -> (
     @param controller The controller.
     @return DAI and MKR of the request alone (wad), and the revert reason ("" if none).
     """
-    w: uint256 = self._redeem_w[controller][requestId]
+    word: uint256 = self._redeem_w[controller][requestId]
+    w: uint256 = word & _M128
     if w == 0:
         return 0, 0, "Pool/no-request"
     pre: uint256 = self._prefix_at[requestId]
-    if pre & _RECORDED == 0:
+    if pre & _RECORDED == 0 and word >> 128 != 0:
+        pre = self._acc[(word >> 128) - 1]
+    elif pre & _RECORDED == 0:
         return 0, 0, "Pool/request-pending"
     snap: uint256 = self._redeem_snap[controller][requestId]
     return (
@@ -1191,7 +1185,8 @@ def previewFinalizeAuction(auctionId: uint256) -> (bool, String[32]):
     @param auctionId The Flopper auction id.
     @return ok, and the revert reason if not ok.
     """
-    if self._index_of[auctionId] == 0:
+    pos: uint256 = self._pos[auctionId]
+    if pos == 0 or pos & _SETTLED != 0:
         return False, "Pool/no-position"
     a_bid: uint256 = 0
     a_lot: uint256 = 0
@@ -1226,20 +1221,19 @@ def _deposit(amount: uint256, controller: address) -> (uint256, uint256):
     assert liquid + amount <= _M96, "Pool/amount-too-large"
     w: uint256 = self._weight_for(amount, book)
     assert w > 0, "Pool/zero-shares"
-    self._book = self._pack_book(liquid + amount, ((book >> 96) & _M128) + w, era, 0)
-    cash: uint256 = self._cash
-    self._cash = self._pack_cash((cash & _M96) + amount, (cash >> 96) & _M96, cash)
-    front: uint256 = self._front
+    self._book = self._pack_book(
+        liquid + amount, ((book >> 96) & _M128) + w, era, book & _OPEN
+    )
     shares: uint256 = 0
     request_id: uint256 = 0
-    if (front >> 160) & _M32 == 0:
+    if book & _OPEN == 0:
         m: Member = self._sync(controller)
         m.weight += w
         shares = w
         self._store(controller, m, era)
         log IERC20.Transfer(sender=empty(address), receiver=controller, value=w)
     else:
-        request_id = ((front >> 64) & _M64) + 1
+        request_id = ((self._front >> 64) & _M64) + 1
         req: uint256 = self._deposit_req[controller][request_id]
         self._deposit_req[controller][request_id] = (
             _SENTINEL
@@ -1310,30 +1304,36 @@ def _sync(member: address) -> Member:
     era: uint256 = self._era(self._book)
     m_era: uint256 = (bal >> 128) & _M32
     m: Member = empty(Member)
+    acc: uint256 = self._acc[era]
+    m.snap_dai = acc & _M127
+    m.snap_mkr = (acc >> 127) & _M127
+    if bal == 0:
+        # never checkpointed: nothing owed, no snapshot (both words are still empty)
+        return m
+    m.was_bal = bal
     owed: uint256 = self._owed[member]
+    m.was_owed = owed
     m.owed_dai = owed & _M128
     m.owed_mkr = owed >> 128
     w: uint256 = bal & _M128
     snap: uint256 = self._snap[member]
+    m.was_snap = snap
     if m_era != era and w != 0:
         # the member's era ended: its shares keep only their claim on its positions
         d_dai: uint256 = 0
         d_mkr: uint256 = 0
         request_id: uint256 = self._era_first[m_era + 1]
-        d_dai, d_mkr = self._add_redeem(member, request_id, w, snap)
+        d_dai, d_mkr = self._add_redeem(member, request_id, w, snap, m_era + 1)
         m.owed_dai += d_dai
         m.owed_mkr += d_mkr
         log RedeemRequest(
             controller=member, owner=member, requestId=request_id, sender=msg.sender, shares=w
         )
         w = 0
-    acc: uint256 = self._acc[era]
     if w != 0:
         m.owed_dai += w * ((acc & _M127) - (snap & _M127)) // _ACC
         m.owed_mkr += w * (((acc >> 127) & _M127) - ((snap >> 127) & _M127)) // _ACC
     m.weight = w
-    m.snap_dai = acc & _M127
-    m.snap_mkr = (acc >> 127) & _M127
     return m
 
 
@@ -1371,21 +1371,21 @@ def _store(member: address, m: Member, era: uint256):
     @param era The current era.
     """
     bal: uint256 = _SENTINEL | (era << 128) | m.weight
-    if self._bal[member] != bal:
+    if m.was_bal != bal:
         self._bal[member] = bal
-    snap: uint256 = _SENTINEL | (m.snap_mkr << 127) | m.snap_dai
-    if m.weight != 0 and self._snap[member] != snap:
+    snap: uint256 = (m.snap_mkr << 127) | m.snap_dai
+    if m.weight != 0 and m.was_snap != snap:
         self._snap[member] = snap
     assert m.owed_dai <= _M128 and m.owed_mkr <= _M128, "Pool/amount-too-large"
     owed: uint256 = (m.owed_mkr << 128) | m.owed_dai
-    if self._owed[member] != owed:
+    if m.was_owed != owed:
         self._owed[member] = owed
 
 
 @internal
-def _add_redeem(member: address, request_id: uint256, w: uint256, snap: uint256) -> (
-    uint256, uint256
-):
+def _add_redeem(
+    member: address, request_id: uint256, w: uint256, snap: uint256, era_tag: uint256
+) -> (uint256, uint256):
     """
     @dev Open or increase `member`'s redeem request at `request_id` by weight `w` that has
          earned up to accumulator value `snap`. Two parts of one request share the later
@@ -1397,9 +1397,11 @@ def _add_redeem(member: address, request_id: uint256, w: uint256, snap: uint256)
            passes the position before it).
     @param w The weight.
     @param snap The accumulator snapshot (MKR | DAI) the weight has earned up to.
+    @param era_tag For shares retired at an era's end: that era + 1 (such a request pays as
+           the era's positions settle); 0 for a defect's request.
     @return DAI and MKR owed at once to `member`.
     """
-    old_w: uint256 = self._redeem_w[member][request_id]
+    old_w: uint256 = self._redeem_w[member][request_id] & _M128
     new_snap: uint256 = snap & ((_M127 << 127) | _M127)
     d_dai: uint256 = 0
     d_mkr: uint256 = 0
@@ -1413,7 +1415,7 @@ def _add_redeem(member: address, request_id: uint256, w: uint256, snap: uint256)
         else:
             d_dai = old_w * ((new_snap & _M127) - (old_snap & _M127)) // _ACC
             d_mkr = old_w * (((new_snap >> 127) & _M127) - ((old_snap >> 127) & _M127)) // _ACC
-    self._redeem_w[member][request_id] = old_w + w
+    self._redeem_w[member][request_id] = (era_tag << 128) | (old_w + w)
     self._redeem_snap[member][request_id] = new_snap
     if self._prefix_at[request_id] == 0:
         self._prefix_at[request_id] = _SENTINEL
@@ -1438,11 +1440,11 @@ def _payout(
     """
     mkr_out: uint256 = 0
     if owed_dai != 0:
-        cash: uint256 = self._cash
-        in_erc20: uint256 = cash & _M96
-        from_erc20: uint256 = min(owed_dai, in_erc20)
+        from_erc20: uint256 = min(owed_dai, staticcall IERC20(dai).balanceOf(self))
         from_vat: uint256 = owed_dai - from_erc20
-        self._cash = self._pack_cash(in_erc20 - from_erc20, ((cash >> 96) & _M96) - from_vat, cash)
+        if from_vat != 0:
+            cash: uint256 = self._cash
+            self._cash = self._pack_cash(((cash >> 96) & _M96) - from_vat, cash)
         if from_erc20 != 0:
             assert extcall IERC20(dai).transfer(to, from_erc20, default_return_value=True)
         if from_vat != 0:
@@ -1485,7 +1487,7 @@ def _preview_enter(auctionId: uint256, book: uint256) -> (bool, uint256, uint256
     """
     if book & _CEASED != 0:
         return False, 0, 0, "Pool/ceased"
-    if self._index_of[auctionId] != 0:
+    if self._pos[auctionId] != 0:
         return False, 0, 0, "Pool/already-entered"
     if auctionId > _MAX_AUCTION_ID:
         return False, 0, 0, "Pool/auction-id-too-high"
@@ -1552,18 +1554,20 @@ def _reconcile(bid: uint256, ask: uint256, deleted: bool) -> (uint256, uint256):
 
 
 @internal
-def _settle(auctionId: uint256, index: uint256, pos: uint256, got_dai: uint256, got_mkr: uint256):
+def _settle(auctionId: uint256, pos: uint256, got_dai: uint256, got_mkr: uint256):
     """
     @dev Book a position's outcome: per unit of the weight present at its commit, into its
          era's accumulators, and into its slot for the frontier.
     @param auctionId The auction id.
-    @param index The position's index.
     @param pos The position's open slot.
     @param got_dai DAI that came back (into the Vat), wad.
     @param got_mkr MKR that came back, wad.
     """
     bid: uint256 = (pos & (2**40 - 1)) * _WAD
-    extra: uint256 = self._extra[index]
+    index: uint256 = (pos >> 228) & _M26
+    extra: uint256 = 0
+    if pos & _HAS_EXTRA != 0:
+        extra = self._extra[auctionId]
     committed: uint256 = bid + extra
     rate: uint256 = ((pos >> 128) & _M80) << ((pos >> 208) & 255)
     pos_era: uint256 = (pos >> 216) & _MAX_ERA
@@ -1575,21 +1579,28 @@ def _settle(auctionId: uint256, index: uint256, pos: uint256, got_dai: uint256, 
     a_mkr: uint256 = ((acc >> 127) & _M127) + mkr_rate
     assert a_dai <= _M127 and a_mkr <= _M127, "Pool/amount-too-large"
     self._acc[pos_era] = _SENTINEL | (a_mkr << 127) | a_dai
-    self._pos[index] = _SETTLED | (mkr_rate << 127) | dai_rate
-    self._index_of[auctionId] = 0
-    if extra != 0:
-        self._extra[index] = 0
-    cash: uint256 = self._cash
+    self._pos[auctionId] = _SETTLED | (mkr_rate << 127) | dai_rate
     if got_dai != 0:
-        self._cash = self._pack_cash(cash & _M96, ((cash >> 96) & _M96) + got_dai, cash)
-    held: uint256 = self._held
-    self._held = self._pack_held((held & _M96) + got_mkr, ((held >> 96) & _M96) - committed)
+        cash: uint256 = self._cash
+        self._cash = self._pack_cash(((cash >> 96) & _M96) + got_dai, cash)
+    if got_mkr != 0 or extra != 0:
+        if extra != 0:
+            self._extra[auctionId] = 0
+        held: uint256 = self._held
+        self._held = self._pack_held((held & _M96) + got_mkr, ((held >> 96) & _M96) - extra)
     front: uint256 = self._front
     open_era: uint256 = (front >> 160) & _M32
-    if pos_era == self._era(self._book):
+    book: uint256 = self._book
+    if pos_era == self._era(book):
         open_era -= 1
+        if open_era == 0:
+            self._book = book & ~_OPEN
     self._front = (
-        (front & ~(_M64 << 128)) | (open_era << 160) | ((((front >> 128) & _M32) - 1) << 128)
+        _SENTINEL
+        | (front & _M128)
+        | ((((front >> 192) & _M60) - bid // _WAD) << 192)
+        | (open_era << 160)
+        | ((((front >> 128) & _M32) - 1) << 128)
     )
     log PositionSettled(auctionId=auctionId, index=index, dai=dai_back, mkr=got_mkr)
 
@@ -1613,10 +1624,14 @@ def _advance(steps: uint256) -> uint256:
     next_first: uint256 = self._era_first[f_era + 1]
     prefix: uint256 = self._prefix
     moved: bool = False
+    word: uint256 = self._order[f >> 3]
     for i: uint256 in range(_MAX_LIST):
         if i == steps or f > n:
             break
-        pos: uint256 = self._pos[f]
+        if f & 7 == 0:
+            word = self._order[f >> 3]
+        auction_id: uint256 = (word >> ((f & 7) << 5)) & _M32
+        pos: uint256 = self._pos[auction_id]
         if pos & _SETTLED == 0:
             break
         if next_first != 0 and f >= next_first:
@@ -1626,7 +1641,7 @@ def _advance(steps: uint256) -> uint256:
         p_dai: uint256 = (prefix & _M127) + (pos & _M127)
         p_mkr: uint256 = ((prefix >> 127) & _M127) + ((pos >> 127) & _M127)
         prefix = (p_mkr << 127) | p_dai
-        self._pos[f] = 0
+        self._pos[auction_id] = 0
         f += 1
         if self._prefix_at[f] != 0:
             self._prefix_at[f] = _SENTINEL | _RECORDED | prefix
@@ -1655,11 +1670,22 @@ def _active_from(start: uint256, max_count: uint256) -> (DynArray[uint256, _MAX_
             return ids, 0
         if len(ids) == max_count:
             return ids, i
-        pos: uint256 = self._pos[i]
+        auction_id: uint256 = (self._order[i >> 3] >> ((i & 7) << 5)) & _M32
+        pos: uint256 = self._pos[auction_id]
         if pos != 0 and pos & _SETTLED == 0:
-            ids.append(pos >> 228)
+            ids.append(auction_id)
         i += 1
     return ids, i
+
+
+@internal
+@view
+def _in_positions() -> uint256:
+    """
+    @dev DAI committed to open positions: their bids and draining bids' remainders, wad.
+    @return The DAI.
+    """
+    return ((self._front >> 192) & _M60) * _WAD + ((self._held >> 96) & _M96)
 
 
 @internal
@@ -1682,7 +1708,7 @@ def _era(book: uint256) -> uint256:
     @param book The book word.
     @return The era.
     """
-    return (book >> 224) & (2**30 - 1)
+    return (book >> 224) & _MAX_ERA
 
 
 @internal
@@ -1701,31 +1727,30 @@ def _pending_weight(era: uint256) -> uint256:
 
 @internal
 @pure
-def _pack_book(liquid: uint256, weight: uint256, era: uint256, ceased: uint256) -> uint256:
+def _pack_book(liquid: uint256, weight: uint256, era: uint256, flags: uint256) -> uint256:
     """
     @dev The book word.
     @param liquid Liquid DAI, wad (at most 2**96 - 1).
     @param weight All weight (at most 2**128 - 1).
     @param era The era.
-    @param ceased `_CEASED` or 0.
+    @param flags `_CEASED` and `_OPEN`, or 0.
     @return The word.
     """
     assert liquid <= _M96 and weight <= _M128, "Pool/amount-too-large"
-    return _SENTINEL | ceased | (era << 224) | (weight << 96) | liquid
+    return _SENTINEL | flags | (era << 224) | (weight << 96) | liquid
 
 
 @internal
 @pure
-def _pack_cash(in_erc20: uint256, in_vat: uint256, old: uint256) -> uint256:
+def _pack_cash(in_vat: uint256, old: uint256) -> uint256:
     """
     @dev The cash word, keeping the frontier's era from `old`.
-    @param in_erc20 ERC20 DAI counted, wad.
     @param in_vat Vat DAI counted, wad.
     @param old The current cash word.
     @return The word.
     """
-    assert in_erc20 <= _M96 and in_vat <= _M96, "Pool/amount-too-large"
-    return _SENTINEL | (old & ((2**30 - 1) << 224)) | (in_vat << 96) | in_erc20
+    assert in_vat <= _M96, "Pool/amount-too-large"
+    return _SENTINEL | (old & ((2**30 - 1) << 224)) | (in_vat << 96)
 
 
 @internal
@@ -1734,7 +1759,7 @@ def _pack_held(mkr_counted: uint256, in_positions: uint256) -> uint256:
     """
     @dev The held word.
     @param mkr_counted MKR counted, wad.
-    @param in_positions DAI in open positions, wad.
+    @param in_positions Draining bids' remainders in open positions, wad.
     @return The word.
     """
     assert mkr_counted <= _M96 and in_positions <= _M96, "Pool/amount-too-large"

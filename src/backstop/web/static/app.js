@@ -4,7 +4,7 @@
 
 import { splitSignature } from "./abi.js";
 import { drawChart, drawShareValues } from "./chart.js";
-import { ACTIVITY_WORDS, approveTx, defectTx, enlistTx, enlistWithPermitTx, explorerTxUrl } from "./pool.js";
+import { ACTIVITY_WORDS, approveTx, claimTx, defectTx, enlistTx, enlistWithPermitTx, explorerTxUrl } from "./pool.js";
 import { AmountError, duration, formatDecimal, parseAmount, shortAddress, toDecimal } from "./units.js";
 import * as wallet from "./wallet.js";
 
@@ -211,7 +211,7 @@ function renderAuctions(state) {
 }
 
 function renderPoolSelects(state) {
-  for (const id of ["enlist-pool", "defect-pool"]) {
+  for (const id of ["enlist-pool", "defect-pool", "claim-pool"]) {
     const sel = $(id);
     const current = sel.value;
     const options = state.pools.map((p) => {
@@ -577,7 +577,8 @@ async function permitArgs(from, pool, amount) {
 /** Every check the pool makes, before the wallet is asked for anything. */
 async function precheck(action, from, pool, amount) {
   const res = await api("/api/simulate", { action, pool, from, amount: toDecimal(amount), check_only: true });
-  const what = action === "enlist" ? `Enlist ${toDecimal(amount)} DAI` : `Defect ${toDecimal(amount)} shares`;
+  const what = action === "enlist" ? `Enlist ${toDecimal(amount)} DAI`
+    : action === "claim" ? "Claim" : `Defect ${toDecimal(amount)} shares`;
   if (!res.ok) step(`${what}: ${res.message}. Nothing was signed or sent.`, "bad");
   return res.ok;
 }
@@ -612,6 +613,20 @@ async function defect(from, pool, shares) {
   const tx = { from, ...defectTx(app.config, pool, shares) };
   if (!await simulate(`Defect ${toDecimal(shares)} shares`, { action: "defect", pool, from, amount: toDecimal(shares), ...tx })) return false;
   return Boolean(await send("Defect", tx));
+}
+
+async function claim(from, pool) {
+  if (!await precheck("claim", from, pool, 0n)) return false;
+  const tx = { from, ...claimTx(app.config, pool) };
+  if (!await simulate("Claim", { action: "claim", pool, from, amount: "0", ...tx })) return false;
+  return Boolean(await send("Claim", tx));
+}
+
+function onClaimSubmit(ev) {
+  ev.preventDefault();
+  const pool = $("claim-pool").value;
+  if (!pool) { fieldError($("claim-pool"), $("claim-error"), "Pool: there is no pool yet"); return; }
+  withBusy(ev.currentTarget, async () => claim(await requireWallet(), pool));
 }
 
 async function withBusy(form, fn) {
@@ -691,6 +706,7 @@ async function main() {
   $("position-form").addEventListener("submit", onPositionSubmit);
   $("enlist-form").addEventListener("submit", onEnlistSubmit);
   $("defect-form").addEventListener("submit", onDefectSubmit);
+  $("claim-form").addEventListener("submit", onClaimSubmit);
   $("connect").addEventListener("click", onConnect);
   $("network-switch").addEventListener("click", onSwitchNetwork);
   $("enlist-max").addEventListener("click", () => onMax("enlist"));

@@ -25,8 +25,11 @@ export function defectTx(config, pool, shares) {
   return { to: pool, data: encodeCall(config.functions.defect, { shares }) };
 }
 
-// Claims (MKR and DAI without leaving) come with the pool's redesign: add claimTx here and a
-// "claim" kind in pool_io.activity_entries; the activity table already lists any kind.
+/** claim(): the MKR and DAI the pool owes the member, shares kept. */
+export function claimTx(config, pool) {
+  return { to: pool, data: encodeCall(config.functions.claim, {}) };
+}
+
 export const ACTIVITY_WORDS = { deposit: "Deposit", withdrawal: "Withdrawal", claim: "Claim" };
 
 /** A block explorer's page of a transaction, or null (devnets have none). */
