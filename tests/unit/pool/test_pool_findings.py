@@ -274,13 +274,13 @@ def test_a_position_the_flopper_cannot_deal_is_written_off_after_thirty_days(
     assert pool.previewClaimDeposit(request.requestId, second_depositor)[3] != ""
     end = system.flopper.bids(id_)[4]
     boa.env.time_travel(seconds=end + 30 * 86_400 - boa.env.evm.patch.timestamp)
-    with boa.env.prank(outsider), boa.reverts("Pool/grace-not-over"):
-        pool.writeOffPosition(id_)  # not at the 30th day's last second
+    with boa.env.prank(outsider), boa.reverts():
+        pool.finalizeAuction(id_)  # not at the 30th day's last second: deal, which fails
     boa.env.time_travel(seconds=1)
     with boa.env.prank(outsider), boa.reverts("Pool/more-gas"):
-        pool.writeOffPosition(id_, gas=1_050_000)  # gas griefing cannot make deal fail
+        pool.finalizeAuction(id_, gas=1_050_000)  # gas griefing cannot make deal fail
     with boa.env.prank(outsider):
-        pool.writeOffPosition(id_)
+        pool.finalizeAuction(id_)  # the write-off
     (written,) = events(pool, "PositionWrittenOff")
     assert (written.auctionId, written.dai) == (id_, BID)
     assert pool.getPosition(id_) == (0, 0) and pool.getActiveAuctions() == []
@@ -305,7 +305,7 @@ def test_a_write_off_deals_if_the_flopper_can_after_all(
     end = system.flopper.bids(id_)[4]
     boa.env.time_travel(seconds=end + 30 * 86_400 + 1 - boa.env.evm.patch.timestamp)
     with boa.env.prank(outsider):
-        pool.writeOffPosition(id_)
+        pool.finalizeAuction(id_)
     assert events(pool, "PositionWrittenOff") == []
     assert pool.getMKRBalance() == ASK
     assert near(defect_all(system, depositor)[1], ASK)
