@@ -248,13 +248,9 @@ class PoolMachine(RuleBasedStateMachine):
         return events[0].dai, getattr(events[0], "mkr", 0)
 
     def preview_claim(self, who: str) -> tuple[int, int]:
-        """``previewClaim(who)``; where it reverts (known defect, test_findings: a member
-        checkpointed after an era's end), what ``claim()`` would pay, tried and rolled back."""
-        try:
-            return self.pool.previewClaim(who)
-        except boa.BoaError:
-            with boa.env.anchor(), boa.env.prank(who):
-                return self.pool.claim()
+        """``previewClaim(who)`` (it must never revert: test_findings covers the member
+        checkpointed after an era's end that once made it)."""
+        return self.pool.previewClaim(who)
 
     def fund(self, who: str, amount: int) -> None:
         self.s.mint_dai(who, amount)
@@ -294,9 +290,7 @@ class PoolMachine(RuleBasedStateMachine):
                 else:
                     call = lambda: pool.enlist(amount)  # noqa: E731
             if reason:
-                # Known defect (test_findings: enlist's reasons): below the minimum on a ceased
-                # pool, the preview says "ceased" and the call "below-minimum".
-                with boa.reverts(*([] if m.ceased and amount < WAD else [reason])):
+                with boa.reverts(reason):  # the preview names the call's own revert
                     call()
                 return
             out = call()

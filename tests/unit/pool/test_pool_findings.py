@@ -495,11 +495,6 @@ def test_the_views_see_shares_retired_at_an_era_end(
     assert seen[0][1] == paid[1] or (seen[1][:2] == paid and seen[1][2] == "" and seen[2] == BID)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="previewEnlist checks ceased first, enlist checks the minimum first: below 1 DAI on "
-    "a ceased pool the preview says ceased and the call reverts below-minimum",
-)
 def test_preview_enlist_gives_the_reason_enlist_reverts_with(
     system: System, depositor: str
 ) -> None:
@@ -514,11 +509,6 @@ def test_preview_enlist_gives_the_reason_enlist_reverts_with(
             pool.enlist(WAD - 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="previewClaim reverts (underflow in _view_sync) for a member checkpointed after an "
-    "era's end whose snapshot was not zero: the new era's accumulator less the old snapshot",
-)
 def test_preview_claim_works_after_an_era_end(
     system: System, depositor: str, second_depositor: str, keeper: str
 ) -> None:
