@@ -42,8 +42,8 @@ demo: $(VENV)/.stamp-deps
 test: setup browser-deps
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
-	@echo "the pool's contract suite again on the legacy code generator (SECURITY.md)"
-	BACKSTOP_POOL_PIPELINE=legacy $(BIN)/pytest -n 2 tests/unit/pool tests/unit/factory tests/stateful
+	@echo "the pool contract suite again on the legacy code generator (SECURITY.md; the state machine 16 examples)"
+	BACKSTOP_POOL_PIPELINE=legacy POOL_MACHINE_EXAMPLES=16 $(BIN)/pytest -n 2 tests/unit/pool tests/unit/factory tests/stateful
 
 test-fast: setup
 	$(BIN)/pytest -n 2 -m "not anvil and not browser and not slow" $(PYTEST_ARGS)

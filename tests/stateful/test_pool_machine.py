@@ -267,10 +267,10 @@ class PoolMachine(RuleBasedStateMachine):
         m, pool = self.m, self.pool
         self.fund(payer, amount)
         weight, is_request, reason = pool.previewEnlist(amount)
-        if m.ceased:
-            expected_reason = "Pool/ceased"
-        elif amount < WAD:
+        if amount < WAD:  # enlist's own order: the minimum first, then the cease-fire
             expected_reason = "Pool/below-minimum"
+        elif m.ceased:
+            expected_reason = "Pool/ceased"
         else:
             expected_reason = ""
         assert reason == expected_reason
