@@ -45,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
     account = load_signer(args)
     _, pool = open_pool(args)
     member = account.address
-    ready = [r for r in pool.requests(member, args.from_block) if r.claimable.raw]
+    requests = pool.requests(member, args.from_block)
+    ready = [r for r in requests if r.claimable.raw]
     owed_dai, owed_mkr = pool.preview_claim(member)
     if not ready and not owed_dai.raw and not owed_mkr.raw:
-        pending = [r for r in pool.requests(member, args.from_block) if r.pending.raw]
+        pending = [r for r in requests if r.pending.raw]
         waiting = (f"; {len(pending)} request(s) still wait for the bids open when they were "
                    "made" if pending else "")
         raise UserError(f"pool {pool.address} owes {member} nothing now{waiting} "

@@ -55,9 +55,13 @@ class DefectLimits:
                 "min_paying": str(self.min_paying)}
 
 
-def defect_limits(pool: Any, held: Wad, member: str | None = None) -> DefectLimits:
-    """The limits of ``held`` shares in ``pool`` now."""
-    if member is not None and any(pool.preview_claim(member)):
+def defect_limits(pool: Any, held: Wad, member: str | None = None,
+                  owed: tuple[Wad, Wad] | None = None) -> DefectLimits:
+    """The limits of ``held`` shares in ``pool`` now (``owed``: ``member``'s
+    ``preview_claim``, if the caller has read it already)."""
+    if member is not None and owed is None:
+        owed = pool.preview_claim(member)
+    if owed is not None and any(o.raw for o in owed):
         return DefectLimits(held, held, Wad(min(1, held.raw)))  # anything pays what is owed
     liquid = pool.defect_amount(held)
     if not held.raw or not liquid.dai.raw:

@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     answers = batch_call(w3, [c.as_tuple() for c in calls])
     shares, total, dai, mkr = (c.decode(a) for c, a in zip(calls, answers, strict=True))
     paid = pool.defect_amount(shares) if shares.raw else None
-    limits = defect_limits(pool, shares, member) if shares.raw else None
     owed_dai, owed_mkr = pool.preview_claim(member)
+    limits = defect_limits(pool, shares, member, (owed_dai, owed_mkr)) if shares.raw else None
     requests = pool.requests(member)
     bp = shares.raw * 10_000 // total.raw if total.raw else 0  # hundredths of a percent
     part = f"{bp // 100}.{bp % 100:02d}%"

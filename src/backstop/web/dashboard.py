@@ -275,23 +275,22 @@ class Dashboard:
         if not wanted:
             return
         fns = pool_io.share_value_fns()
-        price = self.pool.fn("price")
         requests = [("eth_call", [{"to": p, "data": "0x" + f.encode().hex()}, hex(b)])
-                    for p, b in wanted for f in [*fns, price]]
+                    for p, b in wanted for f in fns]
         try:
             answers = send_batch(self.w3, requests)
             fetch_times(self.w3, (b for _p, b in wanted), self._block_times)
         except Exception as exc:  # history is a nicety: never fail the state for it
             log.info("no past values per share: %s", exc)
             return
-        per = len(fns) + 1
+        per = len(fns)
         for i, (pool, block) in enumerate(wanted):
             results = [a.get("result") for a in answers[i * per:(i + 1) * per]]
             if any(not r or r == "0x" for r in results) or block not in self._block_times:
                 continue
-            dai, mkr, supply, px = (int(r, 16) for r in results)
+            liquid, supply = (int(r, 16) for r in results)
             series = self._share_values.setdefault(pool, [])
-            series.append((self._block_times[block], pool_io.share_value(px, dai, mkr, supply)))
+            series.append((self._block_times[block], pool_io.share_value(liquid, supply)))
         for series in self._share_values.values():
             series.sort(key=lambda p: p[0])
             # keep only changes

@@ -88,7 +88,7 @@ def pool_row(address: str, v: dict[str, tuple[Any, ...]], members: int) -> dict[
         "members": members,
         "shares": str(Wad(supply)),
         "value_dai": str(value),
-        "share_value": share_value(price.raw, v["dai_free"][0], 0, supply),
+        "share_value": share_value(v["dai_free"][0], supply),
         "dai_total": str(dai_total),
         "dai_free": str(Wad(v["dai_free"][0])),
         "dai_locked": str(Wad(v["dai_locked"][0])),
@@ -99,16 +99,16 @@ def pool_row(address: str, v: dict[str, tuple[Any, ...]], members: int) -> dict[
 
 
 def share_value_fns() -> list[Fn]:
-    """The reads that make the value per share at a past block: liquid DAI, MKR, shares."""
-    return [POOL.fn("getAvailableDaiBalance"), POOL.fn("getMKRBalance"), POOL.fn("totalSupply")]
+    """The reads that make the value per share at a past block, in ``share_value``'s order:
+    liquid DAI, shares."""
+    return [POOL.fn("getAvailableDaiBalance"), POOL.fn("totalSupply")]
 
 
-def share_value(price: int, dai: int, mkr: int, supply: int) -> str:
+def share_value(liquid: int, supply: int) -> str:
     """The liquid DAI per share (exact decimal): what a defect pays now per share. Open bids
     and MKR won are not valued: their outcome belongs to the members present when the pool bid
-    (docs/POOL.md), and is paid to them as it settles. ``price`` and ``mkr`` are unused."""
-    del price, mkr
-    return str(Wad(dai * WAD // supply)) if supply else "1"
+    (docs/POOL.md), and is paid to them as it settles."""
+    return str(Wad(liquid * WAD // supply)) if supply else "1"
 
 
 # ---------------------------------------------------------------- what the page sends
@@ -160,12 +160,8 @@ def enlist_problem(row: dict[str, Any], amount: Wad, held: Wad) -> str | None:
     return None
 
 
-def defect_problem(
-    row: dict[str, Any], shares: Wad, held: Wad, paid: tuple[int, int, bool]
-) -> str | None:
-    """Every check ``defect`` makes, in words (``paid``: getDefectAmount(shares)); a defect
-    that would pay nothing now is refused too."""
-    del row
+def defect_problem(shares: Wad, held: Wad) -> str | None:
+    """Every check ``defect`` makes, in words: more than zero shares, and no more than held."""
     if shares.raw == 0:
         return "give more than zero shares"
     if held < shares:

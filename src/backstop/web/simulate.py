@@ -82,9 +82,7 @@ def _precheck(dash: Dashboard, state: dict[str, Any], action: str, sender: str, 
             return "the pool owes you nothing now: nothing to claim"
         return None
     if action == "defect":
-        fn = pool_io.defect_amount_fn()
-        (out,) = dash._calls([(pool, fn.encode(amount.raw))], position["block"])
-        return pool_io.defect_problem(row, amount, Wad.parse(mine["shares"]), fn.decode(out))
+        return pool_io.defect_problem(amount, Wad.parse(mine["shares"]))
     return None
 
 

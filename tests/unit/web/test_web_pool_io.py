@@ -63,13 +63,9 @@ def test_every_enlist_check_in_the_pools_order(
 
 
 def test_defect_checks() -> None:
-    r = row()
-    assert pool_io.defect_problem(r, Wad(0), Wad(WAD), (0, 0, True)) == "give more than zero shares"
-    assert (
-        pool_io.defect_problem(r, Wad(2 * WAD), Wad(WAD), (0, 0, True))
-        == "you hold 1 shares, this needs 2"
-    )
-    assert pool_io.defect_problem(r, Wad(WAD), Wad(WAD), (WAD, 0, True)) is None
+    assert pool_io.defect_problem(Wad(0), Wad(WAD)) == "give more than zero shares"
+    assert pool_io.defect_problem(Wad(2 * WAD), Wad(WAD)) == "you hold 1 shares, this needs 2"
+    assert pool_io.defect_problem(Wad(WAD), Wad(WAD)) is None
 
 
 def test_only_mainnet_has_an_explorer_link() -> None:
