@@ -130,6 +130,7 @@ class Outcome:
     consumed: int
     gas_sensitive: bool = True  # a GAS, CALL or CREATE ran: the least gas limit is not known
     sstore_need: int = 0  # the least limit SSTORE's 2,300-gas sentry allows (EIP-2200)
+    least: int | None = None  # the least gas limit, when one run could tell (``_least_limit``)
 
 
 @dataclass(slots=True)
@@ -616,7 +617,7 @@ class Node:
         for frames_only in ((True, False) if lean and plain else (False,)):
             reads: dict[Any, None] = {to: None}  # its code; the rest as the EVM reads it
             db.gate = reads
-            watch = db.watch = _Watch()
+            watch = db.watch = _Watch(frames_only, tree=not frames_only)
             db.__class__ = _ReadingAccountDB
             try:
                 if frames_only:
@@ -678,6 +679,8 @@ class Node:
                                   data=data, code=state.get_code(to))
                 context = state.get_transaction_context_class()(gas_price=0, origin=sender)
                 computation = state.computation_class.apply_message(state, message, context)
+            except _Abandon:
+                return None
             finally:
                 state.revert(snap)
                 state.clear_transient_storage()
@@ -728,6 +731,11 @@ class Node:
                 sstore_need = 0
                 if watch is not None and watch.sstore_low is not None:
                     sstore_need = gas - watch.sstore_low + SSTORE_SENTRY + 1
+                least = None
+                if (error is None and watch is not None and watch.frames is not None
+                        and not watch.opaque and not watch.gas_values and to):
+                    least = max(_least_limit(computation, gas, watch.frames),
+                                _data_floor(data), tx.intrinsic_gas)
                 return Outcome(
                     error=None if error is None else _failure_of(computation),
                     out_of_gas=error is not None and not isinstance(error, EvmRevert)
@@ -736,6 +744,7 @@ class Node:
                     consumed=gas - computation.get_gas_remaining() + computation.data_floor_gas,
                     gas_sensitive=watch is None or watch.gas_sensitive or not to,
                     sstore_need=sstore_need,
+                    least=least,
                 )
             finally:
                 self.state.revert(snap)
@@ -763,9 +772,11 @@ class Node:
         The EVM runs once with the cap. When that run made no call, read no GAS and created
         nothing, nothing in it depended on the gas left but running out and SSTORE's sentry:
         the least limit is what it consumed, or what the sentry needed if more (no second run).
-        Otherwise it runs again with exactly what was consumed (enough when nothing forwards
-        gas to a sub-call), then with a 63/64-rule allowance on top; only when that is still
-        short does a bisection follow.
+        When it made calls that forward gas (GAS only to give a call all there is, no
+        creation), the least limit follows from what each frame was given and had left
+        (``_least_limit``, no second run either). Otherwise it runs again with exactly what was
+        consumed, then with a 63/64-rule allowance on top; only when that is still short does
+        a bisection follow.
         """
         cap = min(gas or self.gas_limit, self.gas_limit)
         first = self._execute(sender, to, value, data, cap, number, lean=True)
@@ -776,6 +787,8 @@ class Node:
         lo = first.consumed
         if not first.gas_sensitive:
             return min(cap, max(lo, first.sstore_need))
+        if first.least is not None:  # calls that forward gas: worked out from the same run
+            return min(cap, first.least)
         if self._execute(sender, to, value, data, lo, number).error is None:
             return lo
         hi = min(cap, lo * 65 // 63 + 2_300)
@@ -940,6 +953,7 @@ class Node:
 
 
 SSTORE_SENTRY = 2_300  # EIP-2200: SSTORE fails with this much gas left or less
+CALL_STIPEND = 2_300  # what a call that moves value gives on top, free to the caller
 MAX_PINNED = 64  # pinned blocks (history=False) whose state stays readable
 
 
@@ -959,15 +973,33 @@ class _Undo:
 class _Watch:
     """What a call did that its answer may depend on besides the state it read
     (``_WATCHED`` opcodes): ``volatile`` (block values, contract creation: not remembered),
-    ``gas_sensitive`` (GAS, calls, creation: the least gas limit needs a second run) and the
-    least gas left at an SSTORE of the outermost frame."""
+    ``gas_sensitive`` (GAS, calls, creation: the least gas limit is not simply what it
+    consumed) and the least gas left at an SSTORE of the outermost frame.
 
-    __slots__ = ("gas_sensitive", "sstore_low", "volatile")
+    While a call runs as a transaction for an estimate (``tree``), every frame's calls and
+    least gas left at an SSTORE are noted too (``frames``, by ``id`` of the computation), so
+    ``_least_limit`` can work out the least gas limit from this one run; ``opaque`` when
+    something in it depends on the gas left in a way that analysis does not follow (a
+    creation, a frame that failed other than by a revert; ``gas_values`` left over: GAS read
+    other than to give it to a call)."""
 
-    def __init__(self) -> None:
+    __slots__ = ("frames", "frames_only", "gas_sensitive", "gas_values", "opaque", "sstore_low",
+                 "volatile")
+
+    def __init__(self, frames_only: bool = False, tree: bool = False) -> None:
         self.volatile = False
         self.gas_sensitive = False
         self.sstore_low: int | None = None
+        self.frames_only = frames_only  # a gas-sensitive opcode ends the run (``_Abandon``)
+        self.opaque = False
+        # id(computation) -> [least gas left before an SSTORE or None, its calls]
+        self.frames: dict[int, list[Any]] | None = {} if tree else None
+        self.gas_values: dict[tuple[int, int], int] = {}  # GAS values no call took yet
+
+
+class _Abandon(Exception):  # noqa: N818 (not an error: a frames-only run that cannot answer)
+    """Raised out of the EVM when a frames-only run meets an opcode that makes its answer
+    unusable (it will be run again as a transaction): the rest of the run would be wasted."""
 
 
 class _LiveAccountDB(AccountDB):
@@ -1057,9 +1089,79 @@ class _Watched:
     def __call__(self, computation: Any) -> Any:
         watch = getattr(computation.state._account_db, "watch", None)
         if watch is not None:
-            watch.volatile |= self.volatile
-            watch.gas_sensitive |= self.gas_sensitive
+            self._note(watch, computation)
         return self.fn(computation=computation)
+
+    def _note(self, watch: _Watch, computation: Any) -> None:
+        watch.volatile |= self.volatile
+        if self.gas_sensitive:
+            watch.gas_sensitive = True
+            if watch.frames_only:
+                raise _Abandon
+            if self.volatile:  # creation, SELFDESTRUCT: not analysed
+                watch.opaque = True
+
+
+class _WatchedGas(_Watched):
+    """GAS: harmless to the least-limit analysis when what it pushed is the gas a call asks
+    for (how Vyper and Solidity forward all there is: that is never less than what the 63/64
+    rule allows the call, whatever the limit); a GAS value no call takes makes it opaque."""
+
+    __slots__ = ()
+
+    def __call__(self, computation: Any) -> Any:
+        watch = getattr(computation.state._account_db, "watch", None)
+        if watch is None:
+            return self.fn(computation=computation)
+        self._note(watch, computation)
+        result = self.fn(computation=computation)
+        if watch.frames is not None:
+            key = (id(computation), computation._stack.values[-1])
+            watch.gas_values[key] = watch.gas_values.get(key, 0) + 1
+        return result
+
+
+class _WatchedCall(_Watched):
+    """A call: for the least-limit analysis, notes in the calling frame what the callee was
+    given and what the 63/64 rule allowed (``_least_limit``)."""
+
+    __slots__ = ()
+
+    def __call__(self, computation: Any) -> Any:
+        watch = getattr(computation.state._account_db, "watch", None)
+        if watch is None:
+            return self.fn(computation=computation)
+        self._note(watch, computation)
+        if watch.frames is None:
+            return self.fn(computation=computation)
+        values = computation._stack.values
+        requested = values[-1]
+        if not isinstance(requested, int):
+            requested = int.from_bytes(requested, "big")
+        fed = watch.gas_values.get((id(computation), requested))
+        if fed:  # what a GAS pushed: it asks for all there is (the 63/64 rule decides)
+            if fed == 1:
+                del watch.gas_values[(id(computation), requested)]
+            else:
+                watch.gas_values[(id(computation), requested)] = fed - 1
+            requested = None
+        value = 0
+        if self.mnemonic in ("CALL", "CALLCODE"):
+            raw = values[-3]
+            value = raw if isinstance(raw, int) else int.from_bytes(raw, "big")
+        children = computation.children
+        before = len(children)
+        result = self.fn(computation=computation)
+        if len(children) > before:
+            child = children[-1]
+            given = child.msg.gas - (CALL_STIPEND if value else 0)  # the stipend is free
+            returned = child.get_gas_remaining() if child.should_return_gas else 0
+            basis = computation.get_gas_remaining() + given - returned  # left after the fees
+            if child.is_error and not isinstance(child.error, EvmRevert):
+                watch.opaque = True
+            frame = watch.frames.setdefault(id(computation), [None, []])
+            frame[1].append((child, basis, given, requested))
+        return result
 
 
 class _WatchedSstore(_Watched):
@@ -1073,7 +1175,53 @@ class _WatchedSstore(_Watched):
             left = computation.get_gas_remaining()
             if watch.sstore_low is None or left < watch.sstore_low:
                 watch.sstore_low = left
+            if watch.frames is not None:
+                frame = watch.frames.setdefault(id(computation), [None, []])
+                if frame[0] is None or left < frame[0]:
+                    frame[0] = left
         return self.fn(computation=computation)
+
+
+_CALLS = (b"\xf1", b"\xf2", b"\xf4", b"\xfa")
+
+
+def _least_limit(top: Any, limit: int, frames: dict[int, list[Any]]) -> int:
+    """The least gas limit with which a transaction runs exactly as it did with ``limit``,
+    from that one run (``_Watch.frames``; nothing in it opaque).
+
+    Lowering the limit by d lowers the gas left in the outermost frame by d at every step
+    (the gas left in a frame only falls: a callee's unused gas comes back). A callee that got
+    ``min(requested, a - a // 64)`` of the ``a`` its caller had left after the call's fees now
+    gets that of ``a - d``: less by what that takes, and so on down. A frame still runs the
+    same while what it had left at its end, and before each SSTORE beyond the 2,300-gas
+    sentry, covers what it lost. Every condition only tightens as d grows: the largest d
+    is found by bisection over the noted figures, without the EVM."""
+
+    def fits(computation: Any, lost: int) -> bool:
+        if lost <= 0:
+            return True
+        if lost > computation.get_gas_remaining():
+            return False
+        low, calls = frames.get(id(computation), (None, ()))
+        if low is not None and low - lost <= SSTORE_SENTRY:
+            return False
+        for child, basis, given, requested in calls:
+            left = basis - lost
+            allowed = left - left // 64
+            if requested is not None:
+                allowed = min(requested, allowed)
+            if not fits(child, given - allowed):
+                return False
+        return True
+
+    lo, hi = 0, top.get_gas_remaining()  # lo fits; find the largest that does
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(top, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return limit - lo
 
 
 # opcode -> (volatile, gas_sensitive): block values (BLOCKHASH .. BLOBBASEFEE but CHAINID and
@@ -1173,7 +1321,9 @@ def make_env() -> Any:
         own[op] = fn
     for op, (volatile, gas_sensitive) in _WATCHED.items():
         if op in own:
-            own[op] = _Watched(own[op], volatile, gas_sensitive)
+            kind = (_WatchedGas if op == 0x5A else _WatchedCall if bytes([op]) in _CALLS
+                    else _Watched)
+            own[op] = kind(own[op], volatile, gas_sensitive)
     own[0x55] = _WatchedSstore(own[0x55], False, False)
     state = env.evm.vm.state
     state.computation_class.opcodes = own

@@ -313,40 +313,55 @@ class ChainEngine:
         takes everything: the frontier is moved over every settled position, each member
         checkpoints (shares of an ended era become redeem requests), claims its deposit
         requests, then its redeem requests, then defects all its shares. Returns the (DAI,
-        MKR) each received, in wad, from the balances before and after."""
+        MKR) each received, in wad: the DAI and MKR ``Transfer`` logs to it in the receipts of
+        these transactions (nothing else moves its tokens meanwhile)."""
         members = [*self.members, *(self.late if self.late_enlisted else [])]
-        dai, mkr, pool = self.core.dai, self.core.mkr, self.pool
-        tokens = [c for m in members for c in (dai.call_balance_of(m), mkr.call_balance_of(m))]
-        before = self._balances(tokens)
-        self._send_block([(self.deployer, pool.address,
-                           pool.encode_abi("advanceFrontier", [1_000]))])
+        pool, calls = self.pool.address, self.pool_calls
+        receipts = self._all_ok([(self.deployer, pool, calls.data("advanceFrontier", 1_000))])
         handle = self.pool_handle
-        deposit_ids = {m: set() for m in members}
+        deposit_ids: dict[str, set[int]] = {m: set() for m in members}
         for log in handle.events("DepositRequest", 0):
             who = to_checksum_address(log["args"]["controller"])
             if who in deposit_ids:
                 deposit_ids[who].add(int(log["args"]["requestId"]))
-        self._all_ok([(m, pool.address, pool.encode_abi("claimDeposit", [rid, m]))
-                      for m in members for rid in sorted(deposit_ids[m])])
-        self._all_ok([(m, pool.address, pool.encode_abi("claim", [])) for m in members])
-        redeem_ids = {m: set() for m in members}
+        receipts += self._all_ok([(m, pool, calls.data("claimDeposit", rid, m))
+                                  for m in members for rid in sorted(deposit_ids[m])])
+        receipts += self._all_ok([(m, pool, calls.data("claim")) for m in members])
+        redeem_ids: dict[str, set[int]] = {m: set() for m in members}
         for log in handle.events("RedeemRequest", 0):
             who = to_checksum_address(log["args"]["controller"])
             if who in redeem_ids:
                 redeem_ids[who].add(int(log["args"]["requestId"]))
-        self._all_ok([(m, pool.address, pool.encode_abi("claimRedeem", [rid, m]))
-                      for m in members for rid in sorted(redeem_ids[m])])
-        shares = self._balances([handle.call_shares_of(m) for m in members])
-        self._all_ok([(m, pool.address, pool.encode_abi("defect", [sh]))
-                      for m, sh in zip(members, shares, strict=True) if sh])
-        after = self._balances(tokens)
-        return [(after[2 * i] - before[2 * i], after[2 * i + 1] - before[2 * i + 1])
-                for i in range(len(members))]
+        receipts += self._all_ok([(m, pool, calls.data("claimRedeem", rid, m))
+                                  for m in members for rid in sorted(redeem_ids[m])])
+        shares = [int(sh) for sh, in calls.read(self.w3, "balanceOf", [(m,) for m in members])]
+        receipts += self._all_ok([(m, pool, calls.data("defect", sh))
+                                  for m, sh in zip(members, shares, strict=True) if sh])
+        got = _received(receipts, {self.core.dai.address: 0, self.core.mkr.address: 1})
+        return [(got.get((m.lower(), 0), 0), got.get((m.lower(), 1), 0)) for m in members]
 
-    def _balances(self, calls: list[Any]) -> list[int]:
-        answers = batch_call(self.w3, [c.as_tuple() for c in calls])
-        return [int(c.decode(a)) for c, a in zip(calls, answers, strict=True)]  # type: ignore
-
-    def _all_ok(self, txs: list[tuple[str, str, str]]) -> None:
-        if txs and not all(self._send_block(txs)):
+    def _all_ok(self, txs: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+        """The transactions in one block, every one succeeding; their receipts."""
+        receipts = self._mine_together(txs)
+        if not all(r is not None and int(r["status"], 16) == 1 for r in receipts):
             raise RuntimeError("a member could not settle with the pool")
+        return receipts  # type: ignore[return-value]
+
+
+TRANSFER = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+
+
+def _received(receipts: Iterable[dict[str, Any]],
+              tokens: dict[str, int]) -> dict[tuple[str, int], int]:
+    """Amounts each address received in ``Transfer`` logs of ``tokens`` (address -> a key),
+    summed per (lowercase address, key)."""
+    keys = {a.lower(): k for a, k in tokens.items()}
+    out: dict[tuple[str, int], int] = {}
+    for receipt in receipts:
+        for log in receipt["logs"]:
+            key = keys.get(log["address"].lower())
+            if key is None or len(log["topics"]) != 3 or log["topics"][0] != TRANSFER:
+                continue
+            dst = "0x" + log["topics"][2][-40:]
+            out[dst.lower(), key] = out.get((dst.lower(), key), 0) + int(log["data"], 16)
+    return out

@@ -172,6 +172,46 @@ def test_one_run_estimates_are_the_least_limit_that_succeeds(
     assert w3.eth.get_transaction_receipt(tx)["status"] == 1
 
 
+def _effect(w3: Web3, spies: list[Any], tx: dict[str, Any], gas: int) -> tuple[Any, ...]:
+    """Status and every spy's counter after ``tx`` with ``gas`` (the chain put back after)."""
+    snap = dev.snapshot(w3)
+    try:
+        receipt = w3.eth.get_transaction_receipt(w3.eth.send_transaction({**tx, "gas": gas}))
+        return (receipt["status"], *(s.functions.counter().call() for s in spies))
+    finally:
+        dev.revert(w3, snap)
+
+
+@pytest.mark.parametrize("case", ["relay", "limited", "limited_loose", "twice", "try", "pay"])
+def test_estimates_of_calls_are_the_least_limit_that_runs_the_same_from_one_run(
+        artifact: dict[str, Any], monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    """Calls that forward gas (all but 1/64, an explicit limit, a value with its stipend, two
+    deep, a failure caught): the estimate is worked out from the run with the cap, and it is
+    the least limit with which the transaction does exactly what it does with plenty."""
+    w3 = _chain(history=False)
+    spy, target, via = (_deploy(w3, artifact) for _ in range(3))
+    me = w3.eth.accounts[1]
+    for s in (spy, target, via):
+        s.functions.poke(1).transact({"from": me})  # no slot goes from zero in the cases
+    fn = {
+        "relay": lambda: spy.functions.relay(target.address, 2),
+        "limited": lambda: spy.functions.relay_limited(target.address, 2, 30_000),
+        "limited_loose": lambda: spy.functions.relay_limited(target.address, 2, 10**6),
+        "twice": lambda: spy.functions.relay_twice(via.address, target.address, 2),
+        "try": lambda: spy.functions.try_poke(target.address, 2),
+        "pay": lambda: spy.functions.pay(target.address),
+    }[case]()
+    tx = {"from": me, "to": spy.address, "data": fn._encode_transaction_data(),
+          "value": 5 if case == "pay" else 0}
+    runs = _Runs(monkeypatch)
+    estimate = w3.eth.estimate_gas(tx)
+    assert runs.count <= 2  # a frames-only attempt given up at the call, then one run
+    plenty = _effect(w3, [spy, target, via], tx, 5_000_000)
+    assert plenty[0] == 1
+    assert _effect(w3, [spy, target, via], tx, estimate) == plenty
+    assert _effect(w3, [spy, target, via], tx, estimate - 1) != plenty
+
+
 def test_a_recording_replayed_on_the_evm_reaches_the_same_state(
         artifact: dict[str, Any]) -> None:
     provider = BoaProvider(genesis_timestamp=GENESIS, history=False)
