@@ -997,7 +997,7 @@ class _Watch:
         self.gas_values: dict[tuple[int, int], int] = {}  # GAS values no call took yet
 
 
-class _Abandon(Exception):  # noqa: N818 (not an error: a frames-only run that cannot answer)
+class _Abandon(Exception):
     """Raised out of the EVM when a frames-only run meets an opcode that makes its answer
     unusable (it will be run again as a transaction): the rest of the run would be wasted."""
 
