@@ -344,13 +344,13 @@ class Node:
         contract = generate_contract_address(rec.sender, rec.nonce) if creates else None
         price = min(rec.max_fee, rec.priority_fee + header.base_fee)
         logs = []
-        tx_bloom = BloomFilter()
+        tx_bloom = 0
         if ok:
             for address, topics, data in computation.get_log_entries():
                 topic_bytes = [t.to_bytes(32, "big") for t in topics]
-                tx_bloom.add(address)
+                tx_bloom |= _bloom_bits(address)
                 for t in topic_bytes:
-                    tx_bloom.add(t)
+                    tx_bloom |= _bloom_bits(t)
                 logs.append({
                     "address": hb(address),
                     "topics": [hb(t) for t in topic_bytes],
@@ -359,14 +359,14 @@ class Node:
                     "transactionIndex": hx(index),
                     "removed": False,
                 })
-        bloom.value |= tx_bloom.value
+        bloom.value |= tx_bloom
         rec.block = header.number
         rec.receipt = {
             "type": rec.json["type"],
             "status": "0x1" if ok else "0x0",
             "cumulativeGasUsed": hx(header.gas_used),
             "logs": logs,
-            "logsBloom": hb(int(tx_bloom).to_bytes(256, "big")),
+            "logsBloom": hb(tx_bloom.to_bytes(256, "big")),
             "transactionHash": hb(rec.hash),
             "transactionIndex": hx(index),
             "blockNumber": hx(header.number),
@@ -651,7 +651,7 @@ class Node:
                     watch: _Watch) -> Outcome | None:
         """A call at the head (no value, code of its own at ``to``) as its message only,
         without most of the transaction around it (a third of a small call's time): the
-        sender's nonce moves as in a transaction and the same accounts are warm (sender,
+        sender exists as in a transaction and the same accounts are warm (sender,
         ``to``, coinbase), but there are no checks, no gas purchase, refunds or fees (at gas
         price 0 none of them shows in the frames). So the frames run exactly as in the
         transaction when nothing in them depends on warm accounts outside these or on the gas
@@ -659,11 +659,14 @@ class Node:
         or created something, or failed other than by a revert. The gas consumed is then the
         intrinsic gas plus the frames' (before refunds), at least Prague's calldata floor."""
         state = self.state
-        unsigned = self.builder.create_unsigned_transaction(
-            nonce=0, gas_price=0, gas=gas, to=to, value=0, data=data)
-        intrinsic = SpoofTransaction(unsigned, from_=sender).intrinsic_gas
+        zeros = data.count(0)
+        intrinsic = 21_000 + 4 * zeros + 16 * (len(data) - zeros)  # a call: no list, no code
         if gas < intrinsic:
             raise RpcFailure(-32000, "intrinsic gas too low")
+        # the sender's nonce only shows in the frames as whether it exists (EXTCODEHASH):
+        # bumped, as a transaction would, only when that changes it (creation ends the run)
+        bump = not (state.get_nonce(sender) or state.get_balance(sender)
+                    or state.get_code_hash(sender) != EMPTY_SHA3)
         db = state._account_db
         db.undo, undo = None, db.undo
         ctx = state.execution_context
@@ -672,7 +675,8 @@ class Node:
             state.lock_changes()
             snap = state.snapshot()
             try:
-                state.increment_nonce(sender)
+                if bump:
+                    state.increment_nonce(sender)
                 for address in (sender, to, state.coinbase):
                     state.mark_address_warm(address)
                 message = Message(gas=gas - intrinsic, to=to, sender=sender, value=0,
@@ -1232,6 +1236,22 @@ _WATCHED = {
     **dict.fromkeys((0xF1, 0xF2, 0xF4, 0xFA), (False, True)),
     **dict.fromkeys((0xF0, 0xF5, 0xFF), (True, True)),
 }
+
+
+_BLOOM_BITS: dict[bytes, int] = {}  # an address's or topic's bits in a logs bloom
+
+
+def _bloom_bits(value: bytes) -> int:
+    """The three bits ``value`` sets in a logs bloom (the same contracts and topics come back
+    in most blocks: computed once each)."""
+    bits = _BLOOM_BITS.get(value)
+    if bits is None:
+        if len(_BLOOM_BITS) > 100_000:
+            _BLOOM_BITS.clear()
+        one = BloomFilter()
+        one.add(value)
+        bits = _BLOOM_BITS[value] = one.value
+    return bits
 
 
 def _data_floor(data: bytes) -> int:

@@ -184,7 +184,9 @@ class BoaProvider(JSONBaseProvider):
             error = {"code": -32601, "message": f"Method not found: {method}"}
             return {"jsonrpc": "2.0", "id": request_id, "error": error}  # type: ignore[typeddict-item]
         try:
-            plain = json.loads(json.dumps(list(params or ()), cls=Web3JsonEncoder))
+            plain = list(params or ())
+            if not _is_json(plain):  # bytes, HexBytes, AttributeDict, ...: as a node sees them
+                plain = json.loads(json.dumps(plain, cls=Web3JsonEncoder))
             result = handler(plain)
         except RpcFailure as failure:
             return {"jsonrpc": "2.0", "id": request_id,  # type: ignore[typeddict-item]
@@ -492,7 +494,7 @@ class BoaProvider(JSONBaseProvider):
         if not isinstance(spec, dict):
             raise _ParamError("eth_newFilter takes a filter object")
         self._logs(spec, after=None)  # refuse a bad filter now, not at the first poll
-        return self._new_filter("logs", spec)
+        return self._new_filter("logs", json.loads(json.dumps(spec)))  # the caller's to change
 
     def rpc_eth_newBlockFilter(self, params: list[Any]) -> str:
         return self._new_filter("blocks", {})
@@ -664,6 +666,20 @@ def replay_recording(recording: Sequence[tuple[Any, ...]], *, chain_id: int = CH
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     state.persist()
     return FloorRun(seconds, cpu, count, state.state_root)
+
+
+def _is_json(value: Any) -> bool:
+    """Whether ``value`` is made of JSON's own types only (plain dicts, lists, strings,
+    numbers, booleans, None): then it reaches the handlers as it is, as after a round trip
+    through JSON (the usual case: web3 formats requests before the provider sees them)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is list:
+        return all(_is_json(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _is_json(v) for k, v in value.items())
+    return False
 
 
 def _topics_match(have: list[str], want: list[set[str] | None]) -> bool:

@@ -15,6 +15,7 @@ Flopper rules used (dss flop.sol, March 2020 parameters):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -242,12 +243,6 @@ class Driver:
     def _live_ids(self) -> list[int]:
         return sorted(self.views)
 
-    def _committed(self, name: str, wave: str) -> int:
-        """Bids the bidder holds now plus lots it already won in this wave: its budget's use."""
-        won = sum(1 for r in self.outcome.auctions.values()
-                  if r.winner == name and r.wave == wave)
-        return won + sum(1 for v in self.views.values() if v.guy == name)
-
     def _bidding_round(self, now: int) -> bool:
         """Each step bidder following an auction, then each quoting desk, bids once if it wants.
         Returns whether anyone bid. The auctions bid on are read back at the end."""
@@ -260,19 +255,24 @@ class Driver:
             for b in interested_steppers(self.index_of[auction_id], self.steppers):
                 order.append((b, [auction_id]))
         order.extend((b, ids) for b in self.quoters)
+        # a bidder's budget in a wave is used by the lots it won there and every bid it holds
+        won = Counter((r.winner, r.wave) for r in self.outcome.auctions.values() if r.winner)
+        held = Counter(v.guy for v in views.values())
         for bidder, targets in order:
             for auction_id in targets:
                 v = views[auction_id]
                 wave = self.wave_of[auction_id]
                 if wave not in bidder.valuations or v.guy == bidder.name or not v.biddable(now):
                     continue
-                if self._committed(bidder.name, wave) >= bidder.budgets.get(wave, 0):
+                if won[bidder.name, wave] + held[bidder.name] >= bidder.budgets.get(wave, 0):
                     break
                 lot = outside_bid(bidder.style, bidder.valuations[wave], v.lot, self.s.params)
                 if lot is None:
                     continue
                 if self.e.dent(bidder.name, auction_id, lot):
                     placed.append((bidder.name, auction_id))
+                    held[bidder.name] += 1
+                    held[v.guy] -= 1
                     views[auction_id] = AuctionView(auction_id, v.bid, lot, bidder.name,
                                                     now + self.s.params.ttl, v.end)
                     touched.add(auction_id)
