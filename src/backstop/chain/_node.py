@@ -674,6 +674,7 @@ class Node:
         try:
             state.lock_changes()
             snap = state.snapshot()
+            cached = db._account_cache.items()
             try:
                 if bump:
                     state.increment_nonce(sender)
@@ -687,6 +688,7 @@ class Node:
                 return None
             finally:
                 state.revert(snap)
+                _restore(db, cached)
                 state.clear_transient_storage()
         finally:
             ctx._base_fee_per_gas = self.head.base_fee
@@ -721,6 +723,7 @@ class Node:
         try:
             self.state.lock_changes()
             snap = self.state.snapshot()
+            cached = self.state._account_db._account_cache.items()
             try:
                 nonce = self.state.get_nonce(sender)
                 unsigned = self.builder.create_unsigned_transaction(
@@ -752,6 +755,7 @@ class Node:
                 )
             finally:
                 self.state.revert(snap)
+                _restore(self.state._account_db, cached)
         finally:
             ctx._base_fee_per_gas = self.head.base_fee
             if historic:
@@ -1064,6 +1068,15 @@ class _ReadingAccountDB(_LiveAccountDB):
         if self.reads is not None:
             self.reads[address] = None
         return super()._get_encoded_account(address, from_journal)
+
+
+def _restore(db: Any, cached: list[tuple[bytes, Any]]) -> None:
+    """Put back the accounts py-evm's account cache held before a call it has just undone
+    (undoing empties that cache; those accounts are as they were, and decoding them again
+    costs every later read)."""
+    cache = db._account_cache
+    for address, account in reversed(cached):  # the most recently used goes back last
+        cache[address] = account
 
 
 def _read_again(db: Any, key: Any) -> Any:

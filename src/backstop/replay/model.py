@@ -15,6 +15,7 @@ Flopper rules used (dss flop.sol, March 2020 parameters):
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -188,22 +189,56 @@ class Driver:
         self.quoters = [b for b in scenario.bidders if b.style is Style.QUOTE]
         self.seen: dict[int, AuctionView] = {}  # last state read of each auction not yet dealt
         self.views: dict[int, AuctionView] = {}  # what we know of every live auction now
+        self._waves: list[Wave] = []  # waves not kicked yet
+        # called (with this driver) where the late members are about to join: the moment the
+        # same scenario without them can go on from (``branch``, then ``resume``)
+        self.fork: Callable[[Driver], None] | None = None
+        self._fork_now = 0
 
     # ---- phases ----
     def run(self) -> Outcome:
         """Play the whole scenario and return its outcome."""
         self.outcome.start = self.e.now()
         self.e.enlist_all(self.s.members)
-        waves = sorted(self.s.waves, key=lambda w: w.kick_at)
+        self._waves = sorted(self.s.waves, key=lambda w: w.kick_at)
+        return self._play(resume_at=None)
+
+    def branch(self) -> Driver:
+        """A copy of this driver as it is now, sharing its engine (for ``fork``)."""
+        keep = {id(self.e): self.e, id(self.s): self.s, id(self.progress): self.progress,
+                id(self.fork): None}
+        return copy.deepcopy(self, keep)
+
+    def resume(self, scenario: Scenario, progress: Callable[[int, int], None] | None = None
+               ) -> Outcome:
+        """Go on, as ``scenario``, from where the driver this one was branched from called
+        ``fork`` (the engine's chain put back to that moment first): the scenarios must be
+        the same up to there, and this one has no late members."""
+        if scenario.late_members:
+            raise ValueError("a resumed scenario cannot have late members: it went on "
+                             "from where they joined")
+        self.s = scenario
+        self.outcome.name = scenario.name
+        self.progress = progress or (lambda done, total: None)
+        return self._play(resume_at=self._fork_now)
+
+    def _play(self, resume_at: int | None) -> Outcome:
+        waves = self._waves
         total = self.s.total_auctions
         while True:
-            now = self.e.now()
-            while waves and self.s.start + waves[0].kick_at <= now:
-                self._kick_wave(waves.pop(0))
-            self._read(set(self.e.keeper_step()) & set(self.views))
+            if resume_at is None:
+                now = self.e.now()
+                while waves and self.s.start + waves[0].kick_at <= now:
+                    self._kick_wave(waves.pop(0))
+                self._read(set(self.e.keeper_step()) & set(self.views))
+            else:
+                now, resume_at = resume_at, None
             if self.s.late_members and not self.outcome.late_joined_at and any(
                     r.winner == POOL and r.dealt_at for r in self.outcome.auctions.values()):
                 # the pool won: members join during the crisis, while it keeps bidding
+                if self.fork is not None:  # the same run without them goes on from here
+                    self._fork_now = now
+                    self.fork(self)
                 self.e.enlist_late(self.s.late_members)
                 self.outcome.late_joined_at = self.e.now()
             acted = self._bidding_round(now)
