@@ -215,6 +215,13 @@ def sign_dynamic_fee(key: bytes, chain_id: int, nonce: int, priority_fee: int, m
     return raw, "0x" + keccak(raw).hex()
 
 
+def sign_digest(key: bytes, digest: bytes) -> tuple[int, bytes, bytes]:
+    """``(v, r, s)`` of ``key``'s signature of a 32-byte digest (EIP-712 and the like), v 27
+    or 28; the same deterministic, low-s signature as eth-account's, through libsecp256k1."""
+    signature = _private_key(bytes(key)).sign_recoverable(digest, hasher=None)
+    return 27 + signature[64], signature[:32], signature[32:64]
+
+
 @functools.lru_cache(maxsize=16)
 def _private_key(key: bytes) -> coincurve.PrivateKey:
     return coincurve.PrivateKey(key)

@@ -18,7 +18,6 @@ from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
 from eth_abi import decode as abi_decode
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
@@ -27,10 +26,11 @@ from web3.logs import DISCARD
 
 from backstop.artifacts import get_artifact
 from backstop.chain.errors import NO_REASON, Revert, revert_from_exception
+from backstop.chain.tx import sign_digest
 from backstop.maker._tx import Sender, send
 from backstop.maker.addresses import MakerAddresses
 from backstop.maker.params import MakerParams
-from backstop.maker.permit import DAI_PERMIT_NAME, DAI_PERMIT_VERSION, dai_permit_typed_data
+from backstop.maker.permit import DAI_PERMIT_NAME, DAI_PERMIT_VERSION, dai_permit_digest
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
 from backstop.units import Rad, Wad, price_of
 
@@ -328,12 +328,11 @@ class Dai(_Erc20):
         """
         if nonce is None:
             nonce = self.nonces(holder.address)
-        typed = dai_permit_typed_data(int(self.w3.eth.chain_id), self.address,
-                                      to_checksum_address(holder.address),
-                                      to_checksum_address(spender), nonce, expiry, allowed)
-        signed = holder.sign_message(encode_typed_data(full_message=typed))
-        return PermitSignature(nonce, expiry, allowed, signed.v,
-                               signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
+        digest = dai_permit_digest(int(self.w3.eth.chain_id), self.address,
+                                   to_checksum_address(holder.address),
+                                   to_checksum_address(spender), nonce, expiry, allowed)
+        v, r, s = sign_digest(holder.key, digest)
+        return PermitSignature(nonce, expiry, allowed, v, r, s)
 
     def permit(self, sender: Sender, holder: str, spender: str,
                sig: PermitSignature) -> dict[str, Any]:

@@ -11,6 +11,7 @@ transaction that reverts anyway is counted as not done). State is read back with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -76,8 +77,10 @@ def _abi_type(entry: dict[str, Any]) -> str:
     return kind
 
 
+@functools.cache
 def replay_account(role: str, index: int) -> Any:
-    """A deterministic account for a replay role ("member", "bidder"), never a real key."""
+    """A deterministic account for a replay role ("member", "bidder"), never a real key (made
+    once per process: deriving the address is most of the cost)."""
     return Account.from_key(keccak(f"backstop-replay-{role}-{index}".encode()))
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 from eth_account import Account
+from eth_account.messages import _hash_eip191_message, encode_typed_data
 from web3 import Web3
 
 from backstop.chain import dev
 from backstop.chain.errors import Revert
+from backstop.chain.tx import sign_digest
 from backstop.maker import MAINNET, Bid, MakerParams, core_at, deploy_core
 from backstop.maker.handles import ZERO_ADDRESS
+from backstop.maker.permit import dai_permit_digest, dai_permit_typed_data
 from backstop.maker.scenario import advance, fund_dai, fund_vat_dai, kick_auctions, now
 from backstop.units import Rad, Wad
 
@@ -193,6 +196,22 @@ def test_dai_permit_signed_by_a_local_account(core, roles) -> None:
     assert core.dai.nonces(holder.address) == 1
     with pytest.raises(Revert, match="Dai/invalid-nonce"):
         core.dai.permit(roles["keeper"], holder.address, roles["keeper"], sig)  # replayed
+
+
+@pytest.mark.parametrize("chain_id, nonce, expiry, allowed", [
+    (1, 0, 0, True), (31337, 7, 2**32, False), (5, 2**255, 2**256 - 1, True)])
+def test_the_direct_permit_digest_is_eip712s(chain_id, nonce, expiry, allowed) -> None:
+    """``dai_permit_digest`` (worked out by hand, what ``sign_permit`` signs) is the digest of
+    the typed data a wallet's ``eth_signTypedData_v4`` is given, and the signature is
+    eth-account's."""
+    holder = Account.create()
+    args = (chain_id, "0x6B175474E89094C44Da98b954EedeAC495271d0F", holder.address,
+            "0x00000000000000000000000000000000000000Aa", nonce, expiry, allowed)
+    message = encode_typed_data(full_message=dai_permit_typed_data(*args))
+    assert dai_permit_digest(*args) == _hash_eip191_message(message)
+    signed = holder.sign_message(message)
+    assert sign_digest(holder.key, dai_permit_digest(*args)) == (
+        signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
 
 
 def test_dai_permit_by_the_wrong_signer_is_refused(core, roles) -> None:
