@@ -26,6 +26,7 @@ from eth._utils.address import generate_contract_address
 from eth.constants import EMPTY_SHA3
 from eth.db.account import AccountDB
 from eth.exceptions import Revert as EvmRevert
+from eth.exceptions import WriteProtection
 from eth.vm.message import Message
 from eth.vm.opcode_values import STOP
 from eth.vm.spoof import SpoofTransaction
@@ -176,6 +177,8 @@ class Node:
     _pins: list[_Undo] = field(init=False, default_factory=list)  # pinned unpersisted blocks
     _pinned_dbs: dict[int, AccountDB] = field(init=False, default_factory=dict)
     _delegation: dict[bytes, bool] = field(init=False, default_factory=dict)  # by code hash
+    # (contract, selector) of calls that wrote state when run read-only (``_run_frames``)
+    _writers: set[tuple[bytes, bytes]] = field(init=False, default_factory=set)
     recording: list[tuple[Any, ...]] | None = field(init=False, default=None)  # see record()
 
     def __post_init__(self) -> None:
@@ -578,7 +581,7 @@ class Node:
         return self.blocks[number]
 
     def _execute(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int,
-                 number: int, lean: bool = False) -> Outcome:
+                 number: int, lean: bool = False, view: bool = False) -> Outcome:
         """Run a call at block ``number`` without keeping its effects (memoized per state:
         a simulation followed by an estimate of the same call runs the EVM once).
 
@@ -589,6 +592,8 @@ class Node:
         deterministic in what it reads, so the answer is provably the one it would give.
 
         ``lean``: the message's frames only when that is provably the same (``_run_frames``).
+        ``view``: most likely a read (``eth_call``): the frames are first run read-only, which
+        spares undoing them (the same answer; one that writes is run again as it is).
         """
         key = (number, sender, to, value, data, gas, lean)
         if self._memo_version != self.version:
@@ -597,7 +602,8 @@ class Node:
         found = self._memo.get(key)
         if found is None:
             if number == self.head.number:
-                found = self._execute_at_head(key[1:], sender, to, value, data, gas, lean)
+                found = self._execute_at_head(key[1:], sender, to, value, data, gas, lean,
+                                              view)
             else:
                 found = self._run(sender, to, value, data, gas, number)
             if len(self._memo) > 512:
@@ -606,7 +612,7 @@ class Node:
         return found
 
     def _execute_at_head(self, key: tuple[Any, ...], sender: bytes, to: bytes, value: int,
-                         data: bytes, gas: int, lean: bool) -> Outcome:
+                         data: bytes, gas: int, lean: bool, view: bool = False) -> Outcome:
         """A call at the head, answered from what it read last time when that still holds."""
         db = self.state._account_db
         known = self._reads.get(key)
@@ -621,7 +627,7 @@ class Node:
             db.__class__ = _ReadingAccountDB
             try:
                 if frames_only:
-                    outcome = self._run_frames(sender, to, data, gas, watch)
+                    outcome = self._run_frames(sender, to, data, gas, watch, view)
                 else:
                     outcome = self._run(sender, to, value, data, gas, self.head.number, watch)
             finally:
@@ -648,7 +654,7 @@ class Node:
         return found
 
     def _run_frames(self, sender: bytes, to: bytes, data: bytes, gas: int,
-                    watch: _Watch) -> Outcome | None:
+                    watch: _Watch, view: bool = False) -> Outcome | None:
         """A call at the head (no value, code of its own at ``to``) as its message only,
         without most of the transaction around it (a third of a small call's time): the
         sender exists as in a transaction and the same accounts are warm (sender,
@@ -657,7 +663,11 @@ class Node:
         transaction when nothing in them depends on warm accounts outside these or on the gas
         left: the answer is None (run it as a transaction) when a frame read GAS, made a call
         or created something, or failed other than by a revert. The gas consumed is then the
-        intrinsic gas plus the frames' (before refunds), at least Prague's calldata floor."""
+        intrinsic gas plus the frames' (before refunds), at least Prague's calldata floor.
+
+        ``view``: run read-only first (a static message: with no call there is one frame,
+        and a write ends it with ``WriteProtection``), so there is nothing to undo; a call
+        that wrote is run again as it is, and its function is not tried read-only again."""
         state = self.state
         zeros = data.count(0)
         intrinsic = 21_000 + 4 * zeros + 16 * (len(data) - zeros)  # a call: no list, no code
@@ -667,33 +677,48 @@ class Node:
         # bumped, as a transaction would, only when that changes it (creation ends the run)
         bump = not (state.get_nonce(sender) or state.get_balance(sender)
                     or state.get_code_hash(sender) != EMPTY_SHA3)
+        static = view and not bump and (to, data[:4]) not in self._writers
         db = state._account_db
         db.undo, undo = None, db.undo
         ctx = state.execution_context
         ctx._base_fee_per_gas = 0
         try:
-            state.lock_changes()
-            snap = state.snapshot()
+            state.lock_changes()  # every call starts with cold accounts and slots
             cached = db._account_cache.items()
+            if static:
+                open_checkpoints = len(db._journaldb._journal._checkpoint_stack)
+            else:
+                snap = state.snapshot()
             try:
                 if bump:
                     state.increment_nonce(sender)
                 for address in (sender, to, state.coinbase):
                     state.mark_address_warm(address)
                 message = Message(gas=gas - intrinsic, to=to, sender=sender, value=0,
-                                  data=data, code=state.get_code(to))
+                                  data=data, code=state.get_code(to), is_static=static)
                 context = state.get_transaction_context_class()(gas_price=0, origin=sender)
                 computation = state.computation_class.apply_message(state, message, context)
             except _Abandon:
+                if static:  # the message's own checkpoint was left open: close it
+                    stack = db._journaldb._journal._checkpoint_stack
+                    if len(stack) > open_checkpoints:
+                        db.discard(stack[open_checkpoints])
+                        _restore(db, cached)
                 return None
             finally:
-                state.revert(snap)
-                _restore(db, cached)
+                if not static:
+                    state.revert(snap)
+                    _restore(db, cached)
                 state.clear_transient_storage()
         finally:
             ctx._base_fee_per_gas = self.head.base_fee
             db.undo = undo
         error = computation.error if computation.is_error else None
+        if static and isinstance(error, WriteProtection):  # it writes: as it is, and remember
+            if len(self._writers) > 10_000:
+                self._writers.clear()
+            self._writers.add((to, data[:4]))
+            return self._run_frames(sender, to, data, gas, watch)
         if watch.gas_sensitive or (error is not None and not isinstance(error, EvmRevert)):
             return None
         sstore_need = 0
@@ -768,7 +793,8 @@ class Node:
              number: int) -> bytes:
         """``eth_call``: the return data, or an anvil-shaped revert error."""
         outcome = self._execute(sender, to, value, data, min(gas or self.gas_limit,
-                                                              self.gas_limit), number, lean=True)
+                                                              self.gas_limit), number, lean=True,
+                                view=True)
         if outcome.error is not None:
             raise outcome.error.fresh()
         return outcome.output

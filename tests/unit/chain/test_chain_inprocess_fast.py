@@ -150,6 +150,28 @@ def test_a_remembered_call_follows_every_change_it_depends_on(
     assert spy.functions.counter().call() == 7
 
 
+def test_calls_run_read_only_first_leave_nothing_behind(artifact: dict[str, Any]) -> None:
+    """``eth_call`` runs the frames read-only first: a function that writes (or emits) is run
+    again as it is and answers as it would; a call that makes calls is given up read-only; no
+    call leaves a change or an open journal checkpoint behind."""
+    w3 = _chain(history=False)
+    spy, other = _deploy(w3, artifact), _deploy(w3, artifact)
+    me = w3.eth.accounts[1]
+    spy.functions.poke(5).transact({"from": me})
+    node = w3.provider.node  # type: ignore[attr-defined]
+    journal = node.state._account_db._journaldb._journal._checkpoint_stack
+    depth = len(journal)
+    for _ in range(2):  # the second time, poke is known to write
+        assert spy.functions.poke(3).call({"from": me}) == []
+        assert other.functions.relay(spy.address, 4).call({"from": me}) == []
+        assert spy.functions.counter().call() == 5
+        assert len(journal) == depth
+    poke = bytes.fromhex(spy.functions.poke(3)._encode_transaction_data()[2:10])
+    assert (bytes.fromhex(spy.address[2:]), poke) in node._writers  # found out, remembered
+    spy.functions.poke(1).transact({"from": me})
+    assert spy.functions.counter().call() == 6
+
+
 def test_one_run_estimates_are_the_least_limit_that_succeeds(
         artifact: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     w3 = _chain(history=False)
