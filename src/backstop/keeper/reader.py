@@ -39,9 +39,9 @@ POOL_PRICE = selector("price()")
 POOL_FLOPPER = selector("flopper()")
 POOL_CEASED = selector("ceased()")
 POOL_AVAILABLE = selector("getAvailableDaiBalance()")
-POOL_ACTIVE = selector("getActiveAuctions()")
+POOL_ACTIVE_FROM = selector("getActiveAuctionsFrom(uint256,uint256)")
 POOL_POSITION = selector("getPosition(uint256)")
-POOL_LISTING_CAP = 1_000  # getActiveAuctions() lists at most this many
+POOL_PAGE = 1_000  # getActiveAuctionsFrom(start, n) lists at most this many
 FACTORY_POOLS = selector("get_pools(uint256,uint256)")
 POOLS_PAGE = 1_000  # the factory's largest page; a keeper watches far fewer pools
 AGGREGATE3 = selector("aggregate3((address,bool,bytes)[])")
@@ -163,31 +163,36 @@ class PoolReading:
     ceased: bool | None  # None: not read this block
     available_dai: int | None  # None: not read this block
     active: tuple[int, ...]
-    listing_full: bool = False  # the listing hit its cap: there may be more positions
+    listing_full: bool = False  # the pages read did not reach the end: there are more
     listed: tuple[int, ...] = ()  # what the listing itself showed (``active`` less checks)
+    pages: tuple[int, ...] = (0,)  # where to start each page of the listing next block
 
 
 PoolDecoder = Callable[[Sequence[Any]], PoolReading]
 
 
-def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = False,
-               available: bool = False, check: Iterable[int] = (),
+def pool_reads(pool: str, tag: str, *, positions: bool = True, pages: Sequence[int] = (0,),
+               ceased: bool = False, available: bool = False, check: Iterable[int] = (),
                multicall: str | None = None
                ) -> tuple[list[tuple[str, list[Any]]], PoolDecoder]:
     """THE one place that knows how the keeper reads a pool each block: the requests for
     ``pool`` at block ``tag`` and the function that turns their results (in order) into a
     ``PoolReading``.
 
-    ``positions``: the auctions it holds a position in (``getActiveAuctions()``, at most
-    1,000: ``listing_full`` says the cap was hit); ``check``: ids to confirm one by one
-    (``getPosition(id)``), which joins ``active`` if the pool holds them (how positions past the
-    listing's cap are seen); ``ceased`` and ``available``: its status and free DAI. With
-    ``multicall`` (the chain's Multicall3) the checks go 256 to an ``eth_call``.
+    ``positions``: the auctions it holds a position in, listed in pages of at most 1,000
+    (``getActiveAuctionsFrom(start, 1000)``) from each of ``pages`` (the first from the
+    pool's frontier; the others where the pages of the block before said to go on: an index
+    only ever gains positions at the end, so no position falls between pages). When the last
+    page says there is more, ``listing_full`` is set and ``pages`` of the reading has one more
+    page for the next block. ``check``: ids to confirm one by one (``getPosition(id)``),
+    which join ``active`` if the pool holds them (the positions the keeper just took beyond
+    the pages); ``ceased`` and ``available``: its status and free DAI. With ``multicall``
+    (the chain's Multicall3) the checks go 256 to an ``eth_call``.
     """
     ids = sorted(set(check))
-    requests: list[tuple[str, list[Any]]] = []
-    if positions:
-        requests.append(_call(pool, calldata(POOL_ACTIVE), tag))
+    starts = sorted(set(pages)) if positions else []
+    requests: list[tuple[str, list[Any]]] = [
+        _call(pool, calldata(POOL_ACTIVE_FROM, start, POOL_PAGE), tag) for start in starts]
     chunks: list[list[int]] = []
     if multicall is not None and len(ids) >= MULTICALL_MIN:
         chunks = [ids[k:k + MULTICALL_CHUNK] for k in range(0, len(ids), MULTICALL_CHUNK)]
@@ -203,15 +208,20 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = Fa
 
     def decode(results: Sequence[Any]) -> PoolReading:
         k = 0
-        active: tuple[int, ...] = ()
+        listed: set[int] = set()
         full = False
-        if positions:
-            active = decode_uint_array(_bytes(results[k], f"{pool}.getActiveAuctions()"))
-            full = len(active) >= POOL_LISTING_CAP
+        following = list(starts[:1])
+        for start in starts:
+            raw = _bytes(results[k], f"{pool}.getActiveAuctionsFrom({start}, {POOL_PAGE})")
             k += 1
-        listed = active
+            listed.update(decode_uint_array(raw))
+            after = _word(raw, 1)
+            full = after != 0
+            if after and after not in following:
+                following.append(after)
+        following.sort()
+        more = set(listed)
         if ids:
-            more = set(active)
             if chunks:
                 for chunk in chunks:
                     answers = decode_aggregate3(_bytes(results[k], "multicall3.aggregate3"))
@@ -229,7 +239,6 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = Fa
                     k += 1
                     if any(raw[:64]):
                         more.add(i)
-            active = tuple(sorted(more))
         is_ceased = free = None
         if ceased:
             is_ceased = bool(_word(_bytes(results[k], f"{pool}.ceased()")))
@@ -237,7 +246,8 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, ceased: bool = Fa
         if available:
             free = _word(_bytes(results[k], f"{pool}.getAvailableDaiBalance()"))
             k += 1
-        return PoolReading(pool, is_ceased, free, active, full, listed)
+        return PoolReading(pool, is_ceased, free, tuple(sorted(more)), full,
+                           tuple(sorted(listed)), tuple(following) or (0,))
 
     return requests, decode
 
@@ -363,14 +373,17 @@ class ChainReader:
     def read(self, number: int, pools: Sequence[str], auction_ids: Iterable[int], *,
              beg: bool = True, ceased: Iterable[str] | None = None,
              available: Iterable[str] | None = None,
-             check: dict[str, set[int]] | None = None) -> Reading:
+             check: dict[str, set[int]] | None = None,
+             pages: dict[str, Sequence[int]] | None = None) -> Reading:
         """The header of block ``number`` and every read at that block, in one batch (cut in
         chunks the node accepts).
 
         Every pool's positions are always read (``pool_reads``); ``beg`` and each pool's
         ``ceased`` and free DAI only when asked (``None``: for every pool), as they rarely
         change and every call costs the in-process chain a full EVM execution. ``check``:
-        per pool, ids whose position to confirm one by one (past the listing's cap).
+        per pool, ids whose position to confirm one by one (beyond the pages read);
+        ``pages``: per pool, where each page of its listing starts (``PoolReading.pages`` of
+        the block before; from the frontier only, if not given).
         """
         tag = hex(number)
         ids = sorted(set(auction_ids))
@@ -388,6 +401,7 @@ class ChainReader:
         decoders: list[tuple[int, int, PoolDecoder]] = []
         for pool in pools:
             reqs, decode = pool_reads(pool, tag, ceased=pool in ceased_set,
+                                      pages=(pages or {}).get(pool, (0,)),
                                       available=pool in available_set,
                                       check=(check or {}).get(pool, ()),
                                       multicall=self.multicall)

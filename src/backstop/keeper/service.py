@@ -80,6 +80,7 @@ REGULAR_BLOCKS = 4  # this many equal block intervals in a row: the chain has a 
 CALM_BLOCKS = 10  # blocks without a lost bid before the tip comes down a step
 HEAD_CHECK_BLOCKS = 16  # with several endpoints, compare their heads every this many blocks
 ACTION_GAS = {Action.ENTER: 200_000, Action.FINALIZE: 150_000, Action.TICK: 60_000}
+START_PAGES = 100  # pages of 1,000 positions per pool read at start, at most (100,000 positions)
 """About the gas of each action (for the default fee cap: stake per gas)."""
 
 
@@ -159,6 +160,7 @@ class Keeper:
         self._positions: dict[str, set[int]] = {}  # known positions (past the listing's cap)
         self._full_listing: set[str] = set()
         self._listed: dict[str, frozenset[int]] = {}  # what each pool's listing showed
+        self._pages: dict[str, tuple[int, ...]] = {}  # where each page of its listing starts
         self._awake: set[int] = set()  # followed auctions looked at every block
         self._asleep: dict[int, int] = {}  # idle auctions and the time they wake up
         self._sleep_heap: list[tuple[int, int]] = []
@@ -188,8 +190,16 @@ class Keeper:
         self._add_pools(listed)
         head = self.reader.block_number()
         ids = self.reader.kick_ids(s.from_block, head, s.log_chunk_blocks)
-        # kicks and positions only: the first step reads everything else
-        reading = self.reader.read(head, self.pools, (), beg=False, ceased=(), available=())
+        # kicks and positions only (every page of each pool's listing, so a restart sees
+        # every position at once): the first step reads everything else
+        pages: dict[str, tuple[int, ...]] = {}
+        for _ in range(START_PAGES):
+            reading = self.reader.read(head, self.pools, (), beg=False, ceased=(), available=(),
+                                       pages=pages)
+            pages = {pr.address: pr.pages for pr in reading.pools}
+            if not any(pr.listing_full for pr in reading.pools):
+                break
+        self._pages = pages
         self.known_kicks = reading.kicks
         for pr in reading.pools:
             ids += list(pr.active)
@@ -293,7 +303,8 @@ class Keeper:
         check = {p: self._positions.get(p, set()) - self._listed.get(p, frozenset())
                  for p in self._full_listing}
         reading = self.reader.read(number, self.pools, ids, beg=full or self._beg == 0,
-                                   ceased=wanted, available=wanted, check=check or None)
+                                   ceased=wanted, available=wanted, check=check or None,
+                                   pages=self._pages)
         reorg = self._reorged(reading, number)
         self._follow_up(reading, reorg, wanted)
         self._update(reading)
@@ -434,6 +445,7 @@ class Keeper:
             self._beg = reading.beg
         self._active = {pr.address: frozenset(pr.active) for pr in reading.pools}
         self._listed = {pr.address: frozenset(pr.listed) for pr in reading.pools}
+        self._pages = {pr.address: pr.pages for pr in reading.pools}
         for pr in reading.pools:
             if pr.listing_full:
                 known = self._positions.setdefault(pr.address, set())

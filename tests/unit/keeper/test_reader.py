@@ -29,7 +29,7 @@ def test_selectors_and_calldata_match_the_abi():
                           "TICK": "tick"},
         "pool/pool": {"POOL_PRICE": "price", "POOL_FLOPPER": "flopper", "POOL_CEASED": "ceased",
                       "POOL_AVAILABLE": "getAvailableDaiBalance",
-                      "POOL_ACTIVE": "getActiveAuctions", "ENTER": "enterAuction",
+                      "POOL_ACTIVE_FROM": "getActiveAuctionsFrom", "ENTER": "enterAuction",
                       "FINALIZE": "finalizeAuction"},
         "pool/factory": {"FACTORY_POOLS": "get_pools", "POOL_FLOPPER": "flopper"},
     }
@@ -71,21 +71,45 @@ def _hex(raw: bytes) -> str:
     return "0x" + raw.hex()
 
 
+def _page(ids: list[int], after: int) -> str:
+    return _hex(encode(["uint256[]", "uint256"], [ids, after]))
+
+
 def test_pool_reads_is_the_one_place_that_reads_a_pool():
-    from backstop.keeper.reader import POOL_LISTING_CAP, pool_reads
+    from backstop.keeper.reader import POOL_PAGE, pool_reads
 
     pool = "0x" + "cd" * 20
     requests, decode = pool_reads(pool, "0x10", ceased=True, available=True, check=[1_007, 1_003])
     assert [r[1][0]["to"] for r in requests] == [pool] * 5
     assert all(r[1][1] == "0x10" for r in requests)
-    listing = _hex(encode(["uint256[]"], [list(range(1, POOL_LISTING_CAP + 1))]))
     held, none = _hex(encode(["uint256", "uint256"], [5, 9])), _hex(bytes(64))
-    got = decode([listing, none, held, _hex(encode(["bool"], [False])),
-                  _hex(encode(["uint256"], [123]))])
+    got = decode([_page(list(range(1, POOL_PAGE + 1)), POOL_PAGE), none, held,
+                  _hex(encode(["bool"], [False])), _hex(encode(["uint256"], [123]))])
     assert got.listing_full and got.ceased is False and got.available_dai == 123
-    # positions past the listing's cap, confirmed one by one: 1,007 is held, 1,003 is not
-    assert len(got.active) == POOL_LISTING_CAP + 1
+    # positions past the page, confirmed one by one: 1,007 is held, 1,003 is not
+    assert len(got.active) == POOL_PAGE + 1
     assert 1_007 in got.active and 1_003 not in got.active
+    assert got.pages == (0, POOL_PAGE)  # the next block reads the second page too
+
+
+def test_the_listing_is_read_in_pages_that_follow_the_pool():
+    """Each page starts where the page before ended the block before; a page more when the
+    last one says there is more, none when the positions fit in fewer; positions from every
+    page (an overlap after settlements counts once)."""
+    from backstop.keeper.reader import POOL_ACTIVE_FROM, POOL_PAGE, calldata, pool_reads
+
+    pool = "0x" + "cd" * 20
+    requests, decode = pool_reads(pool, "latest", pages=(0, 1_000, 2_100))
+    assert [r[1][0]["data"] for r in requests] == [
+        calldata(POOL_ACTIVE_FROM, start, POOL_PAGE) for start in (0, 1_000, 2_100)]
+    first = list(range(10, 1_010))  # settled positions made the first page reach further
+    got = decode([_page(first, 1_040), _page(list(range(1_000, 2_000)), 2_150),
+                  _page(list(range(2_100, 2_300)), 2_300)])
+    assert got.active == tuple(range(10, 2_000)) + tuple(range(2_100, 2_300))
+    assert got.listing_full and got.pages == (0, 1_040, 2_150, 2_300)
+    got = decode([_page(first, 1_040), _page([1_500], 0), _page([], 0)])
+    assert not got.listing_full and got.pages == (0, 1_040)
+    assert got.active == (*first, 1_500)
 
 
 def test_malformed_answers_are_rpc_errors():
