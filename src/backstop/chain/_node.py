@@ -314,10 +314,11 @@ class Node:
             self.state.lock_changes()
         header.bloom = int(bloom)
         header.tx_hashes = [r.hash for r in included]
-        header.hash = keccak(rlp.encode([
-            parent.hash, number, ts, header.state_root or b"", base_fee, header.gas_used,
-            header.tx_hashes,
-        ]))
+        # unique per branch and content (the parent's hash chains them); not a real header's
+        header.hash = keccak(b"".join((
+            parent.hash, number.to_bytes(32, "big"), ts.to_bytes(32, "big"),
+            (header.state_root or b"").rjust(32, b"\0"), base_fee.to_bytes(32, "big"),
+            header.gas_used.to_bytes(32, "big"), *header.tx_hashes)))
         self._finish_json(header, included)
         self._append_block(header)
         self.version += 1

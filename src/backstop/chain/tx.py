@@ -222,7 +222,7 @@ def sign_digest(key: bytes, digest: bytes) -> tuple[int, bytes, bytes]:
     return 27 + signature[64], signature[:32], signature[32:64]
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=1_024)
 def _private_key(key: bytes) -> coincurve.PrivateKey:
     return coincurve.PrivateKey(key)
 
