@@ -121,21 +121,21 @@ class _Meter:
                 sum(t for _, _, t in s) / n)
 
 
-def _kick(w3: Web3, world: Any, deployer: str, n: int) -> list[int]:
+def kick_in_one_block(w3: Web3, world: Any, deployer: str, n: int) -> list[int]:
     """``n`` debt auctions kicked in one block (the bad debt first), their ids."""
     core = world.core
     need = core.vow.sump().scale(n) - free_debt(core)
     if need.raw > 0:
         create_bad_debt(core, need, sender=deployer, queue=False)
     first = core.flopper.kicks() + 1
-    _send_all(w3, deployer, [(core.vow.address, calldata(FLOP))] * n, gas=400_000)
+    send_in_one_block(w3, deployer, [(core.vow.address, calldata(FLOP))] * n, gas=400_000)
     ids = list(range(first, core.flopper.kicks() + 1))
     if len(ids) != n:
         raise RuntimeError(f"kicked {len(ids)} of {n} auctions")
     return ids
 
 
-def _send_all(w3: Web3, sender: str, txs: list[tuple[str, str]], gas: int) -> None:
+def send_in_one_block(w3: Web3, sender: str, txs: list[tuple[str, str]], gas: int) -> None:
     """Send every ``(to, data)`` from an unlocked account and mine them in one block."""
     set_automine(w3, False)
     nonce = w3.eth.get_transaction_count(sender, "pending")  # type: ignore[arg-type]
@@ -163,7 +163,7 @@ def run_keeper_bench(auctions: int = 100, pools: int = 1, batch_limit: int | Non
         world = build_world(w3, deployer, member, prices=[PRICE - k for k in range(pools)],
                             deposits=[50_000 * share] * pools, params=FAST_PARAMS)
         say(f"kicking {auctions} debt auctions")
-        ids = _kick(w3, world, deployer, auctions)
+        ids = kick_in_one_block(w3, world, deployer, auctions)
         set_automine(w3, True)
         addresses = [p.address for p in world.pools]
         with RpcProxy(anvil.url, timeout_hold=30.0) as proxy:
@@ -181,7 +181,7 @@ def run_keeper_bench(auctions: int = 100, pools: int = 1, batch_limit: int | Non
             say("every auction expires unbid, then one block ticks them all")
             time_travel(w3, FAST_PARAMS.tau + 1)
             meter.step(keeper, "idle")
-            _send_all(w3, deployer, [(world.core.flopper.address, calldata(TICK, i))
+            send_in_one_block(w3, deployer, [(world.core.flopper.address, calldata(TICK, i))
                                      for i in ids], gas=200_000)
             biddable = w3.eth.block_number
 
