@@ -676,20 +676,20 @@ class Node:
             raise RpcFailure(-32000, "intrinsic gas too low")
         # the sender's nonce only shows in the frames as whether it exists (EXTCODEHASH):
         # bumped, as a transaction would, only when that changes it (creation ends the run)
-        bump = not (state.get_nonce(sender) or state.get_balance(sender)
-                    or state.get_code_hash(sender) != EMPTY_SHA3)
-        static = view and not bump and (to, data[:4]) not in self._writers
         db = state._account_db
+        account = db._get_account(sender)
+        bump = not (account.nonce or account.balance or account.code_hash != EMPTY_SHA3)
+        static = view and not bump and (to, data[:4]) not in self._writers
         db.undo, undo = None, db.undo
         ctx = state.execution_context
         ctx._base_fee_per_gas = 0
         try:
             state.lock_changes()  # every call starts with cold accounts and slots
-            cached = db._account_cache.items()
             if static:
                 open_checkpoints = len(db._journaldb._journal._checkpoint_stack)
             else:
                 snap = state.snapshot()
+                cached = db._account_cache.items()
             try:
                 if bump:
                     state.increment_nonce(sender)
@@ -704,7 +704,6 @@ class Node:
                     stack = db._journaldb._journal._checkpoint_stack
                     if len(stack) > open_checkpoints:
                         db.discard(stack[open_checkpoints])
-                        _restore(db, cached)
                 return None
             finally:
                 if not static:
