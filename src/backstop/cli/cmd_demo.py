@@ -82,7 +82,7 @@ def _report(result: Any) -> None:
     report.render(c, console, "What if (made up, not history): a deeper crash, every outside "
                               "bidder values MKR below 100 DAI")
     console.print(f"  {_story_crash(c)}", soft_wrap=True)
-    if result.figures.get("open_deposits"):
+    if result.figures["open_deposits"]["late_members"]:  # nobody joined if the pool never won
         report.render_open_deposits(result.figures["open_deposits"], console)
     console.print(
         f"\n{result.transactions:,} EVM transactions in {result.seconds:.1f} s "
@@ -110,8 +110,8 @@ def _story_crash(c: dict[str, Any]) -> str:
             "times (20% more MKR each time). Once a lot reached the pool's price, the pool, "
             f"buyer of last resort, bought it: {bought['auctions']} lots "
             f"({Wad.parse(bought['mkr']).format(0)} MKR for {Wad.parse(bought['dai']).format(0)}"
-            " DAI) while its DAI lasted; the rest waited for outside bidders. Members took their "
-            "MKR and the unused DAI pro rata.")
+            " DAI) while its DAI lasted; the rest waited for outside bidders. Each member took "
+            "its part of the MKR and unused DAI of the bids its DAI was in.")
 
 
 def _out_dir(path: Path | None) -> Path | None:

@@ -42,11 +42,6 @@ from backstop.units import Wad
 _ZERO = Wad(0)
 
 
-def _same(a: str, b: str) -> bool:
-    """Two addresses are the same (any case)."""
-    return a.lower() == b.lower()
-
-
 class PoolStatus(IntEnum):
     """``getStatus()``: 0 no open position, 1 positions open, 2 ceased. Deposits are open in
     0 and 1 (docs/POOL.md); while positions of the current era are open a deposit is a request
@@ -334,11 +329,8 @@ class Pool(Handle):
         """``member``'s open deposit and redeem requests, found from the pool's
         ``DepositRequest`` / ``RedeemRequest`` logs and read with the ERC-7540 views."""
         member = to_checksum_address(member)
-        ids: dict[str, set[int]] = {"deposit": set(), "redeem": set()}
-        for kind, event in (("deposit", "DepositRequest"), ("redeem", "RedeemRequest")):
-            for log in self.events(event, from_block):
-                if _same(log["args"]["controller"], member):
-                    ids[kind].add(int(log["args"]["requestId"]))
+        ids = {kind: self.request_ids(kind, from_block).get(member, set())
+               for kind in ("deposit", "redeem")}
         calls: list[EncodedCall[Any]] = []
         keys: list[tuple[str, int]] = []
         for kind, found in ids.items():
@@ -353,6 +345,16 @@ class Pool(Handle):
             pending, claimable = answers[2 * k], answers[2 * k + 1]
             if pending.raw or claimable.raw:
                 out.append(Request(kind, rid, pending, claimable))
+        return out
+
+    def request_ids(self, kind: str, from_block: int = 0) -> dict[str, set[int]]:
+        """The ids of every ``kind`` ("deposit" or "redeem") request made since
+        ``from_block``, by controller (checksummed), from the pool's logs (open or not)."""
+        event = {"deposit": "DepositRequest", "redeem": "RedeemRequest"}[kind]
+        out: dict[str, set[int]] = {}
+        for log in self.events(event, from_block):
+            controller = to_checksum_address(log["args"]["controller"])
+            out.setdefault(controller, set()).add(int(log["args"]["requestId"]))
         return out
 
     def shares_of(self, member: str) -> Wad:

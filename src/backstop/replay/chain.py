@@ -107,7 +107,7 @@ class ChainEngine:
         self.pool = self._deploy_pool()
         self.vat, self.vow = Calls(self.core.vat.contract), Calls(self.core.vow.contract)
         self.flopper, self.dai = Calls(self.core.flopper.contract), Calls(self.core.dai.contract)
-        self.mkr, self.pool_calls = Calls(self.core.mkr.contract), Calls(self.pool)
+        self.pool_calls = Calls(self.pool)
         self.names: dict[str, str] = {self.core.vow.address: VOW, self.pool.address: POOL,
                                       ZERO: ""}
         self.addresses: dict[str, str] = {}
@@ -220,8 +220,6 @@ class ChainEngine:
         """The late members join while the pool bids: their DAI (one block), then each
         enlists with DAI's permit (one block). With positions open each deposit is a request
         that bids at once and becomes shares when the bids open now are settled."""
-        if self.late_enlisted:
-            return
         self._enlist(self.late, self.late_keys, amounts)
         self.late_enlisted = True
 
@@ -249,26 +247,23 @@ class ChainEngine:
             for name, rad in self._funding.items()])
         self._funding.clear()
 
-    def _kicks(self) -> int:
-        """``flopper.kicks()``."""
-        return int(self.flopper.read(self.w3, "kicks", [()])[0][0])
-
     def kick(self, n: int) -> list[int]:
         """Fund the wave's bidders, book enough bad debt and kick ``n`` debt auctions
         (``vow.flop``, all in one block)."""
         self._fund_bidders()
         vow = self.core.vow.address
-        (sin,), = self.vat.read(self.w3, "sin", [(vow,)])
-        (queued,), = self.vow.read(self.w3, "Sin", [()])
-        (on_auction,), = self.vow.read(self.w3, "Ash", [()])
-        need = Rad(self.s.params.sump * n) - Rad(sin - queued - on_auction)  # free_debt
+        # maker.scenario.free_debt (sin - Sin - Ash) and kicks(), in one round trip
+        sin, queued, on_auction, kicks = (int.from_bytes(raw, "big") for raw in batch_call(
+            self.w3, [(self.vat.address, self.vat.data("sin", vow)),
+                      (vow, self.vow.data("Sin")), (vow, self.vow.data("Ash")),
+                      (self.flopper.address, self.flopper.data("kicks"))]))
+        need = Rad(self.s.params.sump * n) - Rad(sin - queued - on_auction)
         if need.raw > 0:
             maker_scenario.create_bad_debt(self.core, need, queue=False)
-        first = self._kicks() + 1
         flop = self.vow.data("flop")
         if not all(self._send_block([(self.deployer, vow, flop)] * n)):
             raise RuntimeError("vow.flop() failed")
-        return list(range(first, self._kicks() + 1))
+        return list(range(kicks + 1, kicks + n + 1))
 
     def auctions(self, ids: Iterable[int]) -> dict[int, AuctionView]:
         """Every auction's ``bids(id)``, in one batched round trip."""
@@ -322,21 +317,13 @@ class ChainEngine:
         pool, calls = self.pool.address, self.pool_calls
         receipts = self._all_ok([(self.deployer, pool, calls.data("advanceFrontier", 1_000))])
         handle = self.pool_handle
-        deposit_ids: dict[str, set[int]] = {m: set() for m in members}
-        for log in handle.events("DepositRequest", 0):
-            who = to_checksum_address(log["args"]["controller"])
-            if who in deposit_ids:
-                deposit_ids[who].add(int(log["args"]["requestId"]))
+        deposits = handle.request_ids("deposit")
         receipts += self._all_ok([(m, pool, calls.data("claimDeposit", rid, m))
-                                  for m in members for rid in sorted(deposit_ids[m])])
+                                  for m in members for rid in sorted(deposits.get(m, ()))])
         receipts += self._all_ok([(m, pool, calls.data("claim")) for m in members])
-        redeem_ids: dict[str, set[int]] = {m: set() for m in members}
-        for log in handle.events("RedeemRequest", 0):
-            who = to_checksum_address(log["args"]["controller"])
-            if who in redeem_ids:
-                redeem_ids[who].add(int(log["args"]["requestId"]))
+        redeems = handle.request_ids("redeem")  # the checkpoints above opened some
         receipts += self._all_ok([(m, pool, calls.data("claimRedeem", rid, m))
-                                  for m in members for rid in sorted(redeem_ids[m])])
+                                  for m in members for rid in sorted(redeems.get(m, ()))])
         shares = [int(sh) for sh, in calls.read(self.w3, "balanceOf", [(m,) for m in members])]
         receipts += self._all_ok([(m, pool, calls.data("defect", sh))
                                   for m, sh in zip(members, shares, strict=True) if sh])

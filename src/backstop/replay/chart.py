@@ -21,6 +21,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
 from backstop.replay.model import POOL, Outcome
+from backstop.replay.report import HISTORY_AUCTIONS
 from backstop.units import WAD
 
 WAVE_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b")
@@ -154,8 +155,8 @@ def build(history: Outcome, counterfactual: Outcome | None) -> Any:
     _panel(
         axes[0][0],
         history,
-        "March 2020 as it happened: 106 debt auctions after Black Thursday"
-        if len(history.auctions) == 106
+        f"March 2020 as it happened: {HISTORY_AUCTIONS} debt auctions after Black Thursday"
+        if len(history.auctions) == HISTORY_AUCTIONS
         else "March 2020 as it happened (shortened)",
         "center right",
     )

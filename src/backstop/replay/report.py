@@ -136,23 +136,22 @@ def open_deposits(open_run: Outcome, closed_run: Outcome) -> dict[str, Any]:
     """What deposits that stay open through the crisis changed: the MKR the pool bought with
     late members joining after its first win, against the same crash with deposits closed
     once it bids (the 2020 contract), and what the followed late member received."""
-    def bought(o: Outcome) -> int:
-        return sum(r.lot for r in o.auctions.values() if r.winner == "pool")
+    def bought(o: Outcome) -> tuple[int, int]:  # MKR (wad) and lots the pool won
+        won = [r.lot for r in o.auctions.values() if r.winner == POOL]
+        return sum(won), len(won)
 
-    def lots(o: Outcome) -> int:
-        return sum(1 for r in o.auctions.values() if r.winner == "pool")
-
+    (mkr_open, lots_open), (mkr_closed, lots_closed) = bought(open_run), bought(closed_run)
     late = [m for m in open_run.members if m.late]
     followed = late[0] if late else None
     return {
         "late_members": len(late),
         "late_deposited": _s(sum(m.deposit for m in late)),
         "late_joined_at": moment(open_run.late_joined_at) if open_run.late_joined_at else None,
-        "pool_mkr_open": _s(bought(open_run)),
-        "pool_lots_open": lots(open_run),
-        "pool_mkr_closed": _s(bought(closed_run)),
-        "pool_lots_closed": lots(closed_run),
-        "extra_mkr": _s(bought(open_run) - bought(closed_run)),
+        "pool_mkr_open": _s(mkr_open),
+        "pool_lots_open": lots_open,
+        "pool_mkr_closed": _s(mkr_closed),
+        "pool_lots_closed": lots_closed,
+        "extra_mkr": _s(mkr_open - mkr_closed),
         "followed_late_member": None if followed is None else {
             "deposit": _s(followed.deposit), "dai_back": _s(followed.dai_back),
             "mkr_back": _s(followed.mkr_back)},

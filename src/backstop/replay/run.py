@@ -1,8 +1,11 @@
-"""Run the whole replay: history and counterfactual on one in-process chain, figures, chart, files.
+"""Run the whole replay on one in-process chain: history, the counterfactual (deposits open
+through the crisis) and its comparison with deposits closed once the pool bids; figures, chart,
+files.
 
 The chain is set up once (Maker core, a 100 DAI/MKR pool, every member enlisted with DAI's
 permit, bidders ready), snapshotted, played as history, reverted to the snapshot and played as
-the counterfactual: both scenarios start from the same state.
+the counterfactual. The closed-deposits run is the counterfactual without its late members, the
+same run until they join: it goes on from a snapshot taken there (``Driver.branch``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ Progress = Callable[[str, int, int], None]  # (scenario, auctions dealt, auction
 
 @dataclass
 class DemoResult:
-    """Both outcomes, their figures, where the files went and how long it took."""
+    """History and counterfactual (the closed-deposits comparison is in their figures), where
+    the files went and how long it took."""
 
     history: Outcome
     counterfactual: Outcome
@@ -49,7 +53,7 @@ def _notes(s: scenarios.Scenario) -> dict[str, str]:
 
 def run_demo(quick: bool = False, out: Path | None = None,
              progress: Progress | None = None, *, record: bool = False) -> DemoResult:
-    """Play both scenarios on a fresh in-process chain; write the chart and JSON into ``out``.
+    """Play every run on a fresh in-process chain; write the chart and JSON into ``out``.
 
     ``record=True``: the chain notes every block and state edit (``result.provider.recording``,
     for ``backstop bench demo``'s floor)."""
@@ -70,7 +74,6 @@ def run_demo(quick: bool = False, out: Path | None = None,
     h = Driver(history, engine, lambda d, t: tell(history.name, d, t)).run()
     h.transactions = count_transactions(w3, base + 1, w3.eth.block_number)
     dev.revert(w3, snap)
-    snap = dev.snapshot(w3)  # a snapshot reverts once: take it again for the third run
     engine.use(crash, w3.eth.accounts[2])
     branched: dict[str, Any] = {}
 
@@ -84,20 +87,14 @@ def run_demo(quick: bool = False, out: Path | None = None,
     c.transactions = count_transactions(w3, base + 1, w3.eth.block_number)
     # the same crash with deposits closed once the pool bids (as in 2020), the comparison: the
     # two are the same run until the late members join, so it goes on from there
-    closed_scenario = scenarios.counterfactual_closed(quick)
-    closed_progress = lambda d, t: tell(closed_scenario.name, d, t)  # noqa: E731
+    closed, closed_new = c, 0  # nobody joined late (the pool never won): the same run
     if branched:
+        closed_scenario = scenarios.counterfactual_closed(quick)
         dev.revert(w3, branched["snap"])
-        first_new = branched["block"] + 1
         engine.use(closed_scenario, w3.eth.accounts[3])
-        closed = branched["driver"].resume(closed_scenario, closed_progress)
-    else:  # the pool never won, nobody joined late: played from the start
-        dev.revert(w3, snap)
-        first_new = base + 1
-        engine.use(closed_scenario, w3.eth.accounts[3])
-        closed = Driver(closed_scenario, engine, closed_progress).run()
-    closed.transactions = count_transactions(w3, base + 1, w3.eth.block_number)
-    closed_new = count_transactions(w3, first_new, w3.eth.block_number)
+        closed = branched["driver"].resume(
+            closed_scenario, lambda d, t: tell(closed_scenario.name, d, t))
+        closed_new = count_transactions(w3, branched["block"] + 1, w3.eth.block_number)
     seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
 
     figs = {
