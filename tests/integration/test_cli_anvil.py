@@ -335,8 +335,7 @@ def test_status_auctions_and_defect_while_the_pool_bids(chain, capsys):
     assert late["request_id"] == 2 and late["shares_minted"] == "0"
     pos = cli_json(capsys, "position", "--deployment", str(path))
     assert pos["defect_now"] == {"dai": "10000", "mkr": "0", "redeemable": True}
-    assert pos["defect_limits"] == {"held": "60000", "max_now": "60000",
-                                    "min_paying": "0.000000000000000006"}
+    assert pos["defect_limits"] == {"held": "60000", "min_paying": "0.000000000000000006"}
     assert pos["requests"] == [{"kind": "deposit", "id": 2, "pending": "5", "claimable": "0"}]
     # defect all: the liquid part now, the part of the open bid as a redeem request
     done = cli_json(capsys, "defect", "all", "--deployment", str(path))

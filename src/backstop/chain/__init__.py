@@ -4,7 +4,8 @@
   (``BoaProvider``); ``http://`` / ``https://`` URLs (several, comma-separated, fail over)
   get an HTTP provider with timeouts, batches cut to what a node accepts, reads retried.
 - ``batch_call(w3, calls, block="latest")`` -> ``list[bytes | Revert]``: many ``eth_call``s in
-  ONE JSON-RPC batch; a call that reverts comes back as a ``Revert`` value, not an exception.
+  one JSON-RPC batch (cut in chunks a node accepts, ``backstop.chain.batch``); a call that
+  reverts comes back as a ``Revert`` value, not an exception.
 - ``Revert``, ``RpcUnavailable``, ``RpcError``: see ``backstop.chain.errors``.
 - ``backstop.chain.dev``: mine, time travel, snapshots, balances, impersonation, automine (anvil's
   dev methods; the same calls on anvil and in process).
@@ -91,7 +92,8 @@ def batch_call(
     calls: Sequence[tuple[str, bytes]],
     block: int | str = "latest",
 ) -> list[bytes | Revert]:
-    """Run every ``(to, calldata)`` as an ``eth_call`` at ``block`` in ONE JSON-RPC batch.
+    """Run every ``(to, calldata)`` as an ``eth_call`` at ``block`` in one JSON-RPC batch (in
+    chunks a node accepts).
 
     Returns one entry per call, in order: the return bytes, or a ``Revert`` for a call that
     reverted. Raises ``RpcUnavailable`` when the node cannot be reached and ``RpcError`` for any

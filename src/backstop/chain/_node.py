@@ -679,7 +679,10 @@ class Node:
         db = state._account_db
         account = db._get_account(sender)
         bump = not (account.nonce or account.balance or account.code_hash != EMPTY_SHA3)
-        static = view and not bump and (to, data[:4]) not in self._writers
+        # read-only only where the message writes nothing either: py-evm touches ``to``, which
+        # creates an account where there was none (a call to code-less ``to`` is cheap anyway)
+        static = (view and not bump and (to, data[:4]) not in self._writers
+                  and db.get_code_hash(to) != EMPTY_SHA3)
         db.undo, undo = None, db.undo
         ctx = state.execution_context
         ctx._base_fee_per_gas = 0
@@ -765,7 +768,8 @@ class Node:
                     sstore_need = gas - watch.sstore_low + SSTORE_SENTRY + 1
                 least = None
                 if (error is None and watch is not None and watch.frames is not None
-                        and not watch.opaque and not watch.gas_values and to):
+                        and watch.gas_sensitive and not watch.opaque and not watch.gas_values
+                        and to):
                     least = max(_least_limit(computation, gas, watch.frames),
                                 _data_floor(data), tx.intrinsic_gas)
                 return Outcome(
@@ -773,7 +777,7 @@ class Node:
                     out_of_gas=error is not None and not isinstance(error, EvmRevert)
                     and "gas" in type(error).__name__.lower(),
                     output=b"" if error is not None else computation.output,
-                    consumed=gas - computation.get_gas_remaining() + computation.data_floor_gas,
+                    consumed=max(gas - computation.get_gas_remaining(), _data_floor(data)),
                     gas_sensitive=watch is None or watch.gas_sensitive or not to,
                     sstore_need=sstore_need,
                     least=least,
@@ -1120,12 +1124,11 @@ def _read_again(db: Any, key: Any) -> Any:
 class _Watched:
     """An opcode that tells the running call's ``_Watch`` it ran."""
 
-    __slots__ = ("fn", "gas_cost", "gas_sensitive", "mnemonic", "volatile")
+    __slots__ = ("fn", "gas_sensitive", "mnemonic", "volatile")
 
     def __init__(self, fn: Any, volatile: bool, gas_sensitive: bool) -> None:
         self.fn = fn
         self.mnemonic = getattr(fn, "mnemonic", "")
-        self.gas_cost = getattr(fn, "gas_cost", 0)
         self.volatile = volatile
         self.gas_sensitive = gas_sensitive
 

@@ -31,8 +31,11 @@ Differences from anvil worth knowing:
   ``evm_setNextBlockTimestamp`` says otherwise (anvil follows the wall clock);
 - the base fee stays at 1 gwei (or at the last ``anvil_setNextBlockBaseFeePerGas`` value) instead
   of following EIP-1559's adjustment, and ``evm_revert`` restores it (anvil keeps its fee state);
-- ``eth_estimateGas`` returns the least limit that succeeds when no sub-call forwards gas (at
-  least Prague's calldata floor), else one at most ~3% (+2,300) above it;
+- ``eth_estimateGas`` returns the least limit with which the call runs exactly as with the cap
+  (at least Prague's calldata floor), worked out from one run; where that analysis does not
+  apply (GAS read for anything but a call, a creation) one at most ~3% (+2,300) above it. With
+  a failure caught inside (``try``), anvil may return a lower limit at which that inner call
+  fails;
 - a transaction below Prague's calldata gas floor is refused at submission (anvil accepts the
   hash and drops the transaction);
 - ``eth_call`` at "pending" reads the latest block; there are no state overrides, no tracing.

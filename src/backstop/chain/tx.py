@@ -620,7 +620,8 @@ class TxSender:
                 self.block_receipts_max = max(1, min(self.block_receipts_max, head_size) // 2)
             except RpcError as exc:
                 text = str(exc).lower()
-                if not (exc.code == -32601 or "not found" in text or "not supported" in text
+                if not (exc.code == -32601 or "method not found" in text
+                        or "not supported" in text
                         or "unknown method" in text or "not available" in text):
                     raise
                 self._block_receipts = False  # the node has no such method: ask per hash

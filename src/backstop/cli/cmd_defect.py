@@ -40,35 +40,36 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True)
 class DefectLimits:
-    """What a member can defect now: every share (``max_now``: a defect pays the liquid part at
-    once and keeps a redeem request for the bids open now); fewer than ``min_paying`` shares
-    pay nothing now (their liquid part rounds down to 0 and nothing else is owed). The ONE
-    place that works these out from the pool's previews."""
+    """What a member can defect now: any of its ``held`` shares (a defect pays the liquid part
+    at once and keeps a redeem request for the bids open now); fewer than ``min_paying`` shares
+    pay nothing now (their liquid part rounds down to 0 and nothing else is owed: with bids
+    open they still get a redeem request). The ONE place that works these out from the pool's
+    previews."""
 
     held: Wad
-    max_now: Wad
     min_paying: Wad
 
     def to_json(self) -> dict[str, str]:
         """The ``--json`` form."""
-        return {"held": str(self.held), "max_now": str(self.max_now),
-                "min_paying": str(self.min_paying)}
+        return {"held": str(self.held), "min_paying": str(self.min_paying)}
 
 
 def defect_limits(pool: Any, held: Wad, member: str | None = None,
-                  owed: tuple[Wad, Wad] | None = None) -> DefectLimits:
+                  owed: tuple[Wad, Wad] | None = None, liquid: Any = None) -> DefectLimits:
     """The limits of ``held`` shares in ``pool`` now (``owed``: ``member``'s
-    ``preview_claim``, if the caller has read it already)."""
+    ``preview_claim``, ``liquid``: ``pool.defect_amount(held)``, if the caller has read them
+    already)."""
     if member is not None and owed is None:
         owed = pool.preview_claim(member)
     if owed is not None and any(o.raw for o in owed):
-        return DefectLimits(held, held, Wad(min(1, held.raw)))  # anything pays what is owed
-    liquid = pool.defect_amount(held)
+        return DefectLimits(held, Wad(min(1, held.raw)))  # anything pays what is owed
+    if liquid is None:
+        liquid = pool.defect_amount(held)
     if not held.raw or not liquid.dai.raw:
-        return DefectLimits(held, held, held)
+        return DefectLimits(held, held)
     # s shares pay floor(s * L / W) >= 1 wei once s >= ceil(held / liquid part of held)
     min_paying = -(-held.raw // liquid.dai.raw)
-    return DefectLimits(held, held, Wad(min(min_paying, held.raw)))
+    return DefectLimits(held, Wad(min(min_paying, held.raw)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     preview = pool.preview_defect(account.address, shares)
     if not preview.ok:
         raise UserError(explain_revert(preview.reason))
-    if preview.dai.raw == 0 and preview.mkr.raw == 0:
+    if not (preview.dai.raw or preview.mkr.raw or preview.request_weight.raw):
         limits = defect_limits(pool, held, account.address)
         raise UserError(f"{shares} shares pay nothing now (0 DAI and 0 MKR, rounded down): "
                         f"defect at least {limits.min_paying} shares (nothing was sent)")

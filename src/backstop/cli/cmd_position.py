@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     shares, total, dai, mkr = (c.decode(a) for c, a in zip(calls, answers, strict=True))
     paid = pool.defect_amount(shares) if shares.raw else None
     owed_dai, owed_mkr = pool.preview_claim(member)
-    limits = defect_limits(pool, shares, member, (owed_dai, owed_mkr)) if shares.raw else None
+    limits = (defect_limits(pool, shares, member, (owed_dai, owed_mkr), paid) if shares.raw
+              else None)
     requests = pool.requests(member)
     bp = shares.raw * 10_000 // total.raw if total.raw else 0  # hundredths of a percent
     part = f"{bp // 100}.{bp % 100:02d}%"
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             c.print(f"  defect all -> {fmt(paid.dai)} DAI now (the liquid part), plus your "
                     "part of the bids open now when they settle")
         if limits is not None:
-            c.print(f"  defect now    up to all {limits.max_now} shares; at least "
+            c.print(f"  defect now    up to all {limits.held} shares; at least "
                     f"{limits.min_paying} (fewer pay nothing)")
         c.print(f"  owed now      {fmt(owed_dai)} DAI, {fmt(owed_mkr, 6)} MKR (`backstop claim`)")
         for r in requests:

@@ -192,8 +192,9 @@ def test_deposits_wording_comes_from_one_function():
 )
 def test_deposits_wording_knows_the_statuses(name, takes, words):
     from backstop.cli.common import deposits_open
+    from backstop.pool.handles import PoolStatus
 
-    status = SimpleNamespace(name=name, takes_deposits=takes)
+    status = PoolStatus[name]
     assert deposits_open(status) is takes and words in deposits_words(status)
 
 
@@ -204,8 +205,9 @@ class FakePool:
     """The pool's defect rule: shares pay their part of the liquid DAI now (L / W each,
     rounded down) plus what the member is owed; the part of open bids comes later."""
 
-    def __init__(self, total: int, liquid: int, owed_dai: int = 0, owed_mkr: int = 0) -> None:
-        self.total, self.liquid = total, liquid
+    def __init__(self, total: int, liquid: int, owed_dai: int = 0, owed_mkr: int = 0,
+                 bids_open: bool = False) -> None:
+        self.total, self.liquid, self.bids_open = total, liquid, bids_open
         self.owed = (Wad(owed_dai), Wad(owed_mkr))
 
     def defect_amount(self, shares: Wad):
@@ -217,14 +219,9 @@ class FakePool:
 
     def preview_defect(self, _member, shares: Wad):
         dai = shares.raw * self.liquid // self.total + self.owed[0].raw
-        return SimpleNamespace(dai=Wad(dai), mkr=self.owed[1], request_weight=Wad(0),
+        return SimpleNamespace(dai=Wad(dai), mkr=self.owed[1],
+                               request_weight=shares if self.bids_open else Wad(0),
                                reason="", ok=True)
-
-
-def test_defect_limits_every_share_works_now():
-    pool = FakePool(total=60_000 * 10**18, liquid=10_000 * 10**18)
-    limits = cmd_defect.defect_limits(pool, Wad(60_000 * 10**18), ADDRESS)
-    assert limits.max_now == Wad(60_000 * 10**18)
 
 
 def test_defect_limits_smallest_paying_amount():
@@ -254,6 +251,26 @@ def test_defect_that_pays_nothing_is_refused_before_sending(monkeypatch, capsys)
     assert code == 1
     assert "0.000000000000000001 shares pay nothing now" in err
     assert "defect at least 0.000000000000000011 shares" in err
+
+
+def test_a_defect_while_all_dai_is_in_bids_is_sent_for_its_redeem_request(monkeypatch, capsys):
+    """No liquid DAI (all of it in bids): the defect pays nothing now but the pool opens a
+    redeem request for the shares' part of the bids, so it is sent, not refused."""
+    pool = FakePool(total=1_100 * 10**18, liquid=0, bids_open=True)
+    pool.address = ADDRESS
+    pool.shares_of = lambda _member: Wad(1_100 * 10**18)
+    sent = []
+
+    def defect(_account, shares):
+        sent.append(shares)
+        return SimpleNamespace(shares=shares, dai=Wad(0), mkr=Wad(0), request_id=7)
+
+    pool.defect = defect
+    monkeypatch.setattr(cmd_defect, "load_signer", lambda _args: SimpleNamespace(address=ADDRESS))
+    monkeypatch.setattr(cmd_defect, "open_pool", lambda _args: (None, pool))
+    code, out, _ = run(capsys, "defect", "all", "--pool", ADDRESS)
+    assert code == 0 and sent == [Wad(1_100 * 10**18)]
+    assert "redeem request #7" in out
 
 
 # ---- the devnet's keys --------------------------------------------------------------------------
