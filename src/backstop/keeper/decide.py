@@ -17,12 +17,11 @@ from enum import Enum
 
 from backstop.maker.handles import ZERO_ADDRESS
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
-from backstop.pool.rules import (  # noqa: F401 - ask_for, lot_allows: this module's API too
+from backstop.pool.rules import (  # noqa: F401 - ask_for: this module's API too
     EnterCheck,
     ask_for,
     bid_bookable,
     enter_check,
-    lot_allows,
 )
 from backstop.units import RAY, WAD, Wad
 
@@ -83,7 +82,7 @@ _MIN_PRICE: dict[tuple[int, int, int], int | None] = {}
 
 
 def min_price(bid: int, lot: int, beg: int) -> int | None:
-    """The lowest pool price (wad) at which ``lot_could_suit`` holds for this bid (rad) and lot
+    """The lowest pool price (wad) whose ask the lot allows for this bid (rad) and lot
     (wad), None if none: memoized, so the keeper's per-block check of every followed auction
     against every pool is one lookup per auction and an integer comparison per pool.
 
@@ -105,7 +104,7 @@ def min_price(bid: int, lot: int, beg: int) -> int | None:
 
 
 def lot_suits_price(price: int, bid: int, lot: int, beg: int) -> bool:
-    """``lot_could_suit`` on plain numbers (see ``min_price``)."""
+    """The lot is large enough for a pool at ``price`` (whatever its funds and status)."""
     least = min_price(bid, lot, beg)
     return least is not None and price >= least
 
@@ -180,11 +179,6 @@ def finalize_reason(pool: PoolView, auction: AuctionView, view: ChainView) -> st
     if auction.dealable_at(view.now):
         return "won"
     return None
-
-
-def lot_could_suit(pool: PoolView, auction: AuctionView, beg: int) -> bool:
-    """The auction's lot is large enough for the pool's price (whatever its funds and status)."""
-    return auction.exists and lot_suits_price(pool.price, auction.bid, auction.lot, beg)
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Batched reads for the keeper: one JSON-RPC batch per block for the block header, the Flopper,
 every pool and every followed auction, all pinned to the same block number.
 
-Calls are encoded by hand (fixed selectors, one uint256 argument at most) because the keeper
-makes them every block: no ABI machinery on the hot path. Where the chain has Multicall3 at its
+Calls are encoded by hand (fixed selectors, uint256 arguments only) because the keeper makes
+them every block: no ABI machinery on the hot path. Where the chain has Multicall3 at its
 usual address (public chains; ``backstop.chain.dev.install_multicall3`` on anvil and the
 in-process chain) the auctions' ``bids(id)`` go through ``aggregate3``, 256 to an ``eth_call``.
 Everything the keeper reads of a pool each block is built and decoded in ONE function,

@@ -80,8 +80,8 @@ REGULAR_BLOCKS = 4  # this many equal block intervals in a row: the chain has a 
 CALM_BLOCKS = 10  # blocks without a lost bid before the tip comes down a step
 HEAD_CHECK_BLOCKS = 16  # with several endpoints, compare their heads every this many blocks
 ACTION_GAS = {Action.ENTER: 200_000, Action.FINALIZE: 150_000, Action.TICK: 60_000}
-START_PAGES = 100  # pages of 1,000 positions per pool read at start, at most (100,000 positions)
 """About the gas of each action (for the default fee cap: stake per gas)."""
+START_PAGES = 100  # pages of 1,000 positions per pool read at start, at most (100,000 positions)
 
 
 @dataclass
@@ -243,7 +243,8 @@ class Keeper:
                     result = StepResult(error=str(exc))
                 if result.error:
                     self._stop.wait(backoff)
-                    backoff = min(backoff * 2, self.settings.max_backoff)
+                    backoff = min(backoff * 2, max(self.settings.max_backoff,
+                                                   self.settings.poll_interval))
                     continue
                 backoff = self.settings.poll_interval
                 self._stop.wait(self.next_wait() if result.new_block

@@ -44,7 +44,7 @@ class KeeperSettings:
     metrics_port: int | None = None
     journal: str | None = None
     poll_interval: float = 1.0
-    max_backoff: float = 12.0  # about one mainnet block
+    max_backoff: float = 12.0  # about one mainnet block (never below poll_interval)
     refresh_every_blocks: int = 32
     log_format: str = "json"
     keeper_index: int = 0  # this keeper's share of the auctions: id % keepers == keeper_index
@@ -130,8 +130,10 @@ def _validate(s: KeeperSettings) -> None:
         raise ConfigError("bump-every-blocks must be at least 1")
     if s.metrics_port is not None and not 0 <= s.metrics_port <= 65_535:
         raise ConfigError(f"metrics-port {s.metrics_port} is not a TCP port (0 to 65535)")
-    if s.poll_interval <= 0 or s.max_backoff < s.poll_interval:
-        raise ConfigError("poll-interval must be positive and max-backoff at least as long")
+    if s.poll_interval <= 0:
+        raise ConfigError("poll-interval must be a positive number of seconds")
+    if s.max_backoff <= 0:
+        raise ConfigError("max-backoff must be a positive number of seconds")
     if s.keepers < 1 or not 0 <= s.keeper_index < s.keepers:
         raise ConfigError(f"keeper-index {s.keeper_index} of {s.keepers} keepers: give an "
                           "index from 0 to keepers - 1")

@@ -22,6 +22,13 @@ def test_arguments_win_over_environment_over_defaults():
     assert s.dry_run is False and s.bump_percent >= 10
 
 
+def test_a_poll_interval_longer_than_the_back_off_is_accepted():
+    """Polling every 30 s (a slow chain) is a choice, not an error: the back-off after a
+    fault is never shorter than the poll interval."""
+    s = KeeperSettings.from_sources({"pools": (POOL,), "poll_interval": "30"}, {})
+    assert s.poll_interval == 30 and s.max_backoff < 30
+
+
 @pytest.mark.parametrize(
     ("args", "env", "words"),
     [
@@ -33,6 +40,7 @@ def test_arguments_win_over_environment_over_defaults():
         ({"pools": (POOL,)}, {"BACKSTOP_KEEPER_FROM_BLOCK": "-3"}, "not a whole number"),
         ({"pools": (POOL,), "bump_percent": 5}, {}, "at least 10"),
         ({"pools": (POOL,), "metrics_port": 70_000}, {}, "not a TCP port"),
+        ({"pools": (POOL,), "poll_interval": "0"}, {}, "poll-interval must be a positive"),
         ({"pools": (POOL,)}, {"BACKSTOP_KEEPER_JOURNAL": "/no/such/folder/j.json"},
          "journal: the folder /no/such/folder does not exist"),
     ],
