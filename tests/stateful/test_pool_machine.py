@@ -371,17 +371,7 @@ class PoolMachine(RuleBasedStateMachine):
 
     def do_defect(self, member: str, shares: int) -> None:
         m, pool = self.m, self.pool
-        try:
-            dai_now, mkr_now, redeem_w, reason = pool.previewDefect(member, shares)
-        except boa.BoaError:  # the known defect of preview_claim, tried and rolled back
-            redeem_w = shares if self.m.current_open() else 0
-            with boa.env.anchor(), boa.env.prank(member):
-                try:
-                    dai_now, mkr_now = pool.defect(shares)
-                    reason = ""
-                except boa.BoaError:
-                    dai_now = mkr_now = 0
-                    reason = "Pool/zero-shares"
+        dai_now, mkr_now, redeem_w, reason = pool.previewDefect(member, shares)
         if shares == 0:
             assert reason == "Pool/zero-shares"
             with boa.env.prank(member), boa.reverts(reason):

@@ -249,7 +249,9 @@ class AuctionBook:
                 self._flopper_log(t0, topics, data, ctx)
             elif address in self.pools:
                 self._pool_log(address, t0, topics, data, ctx)
-            elif address == self.mkr and t0 == MKR_MINT:
+            elif address == self.mkr and t0 == MKR_MINT and not self.noted:
+                # a noted Flopper's deal note (right after the Mint) says which auction it was;
+                # matching the Mint by bidder and lot could pick another one of the same pool
                 (wad,) = abi_decode(["uint256"], data)
                 self._mint(_address(topics[1]), Wad(wad), ctx)
 

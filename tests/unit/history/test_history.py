@@ -221,3 +221,19 @@ def test_the_redesigned_pools_settlement_event_counts_too() -> None:
     book.apply([kick(9, 11, 1_000, 1), entered, settled], TIMES)
     a = book.auctions[9]
     assert (a.ended, a.winner.lower(), a.won_lot) == ("dealt", POOL, Wad(10 * WAD))
+
+
+def test_a_deal_is_the_noted_auction_not_another_with_the_same_bid() -> None:
+    """Two auctions held by the pool at the same lot; the second is dealt (the MKR Mint, then
+    the deal's LogNote, as dss's `note` writes it after the body): the first stays running."""
+    book = h.AuctionBook(FLOP, [POOL], MKR)
+    tx = "0x" + "dd" * 32
+    book.apply([
+        kick(1, 11, 1_000, 1), kick(2, 11, 1_000, 2),
+        note("dent(uint256,uint256,uint256)", POOL, [1, 10 * WAD, 1_000 * RAD], 3),
+        note("dent(uint256,uint256,uint256)", POOL, [2, 10 * WAD, 1_000 * RAD], 4),
+        log(MKR, [h.MKR_MINT, word(POOL)], encode(["uint256"], [10 * WAD]), 9, 0, tx),
+        note("deal(uint256)", KEEPER, [2], 9, 1, tx),
+    ], TIMES)
+    assert book.auctions[1].ended is None
+    assert book.auctions[2].ended == "dealt" and book.auctions[2].ended_block == 9

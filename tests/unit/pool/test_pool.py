@@ -402,6 +402,24 @@ def test_finalize_rejects_an_unknown_position(system: System) -> None:
         system.pool.finalizeAuction(7)
 
 
+def test_a_settled_position_cannot_be_finalized_again(system: System, depositor: str,
+                                                      keeper: str) -> None:
+    """Its outcome is booked once: a second finalize (before or after the frontier moved over
+    it) is refused, by the preview too, and changes nothing."""
+    pool = system.pool
+    system.enlist(depositor, 60_000 * WAD)
+    id_ = enter(system, keeper)
+    system.finish_bid(id_)
+    pool.finalizeAuction(id_)
+    owed = pool.previewClaim(depositor)
+    for _ in range(2):
+        assert pool.previewFinalizeAuction(id_) == (False, "Pool/no-position")
+        with boa.reverts("Pool/no-position"):
+            pool.finalizeAuction(id_)
+        assert pool.getMKRBalance() == ASK and pool.previewClaim(depositor) == owed
+        pool.advanceFrontier(10)
+
+
 def test_finalize_outbid_returns_the_dai_to_the_members_present(
     system: System, depositor: str, second_depositor: str, keeper: str, bidder: str
 ) -> None:
@@ -846,8 +864,6 @@ def test_full_cycle_on_the_2019_flopper(system_2019: System, depositor: str, kee
 
 REENTRANT_TOKEN = """
 # pragma version ~=0.4.3
-interface IPool:
-    def defect(shares: uint256) -> (uint256, uint256): nonpayable
 pool: public(address)
 balanceOf: public(HashMap[address, uint256])
 
@@ -861,8 +877,12 @@ def approve(spender: address, amount: uint256) -> bool:
 
 @external
 def transferFrom(src: address, dst: address, amount: uint256) -> bool:
-    extcall IPool(self.pool).defect(1)
-    return True
+    # advanceFrontier(1) succeeds for anyone: only the lock can refuse it here
+    ok: bool = raw_call(self.pool, abi_encode(convert(1, uint256),
+                                              method_id=method_id("advanceFrontier(uint256)")),
+                        revert_on_failure=False)
+    assert not ok, "token: re-entry allowed"
+    raise "token: re-entry refused"
 """
 
 FAKE_JOIN = """
@@ -882,7 +902,8 @@ def live() -> uint256:
 
 
 def test_enlist_cannot_be_reentered(system: System, depositor: str) -> None:
-    """A DAI whose transferFrom calls back into the pool: the lock stops the re-entry."""
+    """A DAI whose transferFrom calls back into the pool with a call anyone may make: the lock
+    refuses it (and that call works outside a transfer)."""
     token = boa.loads(REENTRANT_TOKEN)
     join = boa.loads(FAKE_JOIN, token.address, system.vat.address)
     pool = contract("pool/pool").deploy(
@@ -890,6 +911,7 @@ def test_enlist_cannot_be_reentered(system: System, depositor: str) -> None:
         system.flopper.address, PRICE, "Dai Backstop 100", "DB100",
     )
     token.set_pool(pool.address)
-    with boa.env.prank(depositor), boa.reverts():
+    with boa.env.prank(depositor), boa.reverts("token: re-entry refused"):
         pool.enlist(10 * WAD)
     assert pool.totalSupply() == 0
+    pool.advanceFrontier(1)  # the same call, not re-entering: fine

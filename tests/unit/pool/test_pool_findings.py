@@ -1,6 +1,7 @@
 """One test per finding of the review of the first pool design, each showing the fixed
-behaviour of the second (docs/POOL.md), and the defects the state machine found in the second
-(marked xfail(strict=True) until pool.vy is fixed; each names the smallest sequence).
+behaviour of the second (docs/POOL.md), and the defects the state machine found in the second:
+fixed ones as plain tests, and the stated limits as xfail(strict=True) (each names the smallest
+sequence).
 
 The pool of the fixtures is at 100 DAI/MKR with the March 2020 parameters: a bid is 50,000 DAI
 (``sump``) for 500 MKR, a fresh lot is 250 MKR and grows by 20% per tick (``pad``).
@@ -403,7 +404,7 @@ def test_factory_cross_checks_the_maker_wiring(system: System, wrong: str, reaso
             )
 
 
-# ---- defects found by the state machine (xfail until pool.vy is fixed) ----------------------
+# ---- defects found by the state machine (fixed: plain tests; stated limits: xfail) ----------
 
 
 def test_outbid_then_dealt_by_the_winner_returns_the_refund(

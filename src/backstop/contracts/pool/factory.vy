@@ -200,7 +200,7 @@ def _pool(price: uint256) -> address:
 def _name(p: uint256) -> String[25]:
     """
     @dev The pool's share name: "Dai Backstop " and the price in DAI (at most two decimals, the
-         price is whole cents). backstop.pool.deploy.pool_name is the same rule in Python.
+         price is whole cents). backstop.pool.rules.pool_name is the same rule in Python.
     @param p The price, wad.
     @return The token name.
     """
@@ -222,7 +222,7 @@ def _symbol(p: uint256) -> String[5]:
     """
     @dev The pool's share symbol: "DB" and the whole price: as is below 1,000, in thousands with
          "K" below 100,000, else "DBMAX" (snekmate keeps at most 5 characters; the name carries
-         the exact price). backstop.pool.deploy.pool_symbol is the same rule in Python.
+         the exact price). backstop.pool.rules.pool_symbol is the same rule in Python.
     @param p The price, wad.
     @return The token symbol.
     """

@@ -34,8 +34,8 @@
           too, and a new era starts with no weight: old shares then hold only their claims on
           that era's positions (a redeem request each, made on their next checkpoint).
         Ownership: snekmate ownable_2step; the owner can only `ceaseFire`.
-@dev Revert strings are prefixed "Pool/". Every entry point this file defines is
-     nonreentrant; the exported snekmate functions (approve, permit, ownership) are not and
+@dev Revert strings are prefixed "Pool/". Every state-changing entry point this file
+     defines is nonreentrant; the exported snekmate functions (approve, permit, ownership) are not and
      need not be: they touch no books and make no external call.
 """
 
