@@ -119,15 +119,6 @@ DSS: dict[str, dict[str, int]] = {
     },
 }
 
-# The figures the issue measured on the real contracts (anvil 1.7.1) that name a core call;
-# the dss build above gives the same calls within 4 gas.
-REAL_2019: dict[str, int] = {
-    "dai_join_join": 64_511,
-    "flopper_dent_first": 47_847,
-    "mkr_mint_first": 58_851,
-    "mkr_mint_later": 24_651,
-}
-
 Deploy = Callable[[str, str], dict[str, Any]]
 
 
@@ -220,8 +211,7 @@ def measure_core_calls(
 
         def ask(id_: int) -> int:
             lot = flop.bids(id_)[1]
-            new = lot * WAD // params.beg.raw
-            return new - 1 if params.beg.raw * new > lot * WAD else new
+            return lot * WAD // params.beg.raw  # the largest lot dent accepts (beg * new <= lot)
 
         # enter the first two auctions as a pool would
         computation = _send(

@@ -391,9 +391,6 @@ class Mkr(_Erc20):
     def authority(self) -> str:
         return to_checksum_address(self._read("authority"))
 
-    def stopped(self) -> bool:
-        return bool(self._read("stopped"))
-
     def can_mint(self, usr: str) -> bool:
         """Whether ``usr`` may mint: the owner, or allowed by the authority (as DSAuth asks)."""
         usr = to_checksum_address(usr)
@@ -404,21 +401,11 @@ class Mkr(_Erc20):
             return False
         return MkrAuthority(self.w3, authority).can_call(usr, self.address, MINT_SIG)
 
-    def set_owner(self, sender: Sender, owner: str) -> dict[str, Any]:
-        return self._send(sender, "setOwner", to_checksum_address(owner))
-
     def set_authority(self, sender: Sender, authority: str) -> dict[str, Any]:
         return self._send(sender, "setAuthority", to_checksum_address(authority))
 
     def set_name(self, sender: Sender, name: str) -> dict[str, Any]:
         return self._send(sender, "setName", bytes32(name))
-
-    def stop(self, sender: Sender) -> dict[str, Any]:
-        """Stop the token: transfers, approvals, mints and burns revert (authorized only)."""
-        return self._send(sender, "stop")
-
-    def start(self, sender: Sender) -> dict[str, Any]:
-        return self._send(sender, "start")
 
     def wards(self, usr: str) -> bool:
         """ds-token has no wards: whether ``usr`` may mint (``can_mint``)."""
@@ -443,9 +430,6 @@ class MkrAuthority(Handle):
     def can_call(self, src: str, dst: str, sig: bytes) -> bool:
         return bool(self._read("canCall", to_checksum_address(src), to_checksum_address(dst),
                                bytes(sig)))
-
-    def set_root(self, sender: Sender, usr: str) -> dict[str, Any]:
-        return self._send(sender, "setRoot", to_checksum_address(usr))
 
 
 class Flapper(Handle):

@@ -79,6 +79,7 @@ class System:
     flopper: Any
     vow: Any
     mkr_authority: Any = None
+    flapper: Any = None
     pool: Any = None
     ready: set[str] = field(default_factory=set)
 
@@ -205,12 +206,12 @@ def deploy_maker(deployer: str, flopper_name: str = "flopper") -> dict[str, Any]
     (``maker/<flopper_name>``), a Flapper and the Vow from ``deployer``, wire them like dss
     (``backstop.maker.boa_core``) and file the March 2020 parameters; nothing else.
     The boa contracts by role: ``vat``, ``dai``, ``dai_join``, ``mkr``, ``flopper``, ``vow``,
-    ``mkr_authority``."""
+    ``mkr_authority``, ``flapper``."""
     from backstop.maker.boa_core import deploy_maker_boa
 
     core = deploy_maker_boa(deployer, flopper_name, contract)
     return {k: core[k] for k in ("vat", "dai", "dai_join", "mkr", "flopper", "vow",
-                                 "mkr_authority")}
+                                 "mkr_authority", "flapper")}
 
 
 def deploy_system(flopper_name: str = "flopper", price: int | None = PRICE) -> System:

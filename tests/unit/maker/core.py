@@ -45,8 +45,8 @@ class Core:
         self.mkr = handles["mkr"]
         self.flopper = handles["flopper"]
         self.vow = handles["vow"]
-        self.mkr_authority = factory("mkr_authority").at(self.mkr.authority())
-        self.flapper = factory("flapper").at(self.vow.flapper())
+        self.mkr_authority = handles["mkr_authority"]
+        self.flapper = handles["flapper"]  # as boa_core wired it (its LogNote decoded)
 
     def __repr__(self) -> str:
         """Addresses only (see the class docstring)."""

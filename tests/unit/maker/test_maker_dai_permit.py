@@ -164,11 +164,11 @@ def test_the_permit_domain_takes_the_constructors_chain_id(core):
 
     from .core import factory
 
-    dai = factory("dai").deploy(1)
+    dai = factory("dai").deploy(5)  # not the chain's id (1 here)
     domain = keccak(encode(
         ["bytes32", "bytes32", "bytes32", "uint256", "address"],
         [keccak(b"EIP712Domain(string name,string version,uint256 chainId,"
-                b"address verifyingContract)"), keccak(b"Dai Stablecoin"), keccak(b"1"), 1,
+                b"address verifyingContract)"), keccak(b"Dai Stablecoin"), keccak(b"1"), 5,
          dai.address]))
     assert dai.DOMAIN_SEPARATOR() == domain
     assert domain != core.dai.DOMAIN_SEPARATOR()
