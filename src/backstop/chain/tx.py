@@ -155,6 +155,14 @@ class NonceManager:
             self._in_flight.add(nonce)
             return nonce
 
+    def allocate_at(self, nonce: int) -> int:
+        """``nonce`` itself (chosen by the caller: replacing a transaction in flight, or filling
+        a gap); the next ``allocate`` counts on from it."""
+        with self._lock:
+            self._next = max(self._next or 0, nonce + 1)
+            self._in_flight.add(nonce)
+            return nonce
+
     def settle(self, nonce: int) -> None:
         """The transaction with this nonce is mined, failed or abandoned."""
         with self._lock:
@@ -339,6 +347,8 @@ class TxSender:
         listener: Listener | None = None,
         on_sent: OnSent | None = None,
         simulate_block: str = "pending",
+        first_nonce: int | None = None,
+        start_at_cap: bool = False,
     ) -> None:
         if bump_percent < 10:
             raise ValueError("bump_percent must be at least 10: nodes refuse smaller replacements")
@@ -359,6 +369,12 @@ class TxSender:
         self.on_sent = on_sent
         self.simulate_block = simulate_block
         self.nonces = nonce_manager(w3, self.address)
+        # the nonce of the first send, where the caller chose it (replacing a stuck
+        # transaction); the next sends count on from it
+        self.first_nonce = first_nonce
+        # maxFeePerGas is the cap from the first send (a fee the user chose), not 2 x base
+        # fee + tip below it; nothing is then replaced above it
+        self.start_at_cap = start_at_cap
         self._chain_id: int | None = None
         self._lock = threading.RLock()
         self._pending: list[PendingTx] = []
@@ -366,8 +382,7 @@ class TxSender:
         self._block_receipts = True  # the node serves eth_getBlockReceipts
         self.block_receipts_max = BLOCK_RECEIPTS_MAX
         self._key: bytes | None = None
-        # the fast signer only for a plain LocalAccount: a subclass that signs its own way (the
-        # CLI's, which applies --nonce and fee options) keeps its sign_transaction
+        # the fast signer only for an account that signs as LocalAccount does
         if self.account is not None and (
                 type(self.account).sign_transaction is LocalAccount.sign_transaction):
             try:
@@ -431,11 +446,6 @@ class TxSender:
         if not isinstance(head, Mapping):
             raise RpcError(f"eth_getBlockByNumber answered {head!r}")
         chain_pending = _to_int(self._result("eth_getTransactionCount", responses[1]))
-        forced = getattr(self.account, "nonce", None)
-        if isinstance(forced, int) and self.nonces._next is None:
-            # an account that asks for its own nonce (the CLI's --nonce: replacing a stuck
-            # transaction): count from it, so the poll follows the nonce really signed
-            chain_pending = forced
         base_fee = _to_int(head.get("baseFeePerGas") or "0x0")
         number = _to_int(head["number"])
         budget = gas_budget if gas_budget is not None else _to_int(
@@ -456,8 +466,12 @@ class TxSender:
                 results.append(exc)
                 continue
             budget -= estimate
+            if self.first_nonce is not None:  # chosen by the caller, whatever is in flight
+                nonce, self.first_nonce = self.nonces.allocate_at(self.first_nonce), None
+            else:
+                nonce = self.nonces.allocate(chain_pending)
             ptx = PendingTx(label=label or str(call.get("data", "0x"))[:10],
-                            nonce=self.nonces.allocate(chain_pending), call=call,
+                            nonce=nonce, call=call,
                             gas=estimate * (100 + GAS_MARGIN_PERCENT) // 100,
                             fees=fees, sent_block=number, last_sent_block=number,
                             max_fee_cap=cap)
@@ -735,7 +749,7 @@ class TxSender:
         max_fee = 2 * base_fee + tip
         top = self._cap(cap)
         if top is not None:
-            max_fee = min(max_fee, top)
+            max_fee = top if self.start_at_cap else min(max_fee, top)
         return Fees(max_fee=max_fee, priority_fee=min(tip, max_fee))
 
     def _prepare(self, ptx: PendingTx, again: bool) -> tuple[str, list[Any], str | None]:

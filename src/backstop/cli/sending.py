@@ -11,8 +11,10 @@ the JSON-RPC provider of its ``Web3`` (``watch``), so it can say, like ``cast``:
 - with ``--dry-run``, the transaction is simulated (``eth_estimateGas``) and stopped before the
   send: nothing leaves the machine.
 
-``--nonce N``, ``--max-fee-gwei`` and ``--tip-gwei`` change the transaction where it is signed
-(``TunedAccount``), so they work through every handle.
+``--nonce N``, ``--max-fee-gwei`` and ``--tip-gwei`` travel with the signing account
+(``TunedAccount``) to the one place that makes the handles' ``TxSender``
+(``backstop.maker._tx``), which takes them as its first nonce, fee cap and tip: replacements
+and the poll follow them like any other send.
 """
 
 from __future__ import annotations
@@ -371,49 +373,29 @@ def tuned(args: argparse.Namespace, account: Any) -> Any:
         )
     if nonce is None and fees.get("max_fee") is None and fees.get("tip") is None:
         return account
-    return TunedAccount.of(account, nonce=nonce, max_fee=fees.get("max_fee"), tip=fees.get("tip"))
-
-
-def _tuned_class() -> type:
-    from eth_account.signers.local import LocalAccount
-
-    class _Tuned(LocalAccount):
-        """A ``LocalAccount`` that sets the nonce and fees of what it signs."""
-
-        nonce: int | None = None
-        max_fee: int | None = None
-        tip: int | None = None
-        _offset: int | None = None
-
-        def sign_transaction(self, transaction_dict: Any, *a: Any, **k: Any) -> Any:
-            fields = dict(transaction_dict)
-            if self.nonce is not None and "nonce" in fields:
-                if self._offset is None:  # the first transaction takes --nonce, the next +1...
-                    self._offset = self.nonce - int(fields["nonce"])
-                fields["nonce"] = int(fields["nonce"]) + self._offset
-            if self.tip is not None and "maxPriorityFeePerGas" in fields:
-                fields["maxPriorityFeePerGas"] = self.tip
-                fields["maxFeePerGas"] = max(int(fields["maxFeePerGas"]), self.tip)
-            if self.max_fee is not None and "maxFeePerGas" in fields:
-                fields["maxFeePerGas"] = self.max_fee
-                fields["maxPriorityFeePerGas"] = min(
-                    int(fields["maxPriorityFeePerGas"]), self.max_fee
-                )
-            return super().sign_transaction(fields, *a, **k)
-
-    return _Tuned
+    options: dict[str, Any] = {"first_nonce": nonce}
+    if fees.get("max_fee") is not None:  # the fee asked for, from the first send
+        options.update(max_fee_gwei=args.max_fee_gwei, start_at_cap=True)
+    if fees.get("tip") is not None:
+        options["priority_fee_gwei"] = args.tip_gwei
+    return TunedAccount.of(account, options)
 
 
 class TunedAccount:
-    """Builds the tuned ``LocalAccount`` (the class is made on first use: eth-account is slow to
-    import and ``--help`` must stay fast)."""
+    """Builds a ``LocalAccount`` that carries ``send_options`` (``TxSender``'s keyword
+    arguments) to ``backstop.maker._tx``; it signs like any other. The class is made on first
+    use: eth-account is slow to import and ``--help`` must stay fast."""
 
     @staticmethod
-    def of(account: Any, *, nonce: int | None, max_fee: int | None, tip: int | None) -> Any:
-        """``account`` (a LocalAccount) signing with these settings."""
-        cls = _tuned_class()
-        out = cls(account._key_obj, account._publicapi)
-        out.nonce, out.max_fee, out.tip = nonce, max_fee, tip
+    def of(account: Any, options: dict[str, Any]) -> Any:
+        """``account`` (a LocalAccount) sending with these options."""
+        from eth_account.signers.local import LocalAccount
+
+        class _Tuned(LocalAccount):
+            send_options: dict[str, Any] | None = None
+
+        out = _Tuned(account._key_obj, account._publicapi)
+        out.send_options = dict(options)
         return out
 
 

@@ -38,7 +38,10 @@ def _send_raw(w3: Web3, sender: Sender, tx: Any) -> dict[str, Any]:
 
     Raises ``Revert`` (nothing sent) if it would revert, ``TxFailed`` if it was mined but failed.
     """
-    return TxSender(w3, sender).send(tx, wait=True, timeout=RECEIPT_TIMEOUT)  # type: ignore[return-value]
+    # a sender may carry send options (the CLI's --nonce, --max-fee-gwei, --tip-gwei)
+    options = getattr(sender, "send_options", None) or {}
+    return TxSender(w3, sender, **options).send(  # type: ignore[return-value]
+        tx, wait=True, timeout=RECEIPT_TIMEOUT)
 
 
 def send(w3: Web3, sender: Sender, fn: Any) -> dict[str, Any]:

@@ -140,3 +140,32 @@ def test_on_sent_reports_each_version_sent_with_its_nonce():
     assert seen == everyone == [(tx_hash, nonce)]
     sender.send({"to": w3.eth.accounts[2], "value": 1})
     assert len(seen) == 1 and len(everyone) == 2  # the per-send hook is for that send only
+
+
+def test_a_chosen_first_nonce_and_fee_cap_are_what_is_signed_and_followed():
+    """The CLI's --nonce and --max-fee-gwei: the first send takes the nonce given (the next
+    counts on from it) and the cap as its maxFeePerGas; the account signs as any other (the
+    fast signer), so replacements are TxSender's own."""
+    from eth_account import Account
+
+    from backstop.chain import connect, dev
+    from backstop.chain.tx import TxSender
+    from backstop.testing.anvil import DEV_KEYS
+
+    w3 = connect("inprocess")
+    account = Account.from_key(DEV_KEYS[1])
+    TxSender(w3, account).send({"to": w3.eth.accounts[2], "value": 1})
+    dev.set_automine(w3, False)
+    stuck = TxSender(w3, account, priority_fee_gwei="1").submit({"to": w3.eth.accounts[2],
+                                                                 "value": 1})
+    nonce = w3.eth.get_transaction_count(account.address)  # the stuck one's
+    assert stuck.nonce == nonce
+    sender = TxSender(w3, account, first_nonce=nonce, max_fee_gwei="40", start_at_cap=True,
+                      priority_fee_gwei="3")
+    assert sender._key is not None  # signs like LocalAccount: nothing rewrites what it signs
+    replacement = sender.submit({"to": w3.eth.accounts[2], "value": 2})
+    dev.mine(w3)
+    tx = w3.eth.get_transaction(replacement.hashes[-1])
+    assert tx["nonce"] == nonce and tx["maxFeePerGas"] == 40 * 10**9
+    assert tx["maxPriorityFeePerGas"] == 3 * 10**9 and tx["value"] == 2
+    assert w3.eth.get_transaction_receipt(replacement.hashes[-1])["status"] == 1
