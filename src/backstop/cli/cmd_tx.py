@@ -1,8 +1,8 @@
 """`backstop tx HASH`: where a transaction stands (like `cast tx` / `cast receipt`).
 
 The answer to "did my enlist go through?" after Ctrl-C or a lost node: mined (block, gas,
-success or failure), waiting in the node's pool, or unknown to the node, and then whether its
-nonce was used by another transaction (replaced) or is still free (send again safely).
+success or failure), waiting in the node's pool (with its nonce), or unknown to the node (and
+what that can mean: replaced, dropped, another chain).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from backstop.cli.common import add_chain_options, connect_chain, console, emit
 from backstop.cli.errors import UserError
+from backstop.cli.sending import quantity
 
 NAME = "tx"
 HELP = "where a transaction stands: mined (block, gas, success), pending, or unknown"
@@ -23,12 +24,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of `backstop tx`."""
     parser.add_argument("hash", metavar="HASH", help="the transaction hash (0x + 64 hex digits)")
     add_chain_options(parser, pool=False, factory=False)
-
-
-def _int(value: Any) -> int | None:
-    if value is None:
-        return None
-    return value if isinstance(value, int) else int(str(value), 16)
 
 
 def lookup(w3: Any, tx_hash: str) -> dict[str, Any]:
@@ -55,17 +50,17 @@ def lookup(w3: Any, tx_hash: str) -> dict[str, Any]:
             {
                 "from": tx.get("from"),
                 "to": tx.get("to"),
-                "nonce": _int(tx.get("nonce")),
+                "nonce": quantity(tx.get("nonce")),
                 "status": "pending",
             }
         )
     if receipt:
-        ok = _int(receipt.get("status", "0x1")) == 1
+        ok = quantity(receipt.get("status", "0x1")) == 1
         out.update(
             {
                 "status": "success" if ok else "failed",
-                "block": _int(receipt.get("blockNumber")),
-                "gas_used": _int(receipt.get("gasUsed")),
+                "block": quantity(receipt.get("blockNumber")),
+                "gas_used": quantity(receipt.get("gasUsed")),
                 "contract_address": receipt.get("contractAddress"),
             }
         )

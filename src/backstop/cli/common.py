@@ -114,22 +114,16 @@ def fmt_price(price: Wad) -> str:
     return f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
-# The prices a pool can be deployed for, DAI per MKR: whole cents from 1 to 1,000,000, the
-# pool's and the factory's rule (backstop.pool.rules.price_problem); check_price() words it.
-MIN_PRICE = Wad.parse("1")
-MAX_PRICE = Wad.parse("1000000")
-PRICE_STEP = Wad.parse("0.01")
-
-
 def check_price(price: Wad, what: str = "--price") -> Wad:
-    """``price`` if a pool can be deployed for it; else one line with the bounds (exit 2)."""
-    from backstop.pool.rules import price_problem
+    """``price`` if a pool can be deployed for it (the pool's and the factory's rule,
+    ``backstop.pool.rules.price_problem``); else one line with the bounds (exit 2)."""
+    from backstop.pool.rules import MAX_PRICE, MIN_PRICE, price_problem
 
     problem = price_problem(price.raw)
     if problem.endswith("out-of-range"):
         raise UserError(f"{what} {fmt_price(price)} DAI/MKR is out of range: a pool's price is "
-                        f"from {fmt_price(MIN_PRICE)} to {fmt_price(MAX_PRICE)} DAI per MKR",
-                        exit_code=2)
+                        f"from {fmt_price(Wad(MIN_PRICE))} to {fmt_price(Wad(MAX_PRICE))} DAI "
+                        "per MKR", exit_code=2)
     if problem:
         raise UserError(f"{what} {fmt_price(price)} DAI/MKR is not a whole number of cents: "
                         "give at most two decimals, e.g. 100.25", exit_code=2)

@@ -145,9 +145,9 @@ class Tracker:
         tx = self.find(str(receipt.get("transactionHash", "")))
         if tx is None or tx.status in ("mined", "failed"):
             return
-        tx.block = _int(receipt.get("blockNumber"))
-        tx.gas_used = _int(receipt.get("gasUsed"))
-        tx.status = "mined" if _int(receipt.get("status", "0x1")) == 1 else "failed"
+        tx.block = quantity(receipt.get("blockNumber"))
+        tx.gas_used = quantity(receipt.get("gasUsed"))
+        tx.status = "mined" if quantity(receipt.get("status", "0x1")) == 1 else "failed"
         for other in self.sent:  # a replacement of ours (same nonce) is settled too
             if other is not tx and other.nonce == tx.nonce and other.status == "pending":
                 other.status = "replaced"
@@ -203,7 +203,8 @@ class Tracker:
         )
 
 
-def _int(value: Any) -> int | None:
+def quantity(value: Any) -> int | None:
+    """A JSON-RPC quantity (hex string, or already an int) as an int; None stays None."""
     if value is None:
         return None
     return value if isinstance(value, int) else int(str(value), 16)
@@ -235,7 +236,7 @@ def _describe_send(
         except Exception:
             return tx_hash, None, None, "0x"
     call = params[0] if params and isinstance(params[0], dict) else {}
-    return None, _int(call.get("nonce")), call.get("to"), str(call.get("data", "0x"))
+    return None, quantity(call.get("nonce")), call.get("to"), str(call.get("data", "0x"))
 
 
 def watch(w3: Any, tracker: Tracker) -> None:
@@ -416,7 +417,9 @@ def dry_run_words(info: dict[str, Any]) -> str:
     """One line for people."""
     from eth_utils import to_checksum_address
 
-    to = f" to {to_checksum_address(info['to'])}" if info["to"] else " (a contract creation)"
+    to = (f"a transaction to {to_checksum_address(info['to'])}" if info["to"]
+          else "a contract creation")
     gas = f", about {info['gas_estimate']:,} gas" if info["gas_estimate"] else ""
     nonce = f", nonce {info['nonce']}" if info["nonce"] is not None else ""
-    return f"dry run: {info['would_send']}{to} simulates fine{gas}{nonce}; nothing was sent"
+    return (f"dry run: {info['would_send']}: {to} simulates fine{gas}{nonce}; "
+            "nothing was sent")

@@ -15,8 +15,6 @@ import pytest
 
 from backstop.cli import cmd_defect, cmd_devnet
 from backstop.cli.common import (
-    MAX_PRICE,
-    MIN_PRICE,
     add_address_column,
     check_price,
     deposits_words,
@@ -25,6 +23,7 @@ from backstop.cli.common import (
 )
 from backstop.cli.errors import UserError
 from backstop.cli.main import main
+from backstop.pool import rules
 from backstop.units import Wad
 
 ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -154,7 +153,8 @@ def test_tiny_amounts_never_show_as_zero():
     assert fmt(Wad.parse("1.5")) == "1.5000" and fmt(Wad(0)) == "0.0000"
 
 
-@pytest.mark.parametrize("price", [Wad(1), Wad.parse("0.99"), MAX_PRICE + Wad(1), Wad(10**80)])
+@pytest.mark.parametrize(
+    "price", [Wad(1), Wad.parse("0.99"), Wad(rules.MAX_PRICE + 1), Wad(10**80)])
 def test_price_bounds_in_one_place(price):
     with pytest.raises(UserError) as err:
         check_price(price)
@@ -168,7 +168,8 @@ def test_prices_are_whole_cents(price):
 
 
 def test_price_bounds_include_their_ends():
-    assert check_price(MIN_PRICE) == MIN_PRICE and check_price(MAX_PRICE) == MAX_PRICE
+    low, high = Wad(rules.MIN_PRICE), Wad(rules.MAX_PRICE)
+    assert check_price(low) == low and check_price(high) == high
 
 
 def test_deposits_wording_comes_from_one_function():

@@ -9,7 +9,6 @@ import pytest
 
 from backstop.units import WAD, Wad
 from backstop.web import pool_io
-from backstop.web.dashboard import EXPLORERS
 
 
 def row(
@@ -67,6 +66,3 @@ def test_defect_checks() -> None:
     assert pool_io.defect_problem(Wad(2 * WAD), Wad(WAD)) == "you hold 1 shares, this needs 2"
     assert pool_io.defect_problem(Wad(WAD), Wad(WAD)) is None
 
-
-def test_only_mainnet_has_an_explorer_link() -> None:
-    assert EXPLORERS == {1: "https://etherscan.io"}
