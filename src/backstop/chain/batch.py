@@ -15,8 +15,11 @@ slow with that many calls), and a run of answered chunks doubles it back up to t
 
 Retries. With ``retry=True`` (reads) a chunk that fails in transport, or calls that fail with a
 transient error (internal error, rate limit), are sent again after a short back-off with jitter,
-at most ``RpcPolicy.retries`` times within ``RpcPolicy.retry_seconds``. Sends are never retried
-here: their outcome is unknown after a fault, and ``TxSender`` decides (see ``backstop.chain.tx``).
+at most ``RpcPolicy.retries`` times within ``RpcPolicy.retry_seconds`` (chunks that time out and
+are sent again smaller, too). Sends are never retried here: their outcome is unknown after a
+fault, and ``TxSender`` decides (see ``backstop.chain.tx``). With several endpoints
+(``backstop.chain.http``), a request that fails in transport, a send too, goes to the next
+endpoint at once: the same signed bytes twice are one transaction ("already known").
 
 The policy lives on the provider (``provider.rpc_policy``); ``connect()`` gives HTTP providers one
 with retries, any other provider (the in-process chain) gets one without chunks or retries on
@@ -191,6 +194,8 @@ def send_batch(w3: Web3, requests: Sequence[tuple[str, list[Any]]], *,
     requests = list(requests)
     policy = policy_of(w3)
     may_retry = retry and not any(m in SEND_METHODS for m, _ in requests)
+    # chunks that time out are sent again smaller, but not past this: a hung node is a fault
+    deadline = time.monotonic() + policy.retry_seconds
     out: list[Mapping[str, Any]] = []
     start = 0
     while start < len(requests):
@@ -204,7 +209,8 @@ def send_batch(w3: Web3, requests: Sequence[tuple[str, list[Any]]], *,
             policy.too_large(n)
             continue
         except ChunkTimedOut:
-            if not may_retry or n == 1 or policy.retries == 0:
+            if (not may_retry or n == 1 or policy.retries == 0
+                    or time.monotonic() >= deadline):
                 raise
             continue  # the policy halved the chunk size: send it again in smaller pieces
         start += n

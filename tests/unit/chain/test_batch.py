@@ -137,3 +137,23 @@ def test_a_null_answer_in_a_batch_is_an_rpc_error():
     with pytest.raises(RpcError, match="not a JSON-RPC response"):
         send_batch(_w3(_FakeProvider(answer=[None, {"result": "0x1"}])),
                    [("eth_blockNumber", []), ("eth_chainId", [])])
+
+
+def test_a_hung_node_is_given_up_on_within_the_retry_deadline():
+    """Every request times out: smaller chunks are tried while the retry deadline lasts, then
+    the fault is raised (not 1,000, 500, ... down to one call each)."""
+    import time
+
+    from backstop.chain.batch import RpcPolicy
+
+    class _Hung(_FakeProvider):
+        def make_batch_request(self, requests_):
+            self.sent.append(requests_)
+            time.sleep(0.05)  # as long as the client waits, then nothing
+            raise requests.exceptions.ReadTimeout("read timed out")
+
+    provider = _Hung()
+    provider.rpc_policy = RpcPolicy(batch_limit=1_000, retries=3, retry_seconds=0.12)
+    with pytest.raises(RpcUnavailable):
+        send_batch(_w3(provider), [("eth_blockNumber", [])] * 1_000)
+    assert 2 <= len(provider.sent) <= 4  # about retry_seconds / the wait, not 11 halvings
