@@ -40,7 +40,6 @@ POOL_FLOPPER = selector("flopper()")
 POOL_CEASED = selector("ceased()")
 POOL_AVAILABLE = selector("getAvailableDaiBalance()")
 POOL_ACTIVE_FROM = selector("getActiveAuctionsFrom(uint256,uint256)")
-POOL_POSITION = selector("getPosition(uint256)")
 POOL_PAGE = 1_000  # getActiveAuctionsFrom(start, n) lists at most this many
 FACTORY_POOLS = selector("get_pools(uint256,uint256)")
 POOLS_PAGE = 1_000  # the factory's largest page; a keeper watches far fewer pools
@@ -164,16 +163,14 @@ class PoolReading:
     available_dai: int | None  # None: not read this block
     active: tuple[int, ...]
     listing_full: bool = False  # the pages read did not reach the end: there are more
-    listed: tuple[int, ...] = ()  # what the listing itself showed (``active`` less checks)
-    pages: tuple[int, ...] = (0,)  # where to start each page of the listing next block
+    pages: tuple[int, ...] = (0,)  # where each page of the listing starts (next block)
 
 
 PoolDecoder = Callable[[Sequence[Any]], PoolReading]
 
 
 def pool_reads(pool: str, tag: str, *, positions: bool = True, pages: Sequence[int] = (0,),
-               ceased: bool = False, available: bool = False, check: Iterable[int] = (),
-               multicall: str | None = None
+               ceased: bool = False, available: bool = False
                ) -> tuple[list[tuple[str, list[Any]]], PoolDecoder]:
     """THE one place that knows how the keeper reads a pool each block: the requests for
     ``pool`` at block ``tag`` and the function that turns their results (in order) into a
@@ -183,24 +180,13 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, pages: Sequence[i
     (``getActiveAuctionsFrom(start, 1000)``) from each of ``pages`` (the first from the
     pool's frontier; the others where the pages of the block before said to go on: an index
     only ever gains positions at the end, so no position falls between pages). When the last
-    page says there is more, ``listing_full`` is set and ``pages`` of the reading has one more
-    page for the next block. ``check``: ids to confirm one by one (``getPosition(id)``),
-    which join ``active`` if the pool holds them (the positions the keeper just took beyond
-    the pages); ``ceased`` and ``available``: its status and free DAI. With ``multicall``
-    (the chain's Multicall3) the checks go 256 to an ``eth_call``.
+    page says there is more, ``listing_full`` is set and the reading's ``pages`` ends with
+    where the next page starts (``ChainReader.read_pages`` reads it). ``ceased`` and
+    ``available``: its status and free DAI.
     """
-    ids = sorted(set(check))
     starts = sorted(set(pages)) if positions else []
     requests: list[tuple[str, list[Any]]] = [
         _call(pool, calldata(POOL_ACTIVE_FROM, start, POOL_PAGE), tag) for start in starts]
-    chunks: list[list[int]] = []
-    if multicall is not None and len(ids) >= MULTICALL_MIN:
-        chunks = [ids[k:k + MULTICALL_CHUNK] for k in range(0, len(ids), MULTICALL_CHUNK)]
-        requests += [_call(multicall, encode_aggregate3(
-            pool, [POOL_POSITION + i.to_bytes(32, "big") for i in chunk]), tag)
-            for chunk in chunks]
-    else:
-        requests += [_call(pool, calldata(POOL_POSITION, i), tag) for i in ids]
     if ceased:
         requests.append(_call(pool, calldata(POOL_CEASED), tag))
     if available:
@@ -212,33 +198,13 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, pages: Sequence[i
         full = False
         following = list(starts[:1])
         for start in starts:
-            raw = _bytes(results[k], f"{pool}.getActiveAuctionsFrom({start}, {POOL_PAGE})")
+            ids, after = decode_page(results[k], pool, start)
             k += 1
-            listed.update(decode_uint_array(raw))
-            after = _word(raw, 1)
+            listed.update(ids)
             full = after != 0
             if after and after not in following:
                 following.append(after)
         following.sort()
-        more = set(listed)
-        if ids:
-            if chunks:
-                for chunk in chunks:
-                    answers = decode_aggregate3(_bytes(results[k], "multicall3.aggregate3"))
-                    k += 1
-                    if len(answers) != len(chunk):
-                        raise RpcError(f"aggregate3 answered {len(answers)} of {len(chunk)}")
-                    for i, (ok, raw) in zip(chunk, answers, strict=True):
-                        if not ok:
-                            raise RpcError(f"{pool}.getPosition({i}) failed in aggregate3")
-                        if any(raw[:64]):
-                            more.add(i)
-            else:
-                for i in ids:
-                    raw = _bytes(results[k], f"{pool}.getPosition({i})")
-                    k += 1
-                    if any(raw[:64]):
-                        more.add(i)
         is_ceased = free = None
         if ceased:
             is_ceased = bool(_word(_bytes(results[k], f"{pool}.ceased()")))
@@ -246,10 +212,17 @@ def pool_reads(pool: str, tag: str, *, positions: bool = True, pages: Sequence[i
         if available:
             free = _word(_bytes(results[k], f"{pool}.getAvailableDaiBalance()"))
             k += 1
-        return PoolReading(pool, is_ceased, free, tuple(sorted(more)), full,
-                           tuple(sorted(listed)), tuple(following) or (0,))
+        return PoolReading(pool, is_ceased, free, tuple(sorted(listed)), full,
+                           tuple(following) or (0,))
 
     return requests, decode
+
+
+def decode_page(result: Any, pool: str, start: int) -> tuple[tuple[int, ...], int]:
+    """``getActiveAuctionsFrom(start, 1000)``'s answer: the ids, and where the next page
+    starts (0: the listing ends here)."""
+    raw = _bytes(result, f"{pool}.getActiveAuctionsFrom({start}, {POOL_PAGE})")
+    return decode_uint_array(raw), _word(raw, 1)
 
 
 @dataclass(frozen=True)
@@ -373,17 +346,15 @@ class ChainReader:
     def read(self, number: int, pools: Sequence[str], auction_ids: Iterable[int], *,
              beg: bool = True, ceased: Iterable[str] | None = None,
              available: Iterable[str] | None = None,
-             check: dict[str, set[int]] | None = None,
              pages: dict[str, Sequence[int]] | None = None) -> Reading:
         """The header of block ``number`` and every read at that block, in one batch (cut in
         chunks the node accepts).
 
         Every pool's positions are always read (``pool_reads``); ``beg`` and each pool's
         ``ceased`` and free DAI only when asked (``None``: for every pool), as they rarely
-        change and every call costs the in-process chain a full EVM execution. ``check``:
-        per pool, ids whose position to confirm one by one (beyond the pages read);
-        ``pages``: per pool, where each page of its listing starts (``PoolReading.pages`` of
-        the block before; from the frontier only, if not given).
+        change and every call costs the in-process chain a full EVM execution. ``pages``: per
+        pool, where each page of its listing starts (``PoolReading.pages`` of the block
+        before; from the frontier only, if not given).
         """
         tag = hex(number)
         ids = sorted(set(auction_ids))
@@ -402,9 +373,7 @@ class ChainReader:
         for pool in pools:
             reqs, decode = pool_reads(pool, tag, ceased=pool in ceased_set,
                                       pages=(pages or {}).get(pool, (0,)),
-                                      available=pool in available_set,
-                                      check=(check or {}).get(pool, ()),
-                                      multicall=self.multicall)
+                                      available=pool in available_set)
             decoders.append((len(requests), len(reqs), decode))
             requests += reqs
         start_bids = len(requests)
@@ -449,6 +418,16 @@ class ChainReader:
             pr = decode(res[at:at + n])
             state[pr.address] = (bool(pr.ceased), pr.available_dai or 0)
         return auctions, state
+
+    def read_pages(self, number: int, starts: dict[str, int]
+                   ) -> dict[str, tuple[tuple[int, ...], int]]:
+        """One page of each pool's listing at block ``number``, from ``starts[pool]`` (one
+        batch): its ids and where the next page starts (0: none)."""
+        pools = sorted(starts)
+        tag = hex(number)
+        res = rpc_batch(self.w3, [_call(p, calldata(POOL_ACTIVE_FROM, starts[p], POOL_PAGE), tag)
+                                  for p in pools])
+        return {p: decode_page(r, p, starts[p]) for p, r in zip(pools, res, strict=True)}
 
     def pool_constants(self, pools: Sequence[str]) -> dict[str, tuple[int, str]]:
         """``(price, flopper)`` of each pool (one batch)."""

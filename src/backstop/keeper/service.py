@@ -35,7 +35,7 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -81,7 +81,7 @@ CALM_BLOCKS = 10  # blocks without a lost bid before the tip comes down a step
 HEAD_CHECK_BLOCKS = 16  # with several endpoints, compare their heads every this many blocks
 ACTION_GAS = {Action.ENTER: 200_000, Action.FINALIZE: 150_000, Action.TICK: 60_000}
 """About the gas of each action (for the default fee cap: stake per gas)."""
-START_PAGES = 100  # pages of 1,000 positions per pool read at start, at most (100,000 positions)
+START_PAGES = 100  # pages of 1,000 positions read past a step's own, at most (100,000 positions)
 
 
 @dataclass
@@ -157,9 +157,6 @@ class Keeper:
         self._peer_logged: set[tuple[str, str, int]] = set()
         self._competition = 0  # our bids lost to others lately (raises the tip)
         self._calm_blocks = 0
-        self._positions: dict[str, set[int]] = {}  # known positions (past the listing's cap)
-        self._full_listing: set[str] = set()
-        self._listed: dict[str, frozenset[int]] = {}  # what each pool's listing showed
         self._pages: dict[str, tuple[int, ...]] = {}  # where each page of its listing starts
         self._awake: set[int] = set()  # followed auctions looked at every block
         self._asleep: dict[int, int] = {}  # idle auctions and the time they wake up
@@ -192,14 +189,9 @@ class Keeper:
         ids = self.reader.kick_ids(s.from_block, head, s.log_chunk_blocks)
         # kicks and positions only (every page of each pool's listing, so a restart sees
         # every position at once): the first step reads everything else
-        pages: dict[str, tuple[int, ...]] = {}
-        for _ in range(START_PAGES):
-            reading = self.reader.read(head, self.pools, (), beg=False, ceased=(), available=(),
-                                       pages=pages)
-            pages = {pr.address: pr.pages for pr in reading.pools}
-            if not any(pr.listing_full for pr in reading.pools):
-                break
-        self._pages = pages
+        reading = self._every_page(head, self.reader.read(
+            head, self.pools, (), beg=False, ceased=(), available=()))
+        self._pages = {pr.address: pr.pages for pr in reading.pools}
         self.known_kicks = reading.kicks
         for pr in reading.pools:
             ids += list(pr.active)
@@ -293,6 +285,24 @@ class Keeper:
                      block=self.last_block)
             return StepResult(block=self.last_block, error=str(exc))
 
+    def _every_page(self, number: int, reading: Reading) -> Reading:
+        """``reading`` with every pool's whole listing: the pages past the ones it read (a
+        listing that grew beyond them: many positions taken in one block, or a restart), read
+        at the same block one page per pool and batch, at most ``START_PAGES`` in all."""
+        pools = {pr.address: pr for pr in reading.pools}
+        for _ in range(START_PAGES):
+            full = {a: pr for a, pr in pools.items() if pr.listing_full}
+            if not full:
+                break
+            assert self.reader is not None
+            more = self.reader.read_pages(number, {a: pr.pages[-1] for a, pr in full.items()})
+            for a, (ids, after) in more.items():
+                pr = full[a]
+                pools[a] = replace(pr, active=tuple(sorted({*pr.active, *ids})),
+                                   listing_full=after != 0,
+                                   pages=pr.pages + ((after,) if after else ()))
+        return replace(reading, pools=tuple(pools[pr.address] for pr in reading.pools))
+
     def _step(self) -> StepResult:
         assert self.reader is not None
         number = self.reader.block_number()
@@ -301,11 +311,9 @@ class Keeper:
         ids, candidates = self._read_set()
         full = self._full_refresh or number % self.settings.refresh_every_blocks == 0
         wanted = set(self.pools) if full else candidates
-        check = {p: self._positions.get(p, set()) - self._listed.get(p, frozenset())
-                 for p in self._full_listing}
-        reading = self.reader.read(number, self.pools, ids, beg=full or self._beg == 0,
-                                   ceased=wanted, available=wanted, check=check or None,
-                                   pages=self._pages)
+        reading = self._every_page(number, self.reader.read(
+            number, self.pools, ids, beg=full or self._beg == 0, ceased=wanted,
+            available=wanted, pages=self._pages))
         reorg = self._reorged(reading, number)
         self._follow_up(reading, reorg, wanted)
         self._update(reading)
@@ -340,8 +348,6 @@ class Keeper:
             self._wake_all()
             return set(self._stale) | set(self.followed), set(self.pools)
         held = set().union(*self._active.values()) if self._active else set()
-        for pool in self._full_listing:  # positions past the listing's cap that we know of
-            held |= self._positions.get(pool, set())
         ids = set(self._stale) | (held & self.followed.keys())
         pools = set(self.pools) if self._stale else set()
         views = sorted((self._pool_view(p) for p in self.pools if not self._ceased.get(p)),
@@ -445,22 +451,7 @@ class Keeper:
                 self._wake_all()
             self._beg = reading.beg
         self._active = {pr.address: frozenset(pr.active) for pr in reading.pools}
-        self._listed = {pr.address: frozenset(pr.listed) for pr in reading.pools}
         self._pages = {pr.address: pr.pages for pr in reading.pools}
-        for pr in reading.pools:
-            if pr.listing_full:
-                known = self._positions.setdefault(pr.address, set())
-                if pr.address in self._full_listing:  # every known one was checked: exact
-                    known.intersection_update(pr.active)
-                known.update(pr.active)
-                # its high bids have positions too (after a restart, the only way to see
-                # those past the listing until the pool lists them in pages)
-                me = pr.address.lower()
-                known.update(i for i, a in reading.auctions.items() if a.guy.lower() == me)
-                self._full_listing.add(pr.address)
-            else:
-                self._full_listing.discard(pr.address)
-                self._positions[pr.address] = set(pr.active)
         for pr in reading.pools:
             if pr.ceased is not None:
                 self._ceased[pr.address] = pr.ceased
@@ -647,8 +638,6 @@ class Keeper:
         elif event == "mined" and d is not None:
             {Action.ENTER: m.entered, Action.FINALIZE: m.finalized,
              Action.TICK: m.ticks}[d.action].inc()
-            if d.action is Action.ENTER and d.pool in self._full_listing:
-                self._positions.setdefault(d.pool, set()).add(d.auction_id)
         level = "warning" if event not in ("mined", "replaced", "resent", "adopted") else "info"
         fields = {k: v for k, v in info.items() if v is not None}
         tx_hash = fields.pop("tx_hash", None) or ptx.hash or None

@@ -79,17 +79,14 @@ def test_pool_reads_is_the_one_place_that_reads_a_pool():
     from backstop.keeper.reader import POOL_PAGE, pool_reads
 
     pool = "0x" + "cd" * 20
-    requests, decode = pool_reads(pool, "0x10", ceased=True, available=True, check=[1_007, 1_003])
-    assert [r[1][0]["to"] for r in requests] == [pool] * 5
+    requests, decode = pool_reads(pool, "0x10", ceased=True, available=True)
+    assert [r[1][0]["to"] for r in requests] == [pool] * 3
     assert all(r[1][1] == "0x10" for r in requests)
-    held, none = _hex(encode(["uint256", "uint256"], [5, 9])), _hex(bytes(64))
-    got = decode([_page(list(range(1, POOL_PAGE + 1)), POOL_PAGE), none, held,
+    got = decode([_page(list(range(1, POOL_PAGE + 1)), POOL_PAGE),
                   _hex(encode(["bool"], [False])), _hex(encode(["uint256"], [123]))])
     assert got.listing_full and got.ceased is False and got.available_dai == 123
-    # positions past the page, confirmed one by one: 1,007 is held, 1,003 is not
-    assert len(got.active) == POOL_PAGE + 1
-    assert 1_007 in got.active and 1_003 not in got.active
-    assert got.pages == (0, POOL_PAGE)  # the next block reads the second page too
+    assert got.active == tuple(range(1, POOL_PAGE + 1))
+    assert got.pages == (0, POOL_PAGE)  # where the next page starts
 
 
 def test_the_listing_is_read_in_pages_that_follow_the_pool():
@@ -166,19 +163,3 @@ def test_multicall3_reads_the_same_bids_as_plain_calls():
     assert got.auctions[999].exists is False and all(got.auctions[i].exists for i in ids)
 
 
-def test_pool_reads_checks_positions_through_multicall3():
-    from backstop.keeper.reader import MULTICALL3, decode_aggregate3, pool_reads
-
-    pool = "0x" + "cd" * 20
-    ids = list(range(2_000, 2_300))  # 300 ids: two aggregate3 calls (256 + 44)
-    requests, decode = pool_reads(pool, "latest", positions=False, check=ids,
-                                  multicall=MULTICALL3)
-    assert [r[1][0]["to"] for r in requests] == [MULTICALL3] * 2
-    held = {2_001, 2_299}
-    answers = []
-    for chunk in (ids[:256], ids[256:]):
-        answers.append(_hex(encode(["(bool,bytes)[]"], [[
-            (True, encode(["uint256", "uint256"], [5, 9]) if i in held else bytes(64))
-            for i in chunk]])))
-    assert decode_aggregate3(bytes.fromhex(answers[1][2:]))[-1][0] is True
-    assert set(decode(answers).active) == held
