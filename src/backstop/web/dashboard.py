@@ -119,7 +119,7 @@ class Dashboard:
         self._share_values: dict[str, list[tuple[int, str]]] = {}
         self._changed: dict[str, set[int]] = {}
         self._activity: dict[tuple[str, tuple[str, ...]], tuple[int, list[Any]]] = {}
-        self._activity_times: dict[int, int] = {}  # pool -> blocks with its logs, not yet valued
+        self._activity_times: dict[int, int] = {}  # block -> its timestamp (activity entries)
         self.chain_id = int(w3.eth.chain_id)
         self.addresses = self._core_addresses()
         self._book = AuctionBook(self.addresses["flopper"], (), self.addresses["mkr"])
@@ -130,10 +130,9 @@ class Dashboard:
         return self.factory_abi.fn("get_pools")
 
     def _factory_pools_call(self) -> bytes:
-        """``get_pools()``, or its first page where the factory pages (``get_pools(start,
-        count)``, at most 1,000 a page: the dashboard shows the first 1,000 pools)."""
-        fn = self._factory_pools_fn()
-        return fn.encode(*([0, 1_000] if len(fn.input_types) == 2 else []))
+        """The factory's first page of pools (``get_pools(0, 1000)``, its largest: the
+        dashboard shows the first 1,000 pools)."""
+        return self._factory_pools_fn().encode(0, 1_000)
 
     def _core_addresses(self) -> dict[str, str]:
         """DAI, MKR, Flopper... read from the factory (or the first pool)."""
@@ -374,13 +373,14 @@ class Dashboard:
         calls = [(dai, dai_bal.encode(member)), (dai, nonces.encode(member))]
         calls += [c for p in pools for c in ((p, bal.encode(member)),
                                              (dai, allowance.encode(member, p)))]
+        owed_fn = pool_io.owed_fn()
+        calls += [(p, owed_fn.encode(member)) for p in pools]  # not on the shares: same batch
         outs = self._calls(calls, number)
         shares = [bal.decode(outs[2 + 2 * i])[0] for i in range(len(pools))]
+        owed = outs[2 + 2 * len(pools):]
         amount_fn = pool_io.defect_amount_fn()
-        owed_fn = pool_io.owed_fn()
         amounts = self._calls([(p, amount_fn.encode(s)) for p, s in zip(pools, shares,
                                                                         strict=True)], number)
-        owed = self._calls([(p, owed_fn.encode(member)) for p in pools], number)
         rows = []
         auctions = {a["id"]: a for a in state["auctions"]}
         for i, p in enumerate(state["pools"]):

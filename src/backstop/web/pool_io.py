@@ -1,16 +1,15 @@
 """Everything the dashboard's server reads from or sends to a pool, and the words for it.
 
-The pool's ABI will change (deposits as requests claimed later, claims without leaving...):
-this module and ``static/pool.js`` are the two places to adapt. Nothing else in ``web``
-encodes a pool call, decodes a pool event or words a pool status.
+This module and ``static/pool.js`` are the two places that follow the pool's ABI. Nothing else
+in ``web`` encodes a pool call, decodes a pool event or words a pool status.
 
 - ``STATUS_WORDS`` / ``status_words``: every wording of a pool's status (the one place).
 - ``state_fns`` / ``pool_row``: the reads per pool for the overview and their row.
 - ``page_functions``: the calls the page encodes (by role) for its wallet.
 - ``enlist_problem`` / ``defect_problem``: every check the pool makes, in words, before the
   page asks the wallet for anything.
-- ``activity_filters`` / ``activity_entry``: a member's deposits, withdrawals (and, with the
-  redesign, claims) from the logs.
+- ``activity_filters`` / ``activity_entry``: a member's deposits, withdrawals and claims from
+  the logs.
 """
 
 from __future__ import annotations

@@ -141,8 +141,7 @@ function tickCountdowns() {
   });
 }
 
-const STATUS_CLASS = { accepting: "ok", bidding: "live", holding: "live", activated: "live",
-  deactivated: "bad" };
+const STATUS_CLASS = { accepting: "ok", bidding: "live", holding: "live", deactivated: "bad" };
 
 function renderPools(state) {
   const rows = state.pools.map((p) => {
@@ -165,7 +164,6 @@ function renderPools(state) {
   drawShareValues($("share-chart"), state.pools.map((p) => ({
     label: `pool ${formatDecimal(p.price, 0)}`, points: p.share_value_history || [] })),
   state.block.timestamp);
-  app.shareArgs = [state.pools, state.block.timestamp];
 }
 
 const FINISHED = new Set(["dealt", "yanked", "closed"]);
