@@ -183,9 +183,7 @@ def run_keeper_bench(auctions: int = 100, pools: int = 1, batch_limit: int | Non
             meter.step(keeper, "idle")
             send_in_one_block(w3, deployer, [(world.core.flopper.address, calldata(TICK, i))
                                      for i in ids], gas=200_000)
-            biddable = w3.eth.block_number
-
-            start_block = w3.eth.block_number
+            biddable = start_block = w3.eth.block_number
 
             def held() -> int:
                 """Positions held now, from the pools' events (the listing stops at 1,000)."""

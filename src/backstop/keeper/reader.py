@@ -20,6 +20,7 @@ from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
 from backstop.chain.batch import result_of, send_batch
+from backstop.chain.dev import MULTICALL3
 from backstop.chain.errors import Revert, RpcError
 from backstop.keeper.decide import AuctionView
 
@@ -44,7 +45,6 @@ POOL_PAGE = 1_000  # getActiveAuctionsFrom(start, n) lists at most this many
 FACTORY_POOLS = selector("get_pools(uint256,uint256)")
 POOLS_PAGE = 1_000  # the factory's largest page; a keeper watches far fewer pools
 AGGREGATE3 = selector("aggregate3((address,bool,bytes)[])")
-MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
 MULTICALL_CHUNK = 256  # calls per aggregate3 (the most backstop's own Multicall3 takes)
 MULTICALL_MIN = 8  # fewer reads than this go as plain eth_calls
 ENTER = selector("enterAuction(uint256)")

@@ -127,7 +127,7 @@ class Keeper:
                 priority_fee_gwei=settings.priority_fee_gwei,
                 bump_percent=settings.bump_percent,
                 bump_every_blocks=settings.bump_every_blocks, listener=self._on_tx,
-                simulate_block="pending")
+                simulate_block="pending")  # TxSender's default, and the keeper's point
         self.journal: Journal | None = None
         if self.sender is not None and settings.journal:
             self.journal = Journal(settings.journal, self.sender.address)
@@ -425,7 +425,8 @@ class Keeper:
             need |= set(pr.active)
         if reorg:
             need |= set(self.followed)
-        for i in self._wake_until(now - 1) + list(self._awake):
+        self._wake_until(now - 1)  # the woken join _awake
+        for i in self._awake:
             a = self.followed.get(i)
             if a is not None and a.tic == 0 and self.last_now <= a.end < now:
                 need.add(i)  # just expired with no bid
