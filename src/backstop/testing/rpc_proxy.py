@@ -105,18 +105,21 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _error_body(body: bytes, code: int = -32603,
-                message: str = "injected fault: internal error") -> bytes:
-    """A JSON-RPC error answer (-32603 unless told) for every call in the request."""
+def _answer_each(body: bytes, member: dict[str, Any]) -> bytes:
+    """The same answer ``member`` (an ``error`` or a ``result``) for every call in the request."""
     try:
         req = json.loads(body)
     except ValueError:
         req = {"id": None}
     calls = req if isinstance(req, list) else [req]
-    answers = [{"jsonrpc": "2.0", "id": c.get("id"),
-                "error": {"code": code, "message": message}}
-               for c in calls]
+    answers = [{"jsonrpc": "2.0", "id": c.get("id"), **member} for c in calls]
     return json.dumps(answers if isinstance(req, list) else answers[0]).encode()
+
+
+def _error_body(body: bytes, code: int = -32603,
+                message: str = "injected fault: internal error") -> bytes:
+    """A JSON-RPC error answer (-32603 unless told) for every call in the request."""
+    return _answer_each(body, {"error": {"code": code, "message": message}})
 
 
 def _too_large_body(body: bytes) -> bytes:
@@ -132,13 +135,7 @@ def _too_large_body(body: bytes) -> bytes:
 
 def _null_body(body: bytes) -> bytes:
     """``result: null`` for every call in the request."""
-    try:
-        req = json.loads(body)
-    except ValueError:
-        req = {"id": None}
-    calls = req if isinstance(req, list) else [req]
-    answers = [{"jsonrpc": "2.0", "id": c.get("id"), "result": None} for c in calls]
-    return json.dumps(answers if isinstance(req, list) else answers[0]).encode()
+    return _answer_each(body, {"result": None})
 
 
 class RpcProxy:
@@ -231,6 +228,7 @@ class RpcProxy:
             self.requests = 0
             self.calls = 0
             self.largest_batch = 0
+            self.refused_batches = 0
             self.by_method.clear()
 
     def _record(self, body: bytes) -> list[str]:
