@@ -12,8 +12,8 @@ import pytest
 from eth_account import Account
 
 from backstop.chain import connect
-from backstop.keeper import EventLog, Keeper, KeeperSettings
-from backstop.keeper.scenario import build_world, drive, world_problems
+from backstop.keeper import scenario
+from backstop.keeper.scenario import build_world, drive, finish
 from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
 from backstop.testing.rpc_proxy import RpcProxy
 
@@ -28,25 +28,10 @@ BIDS = 24  # DAI for this many bids of 50,000
 
 
 @pytest.fixture(scope="module")
-def node():
-    with start_anvil() as anvil:
-        yield anvil
-
-
-@pytest.fixture(scope="module")
 def base(node):
     """One pool at 250 DAI/MKR (it can enter every auction at kick) with DAI for 24 bids."""
     return build_world(connect(node.url), DEPLOYER, MEMBER, prices=[250],
                        deposits=[50_000 * BIDS])
-
-
-@pytest.fixture
-def world(node, base):
-    snap = rpc(node.url, "evm_snapshot")
-    rpc(node.url, "anvil_setNextBlockBaseFeePerGas", [hex(GWEI)])
-    yield base
-    rpc(node.url, "evm_setAutomine", [True])
-    rpc(node.url, "evm_revert", [snap])
 
 
 @pytest.fixture
@@ -55,17 +40,8 @@ def proxy(node):
         yield running
 
 
-def make_keeper(w3, world, account=KEEPER, **settings) -> Keeper:
-    cfg = KeeperSettings(pools=tuple(world.pool_addresses), **settings)
-    return Keeper(w3, account, None, cfg, log=EventLog(quiet=True))
-
-
-def finish(world, keeper, w3) -> None:
-    """Let every bid expire, let the keeper finalize, check nothing is left or lost."""
-    world.advance(601)
-    drive(keeper, w3)
-    assert world.pools[0].active_auctions() == []
-    assert world_problems(world) == []
+def make_keeper(w3, world, account=KEEPER, **settings):
+    return scenario.make_keeper(w3, world, account, **settings)
 
 
 def entered(world) -> list[int]:

@@ -15,8 +15,8 @@ import pytest
 from eth_account import Account
 
 from backstop.chain import connect
-from backstop.keeper import EventLog, Keeper, KeeperSettings
-from backstop.keeper.scenario import build_world, drive, world_problems
+from backstop.keeper import scenario
+from backstop.keeper.scenario import build_world, drive, finish, world_problems
 from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
 from backstop.testing.rpc_proxy import RpcProxy
 
@@ -29,12 +29,6 @@ GWEI = 10**9
 
 
 @pytest.fixture(scope="module")
-def node():
-    with start_anvil() as anvil:
-        yield anvil
-
-
-@pytest.fixture(scope="module")
 def base(node):
     """One pool at 250 DAI/MKR with DAI for three bids (it can enter every auction at kick)."""
     w3 = connect(node.url)
@@ -42,26 +36,8 @@ def base(node):
     return world
 
 
-@pytest.fixture
-def world(node, base):
-    snap = rpc(node.url, "evm_snapshot")
-    rpc(node.url, "anvil_setNextBlockBaseFeePerGas", [hex(GWEI)])
-    yield base
-    rpc(node.url, "evm_setAutomine", [True])
-    rpc(node.url, "evm_revert", [snap])
-
-
-def make_keeper(w3, world, **settings) -> Keeper:
-    cfg = KeeperSettings(pools=tuple(world.pool_addresses), **settings)
-    return Keeper(w3, KEEPER, None, cfg, log=EventLog(quiet=True))
-
-
-def finish(world, keeper, w3=None) -> None:
-    """Let every bid expire, let the keeper finalize, check nothing is left or lost."""
-    world.advance(601)
-    drive(keeper, w3 or world.w3)
-    assert world.pools[0].active_auctions() == []
-    assert world_problems(world) == []
+def make_keeper(w3, world, **settings):
+    return scenario.make_keeper(w3, world, KEEPER, **settings)
 
 
 def test_errors_closed_connections_timeouts_and_delays_through_a_proxy(node, world):

@@ -16,7 +16,7 @@ from backstop.keeper.scenario import (
     world_problems,
 )
 from backstop.maker.scenario import fund_dai
-from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
+from backstop.testing.anvil import DEV_KEYS, rpc
 from backstop.units import Wad
 
 pytestmark = pytest.mark.anvil
@@ -25,12 +25,6 @@ DEPLOYER = Account.from_key(DEV_KEYS[0]).address
 KEEPER = Account.from_key(DEV_KEYS[1])
 MEMBER = Account.from_key(DEV_KEYS[2]).address
 BIDDER = Account.from_key(DEV_KEYS[3]).address
-
-
-@pytest.fixture(scope="module")
-def node():
-    with start_anvil() as anvil:
-        yield anvil
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from web3 import Web3
 
 from backstop.chain.errors import Revert
 from backstop.chain.tx import FeeTooLow, TxSender, TxState
-from backstop.testing.anvil import DEV_KEYS, rpc, start_anvil
+from backstop.testing.anvil import DEV_KEYS, rpc
 
 pytestmark = pytest.mark.anvil
 
@@ -26,12 +26,6 @@ def bump(limit: uint256):
     assert self.count < limit, "Counter/at-limit"
     self.count += 1
 """
-
-
-@pytest.fixture(scope="module")
-def node():
-    with start_anvil() as anvil:
-        yield anvil
 
 
 @pytest.fixture

@@ -169,3 +169,19 @@ def drive(keeper: Any, w3: Web3, max_steps: int = 50) -> list[Any]:
         if not r.new_block or keeper.in_flight:
             w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     raise AssertionError(f"the keeper did not settle in {max_steps} steps")
+
+
+def make_keeper(w3: Web3, world: KeeperWorld, account: Any, **settings: Any) -> Any:
+    """A quiet keeper of the world's pools sending from ``account`` (its events in its log)."""
+    from backstop.keeper import EventLog, Keeper, KeeperSettings
+
+    cfg = KeeperSettings(pools=tuple(world.pool_addresses), **settings)
+    return Keeper(w3, account, None, cfg, log=EventLog(quiet=True))
+
+
+def finish(world: KeeperWorld, keeper: Any, w3: Web3 | None = None) -> None:
+    """Let every bid expire, let the keeper finalize, check nothing is left or lost."""
+    world.advance(601)
+    drive(keeper, w3 or world.w3)
+    assert world.pools[0].active_auctions() == []
+    assert world_problems(world) == []
