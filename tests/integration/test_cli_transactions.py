@@ -23,8 +23,8 @@ from web3.exceptions import TransactionNotFound
 from backstop.chain import connect, dev
 from backstop.cli import cmd_devnet
 from backstop.cli.common import read_deployment, write_deployment
-from backstop.cli.main import main
 from backstop.testing.anvil import DEV_KEYS, start_anvil
+from backstop.testing.cli import cli, cli_json, one_line_error
 from backstop.units import Wad
 
 pytestmark = pytest.mark.anvil
@@ -38,25 +38,10 @@ OTHER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
 EXE = Path(sys.executable).parent / "backstop"
 
 
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run `backstop ARGV` in process; (exit code, stdout, stderr)."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-def cli_json(capsys, *argv: str) -> dict:
-    code, out, err = cli(capsys, "--json", *argv)
-    assert code == 0, err
-    return json.loads(out)
 
 
-def one_line_error(err: str) -> str:
-    """The single error line (and nothing else: no traceback)."""
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("error: ") and "Traceback" not in err
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
