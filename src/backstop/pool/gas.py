@@ -16,6 +16,7 @@ import boa
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
+from backstop.maker.gas import new_tx
 from backstop.maker.permit import dai_permit_typed_data
 from backstop.pool.boa_system import PRICE, System, contract, deploy_system
 from backstop.units import WAD
@@ -55,14 +56,9 @@ def tx_gas(computation: Any, create: bool = False) -> int:
     return cost - min(computation.get_gas_refund(), cost // 5)
 
 
-def _new_tx() -> None:
-    """Start a new 'transaction': current storage becomes original, access lists cold."""
-    boa.env.evm.vm.state._account_db.lock_changes()
-
-
 def _call(contract_: Any, fn: str, *args: Any, sender: str) -> int:
     """Call ``contract_.fn(*args)`` from ``sender`` as its own transaction; return its gas."""
-    _new_tx()
+    new_tx()
     with boa.env.prank(sender):
         getattr(contract_, fn)(*args)
     return tx_gas(contract_._computation)
@@ -90,14 +86,14 @@ def measure_gas(flopper: str = "flopper") -> dict[str, int]:
         deployer = system.deployer
 
         # deployment of a pool, a factory, and a pool created from the blueprint
-        _new_tx()
+        new_tx()
         pool = system.deploy_pool(PRICE)
         out["deploy_pool"] = tx_gas(pool._computation, create=True)
         system.pool = pool
-        _new_tx()
+        new_tx()
         with boa.env.prank(deployer):
             blueprint = contract("pool/pool").deploy_as_blueprint()
-            _new_tx()
+            new_tx()
             factory = contract("pool/factory").deploy(
                 blueprint.address, system.dai.address, system.mkr.address,
                 system.dai_join.address, system.vat.address, system.flopper.address,
