@@ -760,18 +760,8 @@ def test_a_nearly_draining_bid_returns_the_remainder_with_its_outcome(
 
 # ---- write-off -------------------------------------------------------------------------------
 
-def test_finalize_after_the_grace_still_deals_when_the_flopper_does(
-    system: System, depositor: str, keeper: str, outsider: str
-) -> None:
-    pool = system.pool
-    system.enlist(depositor, 60_000 * WAD)
-    id_ = enter(system, keeper)
-    end = system.flopper.bids(id_)[4]
-    boa.env.time_travel(seconds=end + 30 * 86_400 + 1 - boa.env.evm.patch.timestamp)
-    with boa.env.prank(outsider):
-        pool.finalizeAuction(id_)
-    assert events(pool, "PositionWrittenOff") == []
-    assert pool.getMKRBalance() == ASK
+# (after the grace, a Flopper that can deal still deals: test_pool_findings.py,
+# test_a_write_off_deals_if_the_flopper_can_after_all)
 
 
 def test_write_off_when_the_flopper_may_no_longer_mint(system: System, depositor: str,
