@@ -85,16 +85,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _settings_args(args: argparse.Namespace) -> dict[str, Any]:
     """The command line as keeper settings (None = not given)."""
-    from backstop.cli.common import read_deployment
+    from dataclasses import fields
 
-    out: dict[str, Any] = {
-        name: getattr(args, name)
-        for name in ("pools", "factory", "tick", "from_block", "max_fee_gwei",
-                     "priority_fee_gwei", "bump_percent", "bump_every_blocks", "dry_run",
-                     "metrics_port", "journal", "poll_interval", "log_format",
-                     "fee_budget_bps", "eth_price_dai", "fee_floor_gwei", "keepers",
-                     "keeper_index", "takeover_blocks", "batch_limit")
-    }
+    from backstop.cli.common import read_deployment
+    from backstop.keeper import KeeperSettings
+
+    # every setting the command line has an option for (the same name), None if not given
+    out: dict[str, Any] = {f.name: getattr(args, f.name, None) for f in fields(KeeperSettings)}
     out["rpc_url"] = args.rpc_url or os.environ.get("BACKSTOP_RPC_URL")
     if args.deployment is not None:
         dep = read_deployment(args.deployment)

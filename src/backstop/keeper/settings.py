@@ -76,25 +76,27 @@ class KeeperSettings:
         return replace(self, **changes)
 
 
+_KINDS = {f.name: str(f.type) for f in fields(KeeperSettings)}
+
+
 def _from_text(name: str, raw: str) -> Any:
     """Parse one setting given as text (environment or command line)."""
     text = raw.strip()
     if name == "pools":
         return tuple(p.strip() for p in text.split(",") if p.strip())
-    if name in ("tick", "dry_run"):
+    kind = _KINDS[name]  # the field's type, as written: "bool", "int", "int | None", ...
+    if kind == "bool":
         low = text.lower()
         if low in _TRUE:
             return True
         if low in _FALSE:
             return False
         raise ConfigError(f"{name.replace('_', '-')}: {raw!r} is not true or false")
-    if name in ("from_block", "log_chunk_blocks", "bump_percent", "bump_every_blocks",
-                "metrics_port", "refresh_every_blocks", "fee_budget_bps", "eth_price_dai",
-                "keeper_index", "keepers", "takeover_blocks", "batch_limit"):
+    if kind.startswith("int"):
         if not text.isdigit():
             raise ConfigError(f"{name.replace('_', '-')}: {raw!r} is not a whole number")
         return int(text)
-    if name in ("poll_interval", "max_backoff"):
+    if kind == "float":
         if not _SECONDS.match(text):
             raise ConfigError(f"{name.replace('_', '-')}: {raw!r} is not a number of seconds")
         return float(text)
