@@ -657,8 +657,8 @@ class PoolMachine(RuleBasedStateMachine):
         m.settlements += 1
         m.outcome_sum_dai += dai_back
         m.outcome_sum_mkr += mkr_back
-        m.loss_dai += (dai_back + p.committed) // 2**64 + 1
-        m.loss_mkr += (mkr_back + p.committed) // 2**64 + 1
+        m.loss_dai += (dai_back + p.committed) // 2**79 + 1
+        m.loss_mkr += (mkr_back + p.committed) // 2**79 + 1
 
     def advance_frontier(self, steps: int) -> None:
         with boa.env.prank(self.outsider):
@@ -927,9 +927,10 @@ class PoolMachine(RuleBasedStateMachine):
 
         docs/POOL.md, "Limits": every checkpoint rounds down (at most 1 wei per member and
         checkpoint; a step checkpoints a member at most twice), every settlement rounds its
-        per-weight amounts down (``W / ACC`` wei, below 1 here, and ``C / 2**64``), and every
-        rate, stored as a 64-bit float, loses less than 2**-64 of itself, so of the outcome:
-        ``outcome / 2**64`` (about 2,700 wei on a 50,000 DAI refund).
+        per-weight amounts down (``W / ACC`` wei, below 1 here, and ``C / 2**80``), and every
+        rate, stored as a float with an 80-bit mantissa whose top bit is set, loses less than
+        2**-79 of itself, so of the outcome: ``outcome / 2**79`` (about 0.1 wei on a 50,000 DAI
+        refund).
         """
         m = self.m
         per_position = m.loss_dai if asset == "dai" else m.loss_mkr

@@ -69,9 +69,9 @@ def tick_to_lot(system: System, id_: int, lot: int) -> None:
 
 def near(got: int, want: int, positions: int = 1) -> bool:
     """``got`` is ``want`` rounded down (the pool's favour) by at most what docs/POOL.md's
-    "Limits" allow: a few wei per position, and the float rate's loss of less than 2**-64 of
+    "Limits" allow: a few wei per position, and the float rate's loss of less than 2**-79 of
     each position's outcome."""
-    return want - positions * ROUNDING - (want >> 64) - 1 <= got <= want
+    return want - positions * ROUNDING - (want >> 79) - 1 <= got <= want
 
 
 # ---- 1. leaving at par no longer moves losses onto those who stay ---------------------------
