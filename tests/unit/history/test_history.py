@@ -15,7 +15,7 @@ FLOP = "0x" + "f1" * 20
 POOL = "0x" + "a0" * 20
 MKR = "0x" + "4b" * 20
 VOW = "0x" + "0a" * 20
-ALICE = "0x" + "a1" * 20
+BIDDER = "0x" + "a1" * 20
 BOB = "0x" + "b0" * 20
 KEEPER = "0x" + "cc" * 20
 
@@ -71,7 +71,7 @@ def test_lognote_history_dent_by_dent_then_deal_by_anyone() -> None:
     book.apply(
         [
             kick(1, 100, 50_000, 1),
-            note("dent(uint256,uint256,uint256)", ALICE, [1, 90 * WAD, 50_000 * RAD], 2),
+            note("dent(uint256,uint256,uint256)", BIDDER, [1, 90 * WAD, 50_000 * RAD], 2),
             note("dent(uint256,uint256,uint256)", BOB, [1, 80 * WAD, 50_000 * RAD], 3),
             note("deal(uint256)", KEEPER, [1], 9),  # the keeper settles: Bob wins
         ],
@@ -79,7 +79,7 @@ def test_lognote_history_dent_by_dent_then_deal_by_anyone() -> None:
     )
     a = book.auctions[1]
     assert [(b.bidder.lower(), b.lot, b.time, b.source) for b in a.bids] == [
-        (ALICE, Wad(90 * WAD), 1_020, "note"),
+        (BIDDER, Wad(90 * WAD), 1_020, "note"),
         (BOB, Wad(80 * WAD), 1_030, "note"),
     ]
     assert (a.ended, a.winner.lower(), a.won_lot, a.ended_time) == (
@@ -104,14 +104,14 @@ def test_lognote_yank_is_not_a_deal() -> None:
     book.apply(
         [
             kick(2, 10, 1_000, 1),
-            note("dent(uint256,uint256,uint256)", ALICE, [2, 9 * WAD, 1_000 * RAD], 2),
+            note("dent(uint256,uint256,uint256)", BIDDER, [2, 9 * WAD, 1_000 * RAD], 2),
             note("yank(uint256)", KEEPER, [2], 5),
         ],
         TIMES,
     )
     a = book.auctions[2]
     assert (a.ended, a.winner, a.won_lot, a.ended_block) == ("yanked", None, None, 5)
-    assert a.bids[0].bidder.lower() == ALICE
+    assert a.bids[0].bidder.lower() == BIDDER
 
 
 def test_current_events_pool_bid_and_its_win() -> None:
@@ -154,34 +154,15 @@ def test_the_flopper_state_fills_what_the_logs_do_not_show() -> None:
     book.observe(
         5, bid=1_000 * RAD, lot=15 * WAD, guy=VOW, tic=0, end=5_000, ttl=600, tau=3_000, now=2_500
     )
-    book.observe(
-        5,
-        bid=1_000 * RAD,
-        lot=12 * WAD,
-        guy=ALICE,
-        tic=3_000,
-        end=5_000,
-        ttl=600,
-        tau=3_000,
-        now=2_500,
-    )
-    book.observe(
-        5,
-        bid=1_000 * RAD,
-        lot=12 * WAD,
-        guy=ALICE,
-        tic=3_000,
-        end=5_000,
-        ttl=600,
-        tau=3_000,
-        now=2_600,
-    )  # unchanged: nothing new
+    for now in (2_500, 2_600):  # the second time unchanged: nothing new
+        book.observe(5, bid=1_000 * RAD, lot=12 * WAD, guy=BIDDER, tic=3_000, end=5_000,
+                     ttl=600, tau=3_000, now=now)
     a = book.auctions[5]
     assert a.restarts == [(2_000, Wad(15 * WAD))]
-    assert [(b.bidder.lower(), b.lot, b.time) for b in a.bids] == [(ALICE, Wad(12 * WAD), 2_400)]
+    assert [(b.bidder.lower(), b.lot, b.time) for b in a.bids] == [(BIDDER, Wad(12 * WAD), 2_400)]
     assert [p[0] for p in a.points()] == [1_010, 2_000, 2_400]
-    book.apply([log(MKR, [h.MKR_MINT, word(ALICE)], encode(["uint256"], [12 * WAD]), 50)], TIMES)
-    assert (a.ended, a.winner.lower(), a.won_lot) == ("dealt", ALICE, Wad(12 * WAD))
+    book.apply([log(MKR, [h.MKR_MINT, word(BIDDER)], encode(["uint256"], [12 * WAD]), 50)], TIMES)
+    assert (a.ended, a.winner.lower(), a.won_lot) == ("dealt", BIDDER, Wad(12 * WAD))
 
 
 def test_deleted_without_a_log_is_closed_not_dealt() -> None:
@@ -193,7 +174,7 @@ def test_deleted_without_a_log_is_closed_not_dealt() -> None:
 
 def test_a_repeated_log_is_applied_once() -> None:
     book = h.AuctionBook(FLOP)
-    d = note("dent(uint256,uint256,uint256)", ALICE, [7, 9 * WAD, 1_000 * RAD], 2)
+    d = note("dent(uint256,uint256,uint256)", BIDDER, [7, 9 * WAD, 1_000 * RAD], 2)
     book.apply([kick(7, 10, 1_000, 1), d], TIMES)
     book.apply([d], TIMES)
     assert len(book.auctions[7].bids) == 1

@@ -81,6 +81,7 @@ class Core:
 
 
 def deploy_core(flopper_name: str = "flopper") -> Core:
-    """Deploy and wire the six contracts as README.md prescribes, with March 2020 parameters."""
+    """Deploy and wire the core's contracts as README.md prescribes, with March 2020
+    parameters."""
     deployer = boa.env.generate_address("deployer")
     return Core(deployer, flopper_name, **deploy_maker(deployer, flopper_name))

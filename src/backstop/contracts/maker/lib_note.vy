@@ -11,8 +11,9 @@
         the ABI encoding of a 224-byte `bytes` holding the calldata, zero-padded (288 bytes).
         Every noted call of the core takes at most three static arguments, so its calldata is
         the selector and those three words: the caller passes them (zero for missing ones)
-        and the payload is rebuilt from them with shifts, which costs about what dss's
-        assembly (`calldatacopy`) does. Extra calldata beyond the arguments is not logged.
+        and the payload is rebuilt from them with shifts, about 300 gas more than dss's
+        assembly (`calldatacopy`; README.md, "Gas"). Extra calldata beyond the arguments is
+        not logged.
 """
 
 

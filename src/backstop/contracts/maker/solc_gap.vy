@@ -8,7 +8,8 @@
         for one; what is left between it and dss is the code of the Solidity compilers dss and
         ds-token were built with (selector dispatch that tests selectors one after another,
         ABI decoding, internal math helpers): a few hundred gas per call. Each function that
-        would otherwise be cheaper than dss by more than a percent spends that difference
+        would otherwise be cheaper than dss by more than about half a percent spends that
+        difference
         here, as measured on a Solidity 0.5.12 build of dss's code paths (see
         README.md, "Gas"), so that the gas the backstop reports holds on the real contracts.
         `spend(n)` costs about 38 gas per step (n <= 64) and changes nothing.

@@ -13,7 +13,7 @@
         call emits LibNote's anonymous `LogNote` after its body (`lib_note.vy`), and `move`
         reads `can[src][msg.sender]` even when the caller is `src` (dss's `wish` evaluates
         both sides), so that gas and logs match.
-        How the six contracts are wired is in README.md next to this file.
+        How the core's contracts are wired is in README.md next to this file.
 """
 
 from . import IVat
