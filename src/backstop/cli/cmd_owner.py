@@ -67,11 +67,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 # ---- the ownership reads and writes (one place for the pool's and the factory's ABI) ----------
 
 
-def _factory_of(w3: Any, pool: Any) -> Any | None:
-    """The factory that owns ``pool`` (None if its owner is not a contract)."""
+def _factory_of(w3: Any, pool: Any, owner: str | None = None) -> Any | None:
+    """The factory that owns ``pool`` (None if its owner is not a contract); ``owner``: the
+    pool's owner, if the caller has read it."""
     from backstop.pool import factory_at
 
-    owner = pool.owner()
+    owner = owner or pool.owner()
     if owner == ZERO or not w3.eth.get_code(owner):
         return None
     factory = factory_at(w3, owner)
@@ -80,11 +81,6 @@ def _factory_of(w3: Any, pool: Any) -> Any | None:
     except Exception:
         return None
     return factory
-
-
-def factory_pending_owner(factory: Any) -> str:
-    """The factory's pending owner (zero address if none)."""
-    return str(factory._read("pending_owner"))
 
 
 @dataclass
@@ -115,7 +111,7 @@ def owner_route(w3: Any, pool: Any, signer: str, verb: str) -> Route:
     owner = pool.owner()
     if owner == signer:
         return Route("pool", pool, None, "(as its owner)", "owns the pool")
-    factory = _factory_of(w3, pool)
+    factory = _factory_of(w3, pool, owner)
     if factory is not None:
         operator = factory.owner()
         if operator == signer:
@@ -226,11 +222,11 @@ def _factory_action(factory: Any, me: str, action: str, new_owner: str | None) -
                 f"{factory.address} over; you are {me}"
             )
         return (
-            lambda acc: factory._send(acc, "transfer_ownership", new_owner),
+            lambda acc: factory.transfer_ownership(acc, new_owner),
             f"factory {factory.address} offered to {new_owner}",
             f"{me} is the operator",
         )
-    pending = factory_pending_owner(factory)
+    pending = factory.pending_owner()
     if pending == ZERO:
         raise UserError(
             f"nobody is offered factory {factory.address}: its operator starts "
@@ -242,15 +238,14 @@ def _factory_action(factory: Any, me: str, action: str, new_owner: str | None) -
             f"({me}): sign with that key"
         )
     return (
-        lambda acc: factory._send(acc, "accept_ownership"),
+        lambda acc: factory.accept_ownership(acc),
         f"you ({me}) are the operator of factory {factory.address}",
         f"{me} is the pending owner",
     )
 
 
 def _show(args: argparse.Namespace) -> int:
-    _w3, pool = open_pool(args)
-    w3 = _w3
+    w3, pool = open_pool(args)
     factory = _factory_of(w3, pool)
     data: dict[str, Any] = {
         "pool": {
@@ -264,7 +259,7 @@ def _show(args: argparse.Namespace) -> int:
         data["factory"] = {
             "address": factory.address,
             "owner": factory.owner(),
-            "pending_owner": factory_pending_owner(factory),
+            "pending_owner": factory.pending_owner(),
         }
 
     def human() -> None:

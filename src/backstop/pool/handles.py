@@ -569,6 +569,18 @@ class Factory(Handle):
     def owner(self) -> str:
         return to_checksum_address(self._read("owner"))
 
+    def pending_owner(self) -> str:
+        """The operator-to-be (zero address if nobody is offered the factory)."""
+        return to_checksum_address(self._read("pending_owner"))
+
+    def transfer_ownership(self, sender: Sender, new_owner: str) -> dict[str, Any]:
+        """Offer the factory (the operator role) to ``new_owner``, who must accept."""
+        return self._send(sender, "transfer_ownership", to_checksum_address(new_owner))
+
+    def accept_ownership(self, sender: Sender) -> dict[str, Any]:
+        """Take the operator role offered to ``sender``."""
+        return self._send(sender, "accept_ownership")
+
     def blueprint(self) -> str:
         return to_checksum_address(self._read("blueprint"))
 
