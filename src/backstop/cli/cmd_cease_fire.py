@@ -13,8 +13,7 @@ import argparse
 
 from backstop.cli.common import (
     DryRun,
-    add_chain_options,
-    add_key_options,
+    add_write_options,
     console,
     emit,
     finish_dry_run,
@@ -25,7 +24,6 @@ from backstop.cli.common import (
     tx_words,
 )
 from backstop.cli.errors import UserError
-from backstop.cli.sending import add_send_options
 
 NAME = "cease-fire"
 HELP = "operator: stop a pool for good (no deposits or bids; withdrawals stay open)"
@@ -33,9 +31,7 @@ HELP = "operator: stop a pool for good (no deposits or bids; withdrawals stay op
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of `backstop cease-fire`."""
-    add_chain_options(parser, factory=True)
-    add_key_options(parser)
-    add_send_options(parser)
+    add_write_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

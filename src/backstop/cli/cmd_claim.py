@@ -7,8 +7,7 @@ import argparse
 
 from backstop.cli.common import (
     DryRun,
-    add_chain_options,
-    add_key_options,
+    add_write_options,
     console,
     emit,
     finish_dry_run,
@@ -20,7 +19,6 @@ from backstop.cli.common import (
     tx_words,
 )
 from backstop.cli.errors import UserError
-from backstop.cli.sending import add_send_options
 from backstop.units import Wad
 
 NAME = "claim"
@@ -35,9 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from-block", type=int, default=0, metavar="N",
                         help="look for your requests in the pool's logs from this block "
                              "(default: 0)")
-    add_chain_options(parser, factory=True)
-    add_key_options(parser)
-    add_send_options(parser)
+    add_write_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

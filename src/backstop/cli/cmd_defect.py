@@ -8,8 +8,7 @@ from typing import Any
 
 from backstop.cli.common import (
     DryRun,
-    add_chain_options,
-    add_key_options,
+    add_write_options,
     console,
     emit,
     explain_revert,
@@ -23,7 +22,6 @@ from backstop.cli.common import (
     tx_words,
 )
 from backstop.cli.errors import UserError
-from backstop.cli.sending import add_send_options
 from backstop.units import Wad
 
 NAME = "defect"
@@ -33,9 +31,7 @@ HELP = "withdraw: burn shares for your part of the pool's DAI and MKR"
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of `backstop defect`."""
     parser.add_argument("shares", metavar="AMOUNT", help='shares to burn, e.g. "10.5" or "all"')
-    add_chain_options(parser, factory=True)
-    add_key_options(parser)
-    add_send_options(parser)
+    add_write_options(parser)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from typing import Any
 
 from backstop.cli.common import (
     DryRun,
-    add_chain_options,
-    add_key_options,
+    add_write_options,
     console,
     deposits_open,
     deposits_words,
@@ -24,7 +23,6 @@ from backstop.cli.common import (
     tx_words,
 )
 from backstop.cli.errors import UserError
-from backstop.cli.sending import add_send_options
 
 NAME = "enlist"
 HELP = "deposit DAI into a pool for shares (one transaction with DAI's permit)"
@@ -35,9 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("amount", metavar="AMOUNT", help='DAI to deposit, e.g. "1.5" or "50000"')
     parser.add_argument("--approve", action="store_true",
                         help="use approve + enlist (two transactions) instead of DAI's permit")
-    add_chain_options(parser, factory=True)
-    add_key_options(parser)
-    add_send_options(parser)
+    add_write_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,8 +20,7 @@ from typing import Any
 
 from backstop.cli.common import (
     DryRun,
-    add_chain_options,
-    add_key_options,
+    add_write_options,
     console,
     emit,
     finish_dry_run,
@@ -33,7 +32,6 @@ from backstop.cli.common import (
     tx_words,
 )
 from backstop.cli.errors import UserError
-from backstop.cli.sending import add_send_options
 
 NAME = "owner"
 HELP = "operator: show, transfer or accept the ownership of a pool or of the factory (two steps)"
@@ -59,9 +57,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="NEW_OWNER",
         help="for transfer: the next owner, who then runs `owner accept`",
     )
-    add_chain_options(parser, factory=True)
-    add_key_options(parser)
-    add_send_options(parser)
+    add_write_options(parser)
 
 
 # ---- the ownership reads and writes (one place for the pool's and the factory's ABI) ----------

@@ -180,6 +180,16 @@ def add_key_options(parser: argparse.ArgumentParser) -> None:
                         help="file holding the keystore password (else you are asked)")
 
 
+def add_write_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that sends a transaction: the chain (``--pool``,
+    ``--factory``...), the signing key, and ``--dry-run``/``--nonce``/fees."""
+    from backstop.cli.sending import add_send_options
+
+    add_chain_options(parser, factory=True)
+    add_key_options(parser)
+    add_send_options(parser)
+
+
 def wants_json(args: argparse.Namespace) -> bool:
     """Whether ``--json`` was given (before or after the subcommand)."""
     return bool(getattr(args, "json", False))
