@@ -19,7 +19,7 @@ import copy
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from backstop.maker.rules import deal_ready, dent_open, tick_ready
 from backstop.replay.scenario import AuctionParams, Bidder, Scenario, Style, Wave
@@ -204,9 +204,11 @@ class Driver:
         return self._play(resume_at=None)
 
     def branch(self) -> Driver:
-        """A copy of this driver as it is now, sharing its engine (for ``fork``)."""
-        keep = {id(self.e): self.e, id(self.s): self.s, id(self.progress): self.progress,
-                id(self.fork): None}
+        """A copy of this driver as it is now (for ``fork``): its own books, the engine and
+        the scenario's bidders and waves shared (they never change)."""
+        keep: dict[int, Any] = {id(self.e): self.e, id(self.s): self.s,
+                                id(self.progress): self.progress, id(self.fork): None}
+        keep.update((id(x), x) for x in (*self.s.bidders, *self.s.waves))
         return copy.deepcopy(self, keep)
 
     def resume(self, scenario: Scenario, progress: Callable[[int, int], None] | None = None
@@ -218,7 +220,7 @@ class Driver:
             raise ValueError("a resumed scenario cannot have late members: it went on "
                              "from where they joined")
         self.s = scenario
-        self.outcome.name = scenario.name
+        self.outcome.scenario = scenario.name
         self.progress = progress or (lambda done, total: None)
         return self._play(resume_at=self._fork_now)
 

@@ -164,3 +164,29 @@ def test_without_ticks_the_crash_never_settles():
     s = replace(scenario.counterfactual(quick=True), tick=False)
     with pytest.raises(RuntimeError, match="did not settle"):
         model.simulate(s)
+
+
+def test_a_branched_driver_resumed_without_the_late_members_is_the_closed_run():
+    """The comparison run goes on from a copy taken where the late members join (run.py): on
+    the pure-Python engine (copied with it) it is the closed-deposits scenario played from its
+    start, auction for auction and member for member."""
+    import copy
+
+    crash = scenario.counterfactual(quick=True)
+    engine = ModelEngine(crash)
+    branched = []
+
+    def fork(driver):
+        branched.append((driver.branch(), copy.deepcopy(engine)))
+
+    driver = model.Driver(crash, engine)
+    driver.fork = fork
+    opened = driver.run()
+    (clone, engine_then), = branched
+    clone.e = engine_then
+    closed = clone.resume(scenario.counterfactual_closed(quick=True))
+    alone = model.simulate(scenario.counterfactual_closed(quick=True))
+    assert opened.late_joined_at and not closed.late_joined_at
+    assert closed.scenario == alone.scenario == "counterfactual-closed"
+    assert closed.auctions == alone.auctions and closed.members == alone.members
+    assert closed.auctions != opened.auctions  # the late members changed the open run
